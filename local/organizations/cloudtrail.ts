@@ -1,0 +1,209 @@
+import { randomUUID } from 'node:crypto';
+
+/** An EventBridge event carrying a CloudTrail record, as AWS delivers Organizations events (reference §5). */
+export interface CloudTrailEvent {
+  version: '0';
+  id: string;
+  'detail-type': 'AWS API Call via CloudTrail' | 'AWS Service Event via CloudTrail';
+  source: 'aws.organizations';
+  account: string;
+  time: string;
+  region: 'us-east-1';
+  resources: string[];
+  detail: Record<string, unknown>;
+}
+
+/** Who made a call, as CloudTrail's userIdentity describes it. */
+export interface CallerIdentity {
+  accountId: string;
+  accessKeyId: string;
+  /** set for credentials issued by the emulator's STS AssumeRole */
+  assumedRole?: { roleArn: string; sessionName: string; roleId: string };
+  userAgent?: string;
+  sourceIp?: string;
+}
+
+const months = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** CloudTrail writes Organizations timestamps inside its elements Java-style: "Sep 16, 2020 9:20:50 PM" (UTC). */
+export function javaTime(ms: number): string {
+  const d = new Date(ms);
+  const hours = d.getUTCHours();
+  const pad = (n: number) => String(n).padStart(2, '0');
+  return `${months[d.getUTCMonth()]} ${d.getUTCDate()}, ${d.getUTCFullYear()} ${hours % 12 || 12}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())} ${hours < 12 ? 'AM' : 'PM'}`;
+}
+
+const isoSeconds = (ms: number) => `${new Date(ms).toISOString().slice(0, 19)}Z`;
+
+const timestampKey = /(Timestamp|Date|DateEnabled)$/;
+// CloudTrail hides these members of Organizations calls (the samples show "****")
+const redacted = new Set(['email', 'accountName']);
+
+/** API members → CloudTrail elements: camelCase keys, Java-style times, sensitive members hidden. */
+export function toElements(value: unknown, key = ''): unknown {
+  if (Array.isArray(value)) return value.map((item) => toElements(item, key));
+  if (value !== null && typeof value === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [name, member] of Object.entries(value)) {
+      if (member === undefined) continue;
+      const camel = name.charAt(0).toLowerCase() + name.slice(1);
+      out[camel] = redacted.has(camel) && typeof member === 'string' ? '****' : toElements(member, name);
+    }
+    return out;
+  }
+  if (typeof value === 'number' && timestampKey.test(key)) return javaTime(value * 1000);
+  if (key === 'Action' && typeof value === 'string') return value.toLowerCase();
+  return value;
+}
+
+function userIdentity(caller: CallerIdentity) {
+  if (caller.assumedRole) {
+    const { roleArn, sessionName, roleId } = caller.assumedRole;
+    const roleName = roleArn.split('/').pop();
+    return {
+      type: 'AssumedRole',
+      principalId: `${roleId}:${sessionName}`,
+      arn: `arn:aws:sts::${caller.accountId}:assumed-role/${roleName}/${sessionName}`,
+      accountId: caller.accountId,
+      accessKeyId: caller.accessKeyId,
+      sessionContext: {
+        sessionIssuer: {
+          type: 'Role',
+          principalId: roleId,
+          arn: roleArn,
+          accountId: caller.accountId,
+          userName: roleName,
+        },
+      },
+    };
+  }
+  return {
+    type: 'Root',
+    principalId: caller.accountId,
+    arn: `arn:aws:iam::${caller.accountId}:root`,
+    accountId: caller.accountId,
+    accessKeyId: caller.accessKeyId,
+  };
+}
+
+function envelope(
+  detailType: CloudTrailEvent['detail-type'],
+  account: string,
+  now: number,
+  detail: Record<string, unknown>,
+): CloudTrailEvent {
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': detailType,
+    source: 'aws.organizations',
+    account,
+    time: isoSeconds(now),
+    region: 'us-east-1',
+    resources: [],
+    detail,
+  };
+}
+
+export function apiCallEvent(args: {
+  operation: string;
+  caller: CallerIdentity;
+  input: unknown;
+  output: unknown;
+  error?: { code: string; message: string };
+  requestId: string;
+  now: number;
+}): CloudTrailEvent {
+  const { operation, caller, input, output, error, requestId, now } = args;
+  const hasInput = input !== null && typeof input === 'object' && Object.keys(input).length > 0;
+  return envelope('AWS API Call via CloudTrail', caller.accountId, now, {
+    eventVersion: '1.08',
+    userIdentity: userIdentity(caller),
+    eventTime: isoSeconds(now),
+    eventSource: 'organizations.amazonaws.com',
+    eventName: operation,
+    awsRegion: 'us-east-1',
+    sourceIPAddress: caller.sourceIp ?? '127.0.0.1',
+    userAgent: caller.userAgent ?? 'orgflow-emulator',
+    ...(error ? { errorCode: error.code, errorMessage: error.message } : {}),
+    requestParameters: hasInput ? toElements(input) : null,
+    responseElements: output === undefined || error ? null : toElements(output),
+    requestID: requestId,
+    eventID: randomUUID(),
+    readOnly: false,
+    eventType: 'AwsApiCall',
+    managementEvent: true,
+    recipientAccountId: caller.accountId,
+    eventCategory: 'Management',
+  });
+}
+
+/** CreateAccountResult, CloseAccountResult, …: what Organizations itself reports when asynchronous work ends. */
+export function serviceEvent(args: {
+  eventName: string;
+  managementAccountId: string;
+  invokedBy: string;
+  details: Record<string, unknown>;
+  now: number;
+}): CloudTrailEvent {
+  const { eventName, managementAccountId, invokedBy, details, now } = args;
+  return envelope('AWS Service Event via CloudTrail', managementAccountId, now, {
+    eventVersion: '1.08',
+    userIdentity: { accountId: managementAccountId, invokedBy },
+    eventTime: isoSeconds(now),
+    eventSource: 'organizations.amazonaws.com',
+    eventName,
+    awsRegion: 'us-east-1',
+    sourceIPAddress: invokedBy,
+    userAgent: invokedBy,
+    requestParameters: null,
+    responseElements: null,
+    eventID: randomUUID(),
+    readOnly: false,
+    eventType: 'AwsServiceEvent',
+    managementEvent: true,
+    recipientAccountId: managementAccountId,
+    serviceEventDetails: toElements(details),
+    eventCategory: 'Management',
+  });
+}
+
+type Listener = (event: CloudTrailEvent, sequence: number) => void;
+
+/** The emulator's outgoing events: subscribers in process, and a numbered backlog for consumers that reconnect. */
+export class EventLog {
+  private readonly listeners = new Set<Listener>();
+  private readonly backlog: { sequence: number; event: CloudTrailEvent }[] = [];
+  private sequence = 0;
+
+  constructor(private readonly keep = 10_000) {}
+
+  /** Calls `listener` for every event from now on; returns the function that stops it. */
+  subscribe(listener: Listener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Events after `sequence` still in the backlog. */
+  since(sequence: number): { sequence: number; event: CloudTrailEvent }[] {
+    return this.backlog.filter((entry) => entry.sequence > sequence);
+  }
+
+  get lastSequence(): number {
+    return this.sequence;
+  }
+
+  publish(event: CloudTrailEvent): void {
+    const sequence = ++this.sequence;
+    this.backlog.push({ sequence, event });
+    if (this.backlog.length > this.keep) this.backlog.splice(0, this.backlog.length - this.keep);
+    for (const listener of this.listeners) {
+      try {
+        listener(event, sequence);
+      } catch (error) {
+        // a consumer's failure must not fail the call that produced the event
+        console.error('organizations emulator: an event subscriber failed:', error);
+      }
+    }
+  }
+}

@@ -1,0 +1,103 @@
+import type { OrganizationsEmulator } from './emulator';
+
+export const DEMO_MANAGEMENT_ACCOUNT = '111111111111';
+
+interface DemoAccount {
+  name: string;
+  email: string;
+  ou: string;
+  tags?: Record<string, string>;
+}
+
+const demoOus: Record<string, string[]> = { Sandbox: [], Workloads: ['Prod', 'Dev'], Decommission: [] };
+
+const demoAccounts: DemoAccount[] = [
+  {
+    name: 'Log Archive',
+    email: 'log-archive@orgflow.example',
+    ou: 'Workloads/Prod',
+    tags: { owner: 'platform' },
+  },
+  { name: 'Audit', email: 'audit@orgflow.example', ou: 'Workloads/Prod', tags: { owner: 'security' } },
+  {
+    name: 'Payments Dev',
+    email: 'payments-dev@orgflow.example',
+    ou: 'Workloads/Dev',
+    tags: { team: 'payments' },
+  },
+  { name: 'Alice Sandbox', email: 'alice-sandbox@orgflow.example', ou: 'Sandbox', tags: { owner: 'alice' } },
+  { name: 'Old Analytics', email: 'old-analytics@orgflow.example', ou: 'Decommission' },
+];
+
+const denyLeaveOrganization = JSON.stringify({
+  Version: '2012-10-17',
+  Statement: [
+    {
+      Sid: 'DenyLeaveOrganization',
+      Effect: 'Deny',
+      Action: 'organizations:LeaveOrganization',
+      Resource: '*',
+    },
+  ],
+});
+
+/** True when the emulator holds no organization yet (a fresh data directory). */
+export function isEmpty(emulator: OrganizationsEmulator): boolean {
+  return emulator.store.organizations.size === 0;
+}
+
+/**
+ * The demo organization of `npm start`: a management account, OUs Sandbox, Workloads (Prod, Dev) and
+ * Decommission, five member accounts and a guardrail SCP. Built through the public operations, as a user would.
+ */
+export function seedDemoOrganization(emulator: OrganizationsEmulator): void {
+  const call = <T>(operation: string, input: object) =>
+    emulator.call(operation, input, DEMO_MANAGEMENT_ACCOUNT) as T;
+  emulator.addStandaloneAccount({
+    id: DEMO_MANAGEMENT_ACCOUNT,
+    email: 'management@orgflow.example',
+    name: 'Management',
+  });
+  call('CreateOrganization', { FeatureSet: 'ALL' });
+  const rootId = call<{ Roots: { Id: string }[] }>('ListRoots', {}).Roots[0]!.Id;
+  const ouIds = new Map<string, string>();
+  for (const [name, children] of Object.entries(demoOus)) {
+    const ou = call<{ OrganizationalUnit: { Id: string } }>('CreateOrganizationalUnit', {
+      ParentId: rootId,
+      Name: name,
+    });
+    ouIds.set(name, ou.OrganizationalUnit.Id);
+    for (const child of children) {
+      const sub = call<{ OrganizationalUnit: { Id: string } }>('CreateOrganizationalUnit', {
+        ParentId: ou.OrganizationalUnit.Id,
+        Name: child,
+      });
+      ouIds.set(`${name}/${child}`, sub.OrganizationalUnit.Id);
+    }
+  }
+  for (const account of demoAccounts) {
+    const Tags = Object.entries(account.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
+    const { CreateAccountStatus } = call<{ CreateAccountStatus: { Id: string } }>('CreateAccount', {
+      AccountName: account.name,
+      Email: account.email,
+      Tags,
+    });
+    const status = call<{
+      CreateAccountStatus: { AccountId?: string; State: string; FailureReason?: string };
+    }>('DescribeCreateAccountStatus', { CreateAccountRequestId: CreateAccountStatus.Id }).CreateAccountStatus;
+    if (!status.AccountId)
+      throw new Error(`seeding ${account.name} failed: ${status.State} ${status.FailureReason ?? ''}`);
+    call('MoveAccount', {
+      AccountId: status.AccountId,
+      SourceParentId: rootId,
+      DestinationParentId: ouIds.get(account.ou),
+    });
+  }
+  const policy = call<{ Policy: { PolicySummary: { Id: string } } }>('CreatePolicy', {
+    Name: 'DenyLeaveOrganization',
+    Description: 'Member accounts cannot leave the organization',
+    Type: 'SERVICE_CONTROL_POLICY',
+    Content: denyLeaveOrganization,
+  });
+  call('AttachPolicy', { PolicyId: policy.Policy.PolicySummary.Id, TargetId: ouIds.get('Workloads') });
+}

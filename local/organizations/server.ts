@@ -1,0 +1,186 @@
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { adminPrefix, handleAdmin } from './admin';
+import type { OrganizationsEmulator } from './emulator';
+import { OrganizationsError } from './errors';
+import { newId } from './ids';
+
+const targetPrefix = 'AWSOrganizationsV20161128.';
+const contentType = 'application/x-amz-json-1.1';
+const maxBodyBytes = 1024 * 1024;
+
+export interface ServerOptions {
+  port?: number;
+  host?: string;
+  /** called for every request that fails with a 5xx, for the operator's log */
+  onInternalError?: (error: unknown) => void;
+}
+
+export interface RunningServer {
+  url: string;
+  port: number;
+  server: Server;
+  close(): Promise<void>;
+}
+
+function send(
+  res: ServerResponse,
+  status: number,
+  requestId: string,
+  body: string,
+  errorType?: string,
+): void {
+  const headers: Record<string, string | number> = {
+    'Content-Type': contentType,
+    'Content-Length': Buffer.byteLength(body),
+    'x-amzn-RequestId': requestId,
+  };
+  if (errorType) headers['X-Amzn-ErrorType'] = errorType;
+  res.writeHead(status, headers);
+  res.end(body);
+}
+
+function sendError(res: ServerResponse, requestId: string, error: OrganizationsError): void {
+  send(res, error.statusCode, requestId, JSON.stringify(error.toBody()), error.type);
+}
+
+/** The access key id from a SigV4 `Authorization` header (`Credential=AKID/date/region/service/aws4_request`). */
+export function accessKeyIdOf(authorization: string | undefined): string | undefined {
+  if (!authorization) return undefined;
+  const match = /Credential=([^/,\s]+)\//.exec(authorization);
+  return match?.[1];
+}
+
+/** Turns one HTTP request into one emulator call, answering exactly as the AWS JSON 1.1 protocol does. */
+export function handleRequest(
+  emulator: OrganizationsEmulator,
+  req: IncomingMessage,
+  body: Buffer,
+  res: ServerResponse,
+  onInternalError: (error: unknown) => void,
+): void {
+  const requestId = newId.requestId();
+  try {
+    if (req.method !== 'POST')
+      throw new OrganizationsError(
+        'UnknownOperationException',
+        `AWS Organizations accepts only POST, not ${req.method}.`,
+      );
+    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
+    if (type !== contentType)
+      throw new OrganizationsError(
+        'SerializationException',
+        `Content-Type must be ${contentType}, not '${type || '(none)'}'.`,
+      );
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const operation = target.startsWith(targetPrefix) ? target.slice(targetPrefix.length) : '';
+    if (!operation)
+      throw new OrganizationsError(
+        'UnknownOperationException',
+        `X-Amz-Target must be ${targetPrefix}<Operation>, not '${target || '(none)'}'.`,
+      );
+    const accessKeyId = accessKeyIdOf(req.headers.authorization);
+    if (accessKeyId === undefined)
+      throw new OrganizationsError('MissingAuthenticationTokenException', 'Missing Authentication Token', {
+        statusCode: 403,
+      });
+    const caller = emulator.callerForAccessKey(accessKeyId);
+    if (caller === undefined)
+      throw new OrganizationsError(
+        'UnrecognizedClientException',
+        `The security token included in the request is invalid: access key ${accessKeyId} maps to no account (use a 12-digit account id as the access key id, or unexpired credentials from the emulator's STS).`,
+        { statusCode: 403 },
+      );
+    let input: unknown = {};
+    if (body.length > 0) {
+      try {
+        input = JSON.parse(body.toString('utf8'));
+      } catch (error) {
+        throw new OrganizationsError(
+          'SerializationException',
+          `The request body is not valid JSON: ${(error as Error).message}`,
+        );
+      }
+    }
+    const userAgent = req.headers['user-agent'];
+    const output = emulator.call(
+      operation,
+      input,
+      { ...caller, sourceIp: req.socket.remoteAddress ?? '127.0.0.1', ...(userAgent ? { userAgent } : {}) },
+      requestId,
+    );
+    respond(() => send(res, 200, requestId, output === undefined ? '' : JSON.stringify(output)));
+  } catch (error) {
+    if (error instanceof OrganizationsError) {
+      if (error.statusCode >= 500 && error.type !== 'ServiceException') onInternalError(error);
+      respond(() => sendError(res, requestId, error));
+      return;
+    }
+    onInternalError(error);
+    respond(() => sendError(res, requestId, new OrganizationsError('ServiceException')));
+  }
+
+  function respond(answer: () => void): void {
+    const target = String(req.headers['x-amz-target'] ?? '');
+    const latency = emulator.faults.latencyMs(target.slice(targetPrefix.length));
+    if (latency > 0) setTimeout(answer, latency);
+    else answer();
+  }
+}
+
+/** Serves the emulator over HTTP on loopback; `port: 0` picks a free port. */
+export function startOrganizationsServer(
+  emulator: OrganizationsEmulator,
+  options: ServerOptions = {},
+): Promise<RunningServer> {
+  const onInternalError =
+    options.onInternalError ?? ((error) => console.error('organizations emulator:', error));
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let tooLarge = false;
+    req.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > maxBodyBytes) tooLarge = true;
+      else chunks.push(chunk);
+    });
+    req.on('end', () => {
+      if (tooLarge) {
+        const error = new OrganizationsError(
+          'SerializationException',
+          `The request body is larger than ${maxBodyBytes} bytes.`,
+          { statusCode: 413 },
+        );
+        sendError(res, newId.requestId(), error);
+        return;
+      }
+      if (req.url?.startsWith(adminPrefix)) handleAdmin(emulator, req, Buffer.concat(chunks), res);
+      else handleRequest(emulator, req, Buffer.concat(chunks), res, onInternalError);
+    });
+  });
+  server.keepAliveTimeout = 65_000;
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'EADDRINUSE')
+        reject(
+          new Error(
+            `port ${options.port} on ${options.host ?? '127.0.0.1'} is already in use: stop what listens there or choose another port`,
+          ),
+        );
+      else reject(error);
+    });
+    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
+      const { port } = server.address() as AddressInfo;
+      resolve({
+        url: `http://${options.host ?? '127.0.0.1'}:${port}`,
+        port,
+        server,
+        close: () =>
+          new Promise<void>((done) => {
+            server.closeAllConnections();
+            server.close(() => done());
+          }),
+      });
+    });
+  });
+}

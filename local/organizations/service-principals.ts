@@ -1,0 +1,45 @@
+/**
+ * The AWS service principals that integrate with Organizations (trusted access), after the user guide's
+ * "AWS services that you can use with AWS Organizations" table, and how many delegated administrators each
+ * accepts: 0 for a service without delegated administration, 1 for most, more where the service's own
+ * guide says so (StackSets: five; CloudTrail and Config: three; Health and S3 Storage Lens: five).
+ */
+export const servicePrincipals: Readonly<Record<string, { maxDelegatedAdministrators: number }>> = {
+  'access-analyzer.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'account.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'auditmanager.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'aws-artifact-account-sync.amazonaws.com': { maxDelegatedAdministrators: 0 },
+  'backup.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'cloudtrail.amazonaws.com': { maxDelegatedAdministrators: 3 },
+  'compute-optimizer.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'config.amazonaws.com': { maxDelegatedAdministrators: 3 },
+  'config-multiaccountsetup.amazonaws.com': { maxDelegatedAdministrators: 3 },
+  'controltower.amazonaws.com': { maxDelegatedAdministrators: 0 },
+  'cost-optimization-hub.bcm.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'detective.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'devops-guru.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'ds.amazonaws.com': { maxDelegatedAdministrators: 0 },
+  'fms.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'guardduty.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'health.amazonaws.com': { maxDelegatedAdministrators: 5 },
+  'iam.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'inspector2.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'ipam.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'license-management.marketplace.amazonaws.com': { maxDelegatedAdministrators: 0 },
+  'license-manager.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'macie.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'member.org.stacksets.cloudformation.amazonaws.com': { maxDelegatedAdministrators: 5 },
+  'networkmanager.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'ram.amazonaws.com': { maxDelegatedAdministrators: 0 },
+  'reporting.trustedadvisor.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'resource-explorer-2.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'securityhub.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'securitylake.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'servicecatalog.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'servicequotas.amazonaws.com': { maxDelegatedAdministrators: 0 },
+  'ssm.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'sso.amazonaws.com': { maxDelegatedAdministrators: 1 },
+  'stacksets.cloudformation.amazonaws.com': { maxDelegatedAdministrators: 0 },
+  'storage-lens.s3.amazonaws.com': { maxDelegatedAdministrators: 5 },
+  'tagpolicies.tag.amazonaws.com': { maxDelegatedAdministrators: 0 },
+};
