@@ -150,24 +150,31 @@ export interface HandshakeResource {
   Resources?: HandshakeResource[];
 }
 
+export type HandshakeState = 'REQUESTED' | 'OPEN' | 'CANCELED' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED';
+
 /** (owned by the handshake work: refine freely) */
 export interface HandshakeRow {
   id: string;
+  /** the organization that sent it */
   orgId: string;
+  /** fixed at creation: it names the sender's management account and organization */
+  arn: string;
   action:
     | 'INVITE'
     | 'ENABLE_ALL_FEATURES'
     | 'APPROVE_ALL_FEATURES'
     | 'ADD_ORGANIZATIONS_SERVICE_LINKED_ROLE'
     | 'TRANSFER_RESPONSIBILITY';
-  state: 'REQUESTED' | 'OPEN' | 'CANCELED' | 'ACCEPTED' | 'DECLINED' | 'EXPIRED';
+  state: HandshakeState;
   parties: { Id: string; Type: 'ACCOUNT' | 'ORGANIZATION' | 'EMAIL' }[];
   resources: HandshakeResource[];
   requestedAt: number;
   expiresAt: number;
-  /** the account that sent it (accepts are refused to it) */
+  /** when it became ACCEPTED, DECLINED, CANCELED or EXPIRED: it is listed for 30 days after, then deleted */
+  completedAt: number | null;
+  /** the account that sent it: the only one that may cancel it */
   senderAccountId: string;
-  /** the account that may accept or decline, once known (an EMAIL invitation resolves at accept time) */
+  /** the account that may accept or decline it, once known (an EMAIL invitation resolves when it is accepted) */
   recipientAccountId: string | null;
   parentHandshakeId: string | null;
   /** tags an accepted invitation puts on the joining account */
@@ -184,16 +191,33 @@ export interface ClosureRow {
   completedAt: number | null;
 }
 
-/** (owned by the responsibility-transfer work: refine freely) */
+export type ResponsibilityTransferStatus =
+  | 'REQUESTED'
+  | 'ACCEPTED'
+  | 'DECLINED'
+  | 'CANCELED'
+  | 'EXPIRED'
+  | 'WITHDRAWN';
+
+/**
+ * (owned by the responsibility-transfer work: refine freely) An arrangement in which one organization's
+ * management account takes on a responsibility (billing) of another organization. Named as the API names the
+ * participants: the Source hands the responsibility over, the Target takes it on (and sent the invitation).
+ */
 export interface ResponsibilityTransferRow {
   id: string;
-  type: string;
+  type: 'BILLING';
   name: string;
-  status: string;
+  status: ResponsibilityTransferStatus;
+  /** the organization whose responsibility moves: it received the invitation; the transfer is outbound for it */
   sourceOrgId: string;
-  targetOrgId: string | null;
+  sourceAccountId: string;
+  /** the organization that takes the responsibility on: it sent the invitation; the transfer is inbound for it */
+  targetOrgId: string;
+  targetAccountId: string;
   handshakeId: string;
   startAt: number;
   endAt: number | null;
   requestedAt: number;
+  tags: Tag[];
 }

@@ -47,10 +47,34 @@ export function isEmpty(emulator: OrganizationsEmulator): boolean {
 }
 
 /**
+ * Runs `build` with creations finishing at once, no throttling and no injected faults, then restores the
+ * emulator's settings: the seed goes through the public operations but must not wait on the clock or fail.
+ */
+function quietly(emulator: OrganizationsEmulator, build: () => void): void {
+  const { createAccountDurationMs } = emulator.limits;
+  const { enabled } = emulator.throttler;
+  const faults = emulator.faults.get();
+  emulator.limits.createAccountDurationMs = [0, 0];
+  emulator.throttler.enabled = false;
+  emulator.faults.set({});
+  try {
+    build();
+  } finally {
+    emulator.limits.createAccountDurationMs = createAccountDurationMs;
+    emulator.throttler.enabled = enabled;
+    emulator.faults.set(faults);
+  }
+}
+
+/**
  * The demo organization of `npm start`: a management account, OUs Sandbox, Workloads (Prod, Dev) and
  * Decommission, five member accounts and a guardrail SCP. Built through the public operations, as a user would.
  */
 export function seedDemoOrganization(emulator: OrganizationsEmulator): void {
+  quietly(emulator, () => buildDemoOrganization(emulator));
+}
+
+function buildDemoOrganization(emulator: OrganizationsEmulator): void {
   const call = <T>(operation: string, input: object) =>
     emulator.call(operation, input, DEMO_MANAGEMENT_ACCOUNT) as T;
   emulator.addStandaloneAccount({
@@ -82,6 +106,7 @@ export function seedDemoOrganization(emulator: OrganizationsEmulator): void {
       Email: account.email,
       Tags,
     });
+    // a creation of no duration completes when the next call runs the due timers
     const status = call<{
       CreateAccountStatus: { AccountId?: string; State: string; FailureReason?: string };
     }>('DescribeCreateAccountStatus', { CreateAccountRequestId: CreateAccountStatus.Id }).CreateAccountStatus;

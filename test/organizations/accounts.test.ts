@@ -42,14 +42,16 @@ async function statusOf(org: OrganizationsClient, requestId: string) {
   return CreateAccountStatus!;
 }
 
-/** Creates an account and returns its id. */
-async function createAccount(
-  org: OrganizationsClient,
-  name: string,
-  extra: Partial<CreateAccountRequest> = {},
-) {
-  const requested = await requestAccount(org, name, extra);
-  return (await statusOf(org, requested.Id!)).AccountId!;
+/** Lets every creation requested so far finish: the longest a creation may take passes. */
+function finishCreations(started: Started): void {
+  started.clock.advance(started.emulator.limits.createAccountDurationMs[1]);
+}
+
+/** Creates an account, waits for the request to succeed and returns the account's id. */
+async function createAccount(started: Started, name: string, extra: Partial<CreateAccountRequest> = {}) {
+  const requested = await requestAccount(started.org, name, extra);
+  finishCreations(started);
+  return (await statusOf(started.org, requested.Id!)).AccountId!;
 }
 
 async function accountIds(org: OrganizationsClient): Promise<string[]> {
@@ -87,7 +89,7 @@ describe('accounts', () => {
   let h: Started;
 
   beforeEach(async () => {
-    h = await startWithOrganization({ limits: { accountQuota: 50 } });
+    h = await startWithOrganization({ limits: { accountQuota: 50, createAccountDurationMs: [3000, 3000] } });
   });
 
   afterEach(async () => {
@@ -95,12 +97,14 @@ describe('accounts', () => {
   });
 
   describe('CreateAccount', () => {
-    it('answers IN_PROGRESS at request time and the account exists right after', async () => {
+    it('answers IN_PROGRESS at request time and the account exists once the request has succeeded', async () => {
       // Prepare
       const requestedAt = new Date(h.clock.now());
+      const completedAt = new Date(h.clock.now() + 3000);
 
       // Act
       const requested = await requestAccount(h.org, 'sandbox');
+      finishCreations(h);
       const status = await statusOf(h.org, requested.Id!);
 
       // Assess
@@ -115,7 +119,7 @@ describe('accounts', () => {
         AccountName: 'sandbox',
         State: 'SUCCEEDED',
         RequestedTimestamp: requestedAt,
-        CompletedTimestamp: requestedAt,
+        CompletedTimestamp: completedAt,
         AccountId: expect.stringMatching(/^\d{12}$/),
       });
       const { Account } = await h.org.send(new DescribeAccountCommand({ AccountId: status.AccountId! }));
@@ -128,14 +132,14 @@ describe('accounts', () => {
         Status: 'ACTIVE',
         State: 'ACTIVE',
         JoinedMethod: 'CREATED',
-        JoinedTimestamp: requestedAt,
+        JoinedTimestamp: completedAt,
         Paths: [`${h.organization.Id}/${root}/${status.AccountId}/`],
       });
     });
 
     it('gives the new account the default access role, the managed default policies and the tags', async () => {
       // Act
-      const accountId = await createAccount(h.org, 'tagged', {
+      const accountId = await createAccount(h, 'tagged', {
         Tags: [
           { Key: 'team', Value: 'platform' },
           { Key: 'cost-center', Value: '' },
@@ -163,6 +167,7 @@ describe('accounts', () => {
       });
 
       // Assess
+      finishCreations(h);
       const status = await statusOf(h.org, requested.Id!);
       expect(h.emulator.store.accounts.get(status.AccountId!)?.accessRoleName).toBe('Admin');
       expect(h.emulator.store.createAccountStatuses.get(requested.Id!)?.iamUserAccessToBilling).toBe('DENY');
@@ -240,6 +245,7 @@ describe('accounts', () => {
 
       // Assess
       expect(requested.CreateAccountStatus?.State).toBe('IN_PROGRESS');
+      finishCreations(h);
       const status = await statusOf(h.org, requested.CreateAccountStatus!.Id!);
       expect(status).toMatchObject({ State: 'FAILED', FailureReason: 'EMAIL_ALREADY_EXISTS' });
       expect(status.AccountId).toBeUndefined();
@@ -259,6 +265,7 @@ describe('accounts', () => {
       );
 
       // Assess
+      finishCreations(h);
       expect(await statusOf(h.org, standalone.Id!)).toMatchObject({ FailureReason: 'EMAIL_ALREADY_EXISTS' });
       expect(await statusOf(h.org, elsewhere.CreateAccountStatus!.Id!)).toMatchObject({
         FailureReason: 'EMAIL_ALREADY_EXISTS',
@@ -267,10 +274,11 @@ describe('accounts', () => {
 
     it('fails with EMAIL_ALREADY_EXISTS when an earlier request created an account with that email', async () => {
       // Prepare
-      await createAccount(h.org, 'twice');
+      await createAccount(h, 'twice');
 
       // Act
       const again = await requestAccount(h.org, 'twice');
+      finishCreations(h);
 
       // Assess
       expect(await statusOf(h.org, again.Id!)).toMatchObject({
@@ -282,7 +290,7 @@ describe('accounts', () => {
 
     it('refuses a member account and an account outside any organization', async () => {
       // Prepare
-      const member = await createAccount(h.org, 'member');
+      const member = await createAccount(h, 'member');
 
       // Act
       const asMember = await rejection(requestAccount(h.client(member), 'nope'));
@@ -300,8 +308,8 @@ describe('accounts', () => {
       // Prepare
       const small = await startWithOrganization({ limits: { accountQuota: 3 } });
       try {
-        await createAccount(small.org, 'one');
-        await createAccount(small.org, 'two');
+        await createAccount(small, 'one');
+        await createAccount(small, 'two');
 
         // Act
         const call = requestAccount(small.org, 'three');
@@ -323,9 +331,10 @@ describe('accounts', () => {
       const small = await startWithOrganization({ limits: { accountQuota: 2 } });
       try {
         await small.org.send(new CreateAccountCommand({ AccountName: 'dup', Email: MANAGEMENT_EMAIL }));
+        finishCreations(small);
 
         // Act
-        const accountId = await createAccount(small.org, 'fits');
+        const accountId = await createAccount(small, 'fits');
 
         // Assess
         expect(accountId).toMatch(/^\d{12}$/);
@@ -380,6 +389,7 @@ describe('accounts', () => {
     it('refuses a member account', async () => {
       // Prepare
       const requested = await requestAccount(h.org, 'member');
+      finishCreations(h);
       const member = (await statusOf(h.org, requested.Id!)).AccountId!;
 
       // Act
@@ -400,6 +410,7 @@ describe('accounts', () => {
       );
       h.clock.advance(1000);
       const third = await requestAccount(h.org, 'third');
+      finishCreations(h);
 
       // Act
       const everything: string[] = [];
@@ -422,6 +433,7 @@ describe('accounts', () => {
       // Prepare
       await requestAccount(h.org, 'a');
       await requestAccount(h.org, 'b');
+      finishCreations(h);
       const { NextToken } = await h.org.send(
         new ListCreateAccountStatusCommand({ States: ['SUCCEEDED'], MaxResults: 1 }),
       );
@@ -449,7 +461,7 @@ describe('accounts', () => {
 
     it('refuses member callers, even about themselves', async () => {
       // Prepare
-      const member = await createAccount(h.org, 'member');
+      const member = await createAccount(h, 'member');
 
       // Act
       const call = h.client(member).send(new DescribeAccountCommand({ AccountId: member }));
@@ -476,7 +488,7 @@ describe('accounts', () => {
     it('walks 45 accounts 7 at a time, each exactly once, in a stable order', async () => {
       // Prepare
       const created: string[] = [];
-      for (let i = 0; i < 44; i++) created.push(await createAccount(h.org, `walk${i}`));
+      for (let i = 0; i < 44; i++) created.push(await createAccount(h, `walk${i}`));
 
       // Act
       const pages: number[] = [];
@@ -507,7 +519,7 @@ describe('accounts', () => {
 
     it('refuses member callers', async () => {
       // Prepare
-      const member = await createAccount(h.org, 'member');
+      const member = await createAccount(h, 'member');
 
       // Act
       const call = h.client(member).send(new ListAccountsCommand({}));
@@ -525,8 +537,8 @@ describe('accounts', () => {
         new CreateOrganizationalUnitCommand({ ParentId: root, Name: 'workloads' }),
       );
       const ou = OrganizationalUnit!.Id!;
-      const inRoot = await createAccount(h.org, 'inroot');
-      const moved = await createAccount(h.org, 'moved');
+      const inRoot = await createAccount(h, 'inroot');
+      const moved = await createAccount(h, 'moved');
       await h.org.send(
         new MoveAccountCommand({ AccountId: moved, SourceParentId: root, DestinationParentId: ou }),
       );
@@ -549,7 +561,7 @@ describe('accounts', () => {
         new CreateOrganizationalUnitCommand({ ParentId: root, Name: 'empty' }),
       );
       const ids = [MANAGEMENT];
-      for (let i = 0; i < 4; i++) ids.push(await createAccount(h.org, `page${i}`));
+      for (let i = 0; i < 4; i++) ids.push(await createAccount(h, `page${i}`));
 
       // Act
       const first = await h.org.send(new ListAccountsForParentCommand({ ParentId: root, MaxResults: 3 }));
@@ -598,7 +610,7 @@ describe('accounts', () => {
         new CreateOrganizationalUnitCommand({ ParentId: root, Name: 'target' }),
       );
       ou = OrganizationalUnit!.Id!;
-      account = await createAccount(h.org, 'mover');
+      account = await createAccount(h, 'mover');
     });
 
     const move = (AccountId: string, SourceParentId: string, DestinationParentId: string, client = h.org) =>

@@ -1,12 +1,16 @@
 import type { OperationDefinition, TimerHandler } from '../context';
 import { inputShapes } from '../shapes';
-import { accountOperations } from './accounts';
+import { accountOperations, accountTimers } from './accounts';
 import type { Handler } from './define';
 import { delegationOperations } from './delegation';
+import { effectivePolicyOperations } from './effective-policies';
+import { handshakeOperations, handshakeTimers } from './handshakes';
+import { membershipOperations, membershipTimers } from './membership';
 import { organizationOperations } from './organization';
 import { ouOperations } from './ous';
 import { policyOperations } from './policies';
 import { tagOperations } from './tags';
+import { transferOperations } from './transfers';
 
 const handlers: Record<string, Handler> = {
   ...organizationOperations,
@@ -15,6 +19,10 @@ const handlers: Record<string, Handler> = {
   ...tagOperations,
   ...policyOperations,
   ...delegationOperations,
+  ...effectivePolicyOperations,
+  ...membershipOperations,
+  ...handshakeOperations,
+  ...transferOperations,
 };
 
 export const operations: Readonly<Record<string, OperationDefinition>> = Object.fromEntries(
@@ -26,4 +34,8 @@ export const operations: Readonly<Record<string, OperationDefinition>> = Object.
 );
 
 /** Handlers of the work operations schedule on the clock, by timer kind. */
-export const timerHandlers: Readonly<Record<string, TimerHandler>> = {};
+export const timerHandlers: Readonly<Record<string, TimerHandler>> = {
+  ...accountTimers,
+  ...membershipTimers,
+  ...handshakeTimers,
+};

@@ -12,6 +12,7 @@ import type {
   UpdatePolicyRequest,
 } from '@aws-sdk/client-organizations';
 import { arn } from '../arns';
+import { type Limits, policyTypeLimits } from '../config';
 import { managedOrganization, type OperationContext } from '../context';
 import { attach, enabledPolicyTypes, findTarget, managedPolicy, rootOf, type Target } from '../entities';
 import { constraintViolation, invalidInput, notFound, OrganizationsError } from '../errors';
@@ -31,13 +32,13 @@ const refuse = (type: string, detail: string): OrganizationsError =>
   new OrganizationsError(type, `${exceptionMessages[type] ?? type} ${detail}`);
 
 /** The limits of a policy type the organization may use; consolidated-billing organizations may use none. */
-function availableType(org: OrganizationRow, type: string): PolicyTypeInfo {
+function availableType(limits: Limits, org: OrganizationRow, type: string): PolicyTypeInfo {
   if (org.featureSet !== 'ALL')
     throw refuse(
       'PolicyTypeNotAvailableForOrganizationException',
       `Organization ${org.id} has only consolidated billing features; enable all features to use ${type}.`,
     );
-  const info = policyTypes[type];
+  const info = policyTypeLimits(limits, type);
   if (!info)
     throw refuse(
       'PolicyTypeNotAvailableForOrganizationException',
@@ -138,7 +139,7 @@ export const policyOperations = {
   CreatePolicy: op<CreatePolicyRequest>((ctx, input) => {
     const org = managedOrganization(ctx);
     const type = input.Type!;
-    const info = availableType(org, type);
+    const info = availableType(ctx.limits, org, type);
     checkPolicyContent(type, info, input.Content!);
     requireRoomForPolicy(ctx, org, type, info);
     requireUniqueName(ctx, org, type, input.Name!);
@@ -160,7 +161,7 @@ export const policyOperations = {
     const org = managedOrganization(ctx);
     const policy = customerPolicy(ctx, org, input.PolicyId!);
     if (input.Content !== undefined)
-      checkPolicyContent(policy.type, availableType(org, policy.type), input.Content);
+      checkPolicyContent(policy.type, availableType(ctx.limits, org, policy.type), input.Content);
     if (input.Name !== undefined) requireUniqueName(ctx, org, policy.type, input.Name, policy.id);
     const updated: PolicyRow = {
       ...policy,
@@ -239,7 +240,7 @@ export const policyOperations = {
         'DuplicatePolicyAttachmentException',
         `${policy.id} is already attached to ${target.row.id}.`,
       );
-    const max = policyTypes[policy.type]?.maxAttachedPerTarget ?? 0;
+    const max = policyTypeLimits(ctx.limits, policy.type)?.maxAttachedPerTarget ?? 0;
     if (attached.length >= max)
       throw constraintViolation(
         'MAX_POLICY_TYPE_ATTACHMENT_LIMIT_EXCEEDED',
@@ -278,7 +279,7 @@ export const policyOperations = {
     const org = managedOrganization(ctx);
     const root = findRoot(ctx, org, input.RootId!);
     const type = input.PolicyType!;
-    availableType(org, type);
+    availableType(ctx.limits, org, type);
     if (root.policyTypes.some((t) => t.Type === type))
       throw refuse('PolicyTypeAlreadyEnabledException', `${type} is already enabled in root ${root.id}.`);
     // AWS reports PENDING_ENABLE for a moment; the emulator enables the type at once
