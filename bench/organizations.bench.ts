@@ -43,6 +43,12 @@ function rssMiB(pid: number): number {
   return kb / 1024;
 }
 
+/** CPU seconds (user + system) the process has used so far. */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
+}
+
 function client(url: string): OrganizationsClient {
   return new OrganizationsClient({
     endpoint: url,
@@ -52,6 +58,9 @@ function client(url: string): OrganizationsClient {
   });
 }
 
+let serverPid = 0;
+const serverLoad: string[] = [];
+
 async function forSeconds(
   seconds: number,
   workers: number,
@@ -60,6 +69,7 @@ async function forSeconds(
   const until = performance.now() + seconds * 1000;
   let done = 0;
   const started = performance.now();
+  const cpuBefore = cpuSeconds(serverPid);
   await Promise.all(
     Array.from({ length: workers }, async (_, worker) => {
       for (let i = 0; performance.now() < until; i++) {
@@ -68,7 +78,9 @@ async function forSeconds(
       }
     }),
   );
-  return done / ((performance.now() - started) / 1000);
+  const elapsed = (performance.now() - started) / 1000;
+  serverLoad.push(`${Math.round(((cpuSeconds(serverPid) - cpuBefore) / elapsed) * 100)}%`);
+  return done / elapsed;
 }
 
 const line = (label: string, value: number, unit: string, target: number, better: 'higher' | 'lower') => {
@@ -81,6 +93,7 @@ const line = (label: string, value: number, unit: string, target: number, better
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'orgflow-bench-'));
   const { child, url } = await startEmulator(dataDir);
+  serverPid = child.pid!;
   try {
     const clients = Array.from({ length: CLIENTS }, () => client(url));
     const first = clients[0]!;
@@ -153,6 +166,9 @@ async function main() {
     line('DescribeAccount/s', describesPerSecond, '/s', 2000, 'higher');
     line('ListAccounts (20 per page)/s', listsPerSecond, '/s', 2000, 'higher');
     line(`server RSS with ${RSS_ACCOUNTS} accounts`, rss, 'MiB', 300, 'lower');
+    console.log(
+      `server CPU during the three figures, in % of one core: ${serverLoad.join(', ')} (the rest is the clients')`,
+    );
     for (const c of clients) c.destroy();
   } finally {
     child.kill('SIGTERM');
