@@ -1,30 +1,32 @@
-// Throughput and memory of the Organizations emulator over HTTP, as a user's automation sees it.
+// Throughput and memory of the Organizations emulator over HTTP, as a user's automation sees it: the real
+// SDK, 8 concurrent clients (in 2 processes, so the clients can use both cores the server leaves them).
 // Prints figures and their ratio to the targets of issue #2; it asserts nothing.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import {
-  CreateAccountCommand,
-  DescribeAccountCommand,
-  DescribeCreateAccountStatusCommand,
   ListAccountsCommand,
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
-  MoveAccountCommand,
   OrganizationsClient,
   paginateListAccounts,
-  TagResourceCommand,
 } from '@aws-sdk/client-organizations';
+import type { ClientsJob } from './organizations-clients';
 
 const CLIENTS = 8;
-const VEND_SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
+const PROCESSES = 2;
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 5);
 const RSS_ACCOUNTS = 10_000;
 
 async function startEmulator(dataDir: string): Promise<{ child: ChildProcess; url: string }> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'local/main.ts', '--port', '0', '--data-dir', dataDir, '--account-quota', '50000'],
+    [
+      ...['--import', 'tsx', 'local/main.ts', '--port', '0', '--sts-port', '0', '--data-dir', dataDir],
+      ...['--account-quota', '50000', '--throttling', 'off', '--create-account-seconds', '0'],
+    ],
     { stdio: ['ignore', 'pipe', 'inherit'] },
   );
   let out = '';
@@ -37,139 +39,102 @@ async function startEmulator(dataDir: string): Promise<{ child: ChildProcess; ur
   return { child, url: endpoints.organizations };
 }
 
+/** Resident memory of a process, in MiB. */
 function rssMiB(pid: number): number {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-  const kb = Number(/VmRSS:\s+(\d+)/.exec(status)?.[1]);
+  const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1]);
   return kb / 1024;
 }
 
-/** CPU seconds (user + system) the process has used so far. */
+/** CPU seconds (user + system) a process has used so far. */
 function cpuSeconds(pid: number): number {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
   return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
-function client(url: string): OrganizationsClient {
-  return new OrganizationsClient({
-    endpoint: url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: '111111111111', secretAccessKey: 'local' },
-    maxAttempts: 1,
-  });
-}
+const run = promisify(execFile);
 
-let serverPid = 0;
-const serverLoad: string[] = [];
-
-async function forSeconds(
-  seconds: number,
-  workers: number,
-  work: (worker: number, i: number) => Promise<void>,
-) {
-  const until = performance.now() + seconds * 1000;
-  let done = 0;
-  const started = performance.now();
+/** Runs the job in PROCESSES client processes at once; returns operations per second and server CPU share. */
+async function measure(serverPid: number, job: Omit<ClientsJob, 'tag' | 'clients'>) {
   const cpuBefore = cpuSeconds(serverPid);
-  await Promise.all(
-    Array.from({ length: workers }, async (_, worker) => {
-      for (let i = 0; performance.now() < until; i++) {
-        await work(worker, i);
-        done++;
-      }
+  const started = performance.now();
+  const results = await Promise.all(
+    Array.from({ length: PROCESSES }, async (_, p) => {
+      const spec: ClientsJob = { ...job, clients: CLIENTS / PROCESSES, tag: `${job.work}${p}-${Date.now()}` };
+      if (job.count !== undefined) spec.count = Math.ceil(job.count / PROCESSES);
+      const { stdout } = await run(
+        process.execPath,
+        ['--import', 'tsx', 'bench/organizations-clients.ts', JSON.stringify(spec)],
+        { maxBuffer: 1 << 20 },
+      );
+      return JSON.parse(stdout) as { done: number; seconds: number };
     }),
   );
   const elapsed = (performance.now() - started) / 1000;
-  serverLoad.push(`${Math.round(((cpuSeconds(serverPid) - cpuBefore) / elapsed) * 100)}%`);
-  return done / elapsed;
+  const done = results.reduce((sum, r) => sum + r.done, 0);
+  const seconds = Math.max(...results.map((r) => r.seconds));
+  return { perSecond: done / seconds, serverCpu: (cpuSeconds(serverPid) - cpuBefore) / elapsed };
 }
 
-const line = (label: string, value: number, unit: string, target: number, better: 'higher' | 'lower') => {
+function line(
+  label: string,
+  value: number,
+  unit: string,
+  target: number,
+  better: 'higher' | 'lower',
+  note = '',
+) {
   const ratio = better === 'higher' ? value / target : target / value;
+  const bound = `${better === 'higher' ? '>=' : '<='} ${target} ${unit}`;
   console.log(
-    `${label.padEnd(44)} ${value.toFixed(1).padStart(9)} ${unit.padEnd(6)} target ${better === 'higher' ? '>=' : '<='} ${target} ${unit}  (x${ratio.toFixed(2)} of target)`,
+    `${label.padEnd(46)} ${value.toFixed(1).padStart(8)} ${unit.padEnd(4)} target ${bound.padEnd(12)} x${ratio.toFixed(2)} of target${note}`,
   );
-};
+}
+
+const cpuNote = (share: number) => `   (server CPU ${Math.round(share * 100)}% of a core)`;
 
 async function main() {
   const dataDir = mkdtempSync(join(tmpdir(), 'orgflow-bench-'));
   const { child, url } = await startEmulator(dataDir);
-  serverPid = child.pid!;
+  const pid = child.pid!;
   try {
-    const clients = Array.from({ length: CLIENTS }, () => client(url));
-    const first = clients[0]!;
-    const rootId = (await first.send(new ListRootsCommand({}))).Roots![0]!.Id!;
-    const ouId = (await first.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId })))
-      .OrganizationalUnits![0]!.Id!;
-
-    const vendingsPerSecond = await forSeconds(VEND_SECONDS, CLIENTS, async (worker, i) => {
-      const c = clients[worker]!;
-      const { CreateAccountStatus } = await c.send(
-        new CreateAccountCommand({
-          AccountName: `bench ${worker}-${i}`,
-          Email: `bench-${worker}-${i}@bench.example`,
-        }),
-      );
-      let status = CreateAccountStatus!;
-      while (status.State === 'IN_PROGRESS') {
-        status = (
-          await c.send(new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: status.Id! }))
-        ).CreateAccountStatus!;
-      }
-      if (status.State !== 'SUCCEEDED') throw new Error(`vending failed: ${status.FailureReason}`);
-      await c.send(
-        new MoveAccountCommand({
-          AccountId: status.AccountId!,
-          SourceParentId: rootId,
-          DestinationParentId: ouId,
-        }),
-      );
-      await c.send(
-        new TagResourceCommand({
-          ResourceId: status.AccountId!,
-          Tags: [{ Key: 'vended-by', Value: 'bench' }],
-        }),
-      );
+    const sdk = new OrganizationsClient({
+      endpoint: url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: '111111111111', secretAccessKey: 'local' },
     });
+    const rootId = (await sdk.send(new ListRootsCommand({}))).Roots![0]!.Id!;
+    const ouId = (await sdk.send(new ListOrganizationalUnitsForParentCommand({ ParentId: rootId })))
+      .OrganizationalUnits![0]!.Id!;
+    const base = { url, seconds: SECONDS, rootId, ouId, accountIds: [] as string[] };
 
-    const accounts = (await first.send(new ListAccountsCommand({ MaxResults: 20 }))).Accounts!.map(
+    console.log(
+      `Organizations emulator over HTTP: ${CLIENTS} concurrent SDK clients in ${PROCESSES} processes, ${SECONDS}s per figure, throttling off, CreateAccount instant, journal on`,
+    );
+    const vend = await measure(pid, { ...base, work: 'vend' });
+    line(
+      'vendings/s (Create, DescribeStatus, Move, Tag)',
+      vend.perSecond,
+      '/s',
+      500,
+      'higher',
+      cpuNote(vend.serverCpu),
+    );
+    const accountIds = (await sdk.send(new ListAccountsCommand({ MaxResults: 20 }))).Accounts!.map(
       (a) => a.Id!,
     );
-    const describesPerSecond = await forSeconds(VEND_SECONDS, CLIENTS, async (worker, i) => {
-      await clients[worker]!.send(new DescribeAccountCommand({ AccountId: accounts[i % accounts.length]! }));
-    });
-    const listsPerSecond = await forSeconds(VEND_SECONDS, CLIENTS, async (worker) => {
-      await clients[worker]!.send(new ListAccountsCommand({ MaxResults: 20 }));
-    });
+    const describe = await measure(pid, { ...base, accountIds, work: 'describe' });
+    line('DescribeAccount/s', describe.perSecond, '/s', 2000, 'higher', cpuNote(describe.serverCpu));
+    const list = await measure(pid, { ...base, work: 'list' });
+    line('ListAccounts/s (20 per page)', list.perSecond, '/s', 2000, 'higher', cpuNote(list.serverCpu));
 
-    // fill up to 10,000 accounts, then read the server's resident memory
-    let next = 0;
-    for await (const page of paginateListAccounts({ client: first }, {})) next += page.Accounts!.length;
-    await Promise.all(
-      clients.map(async (c, worker) => {
-        while (next < RSS_ACCOUNTS) {
-          const n = next++;
-          await c.send(
-            new CreateAccountCommand({
-              AccountName: `fill ${n}`,
-              Email: `fill-${worker}-${n}@bench.example`,
-            }),
-          );
-        }
-      }),
-    );
-    const rss = rssMiB(child.pid!);
-
-    console.log(
-      `Organizations emulator over HTTP: ${CLIENTS} concurrent SDK clients, ${VEND_SECONDS}s per figure, throttling off, journal on`,
-    );
-    line('vendings/s (Create→DescribeStatus→Move→Tag)', vendingsPerSecond, '/s', 500, 'higher');
-    line('DescribeAccount/s', describesPerSecond, '/s', 2000, 'higher');
-    line('ListAccounts (20 per page)/s', listsPerSecond, '/s', 2000, 'higher');
-    line(`server RSS with ${RSS_ACCOUNTS} accounts`, rss, 'MiB', 300, 'lower');
-    console.log(
-      `server CPU during the three figures, in % of one core: ${serverLoad.join(', ')} (the rest is the clients')`,
-    );
-    for (const c of clients) c.destroy();
+    let accounts = 0;
+    for await (const page of paginateListAccounts({ client: sdk }, {})) accounts += page.Accounts!.length;
+    if (accounts < RSS_ACCOUNTS)
+      await measure(pid, { ...base, work: 'fill', count: RSS_ACCOUNTS - accounts });
+    accounts = 0;
+    for await (const page of paginateListAccounts({ client: sdk }, {})) accounts += page.Accounts!.length;
+    line(`server RSS with ${accounts} accounts`, rssMiB(pid), 'MiB', 300, 'lower');
+    sdk.destroy();
   } finally {
     child.kill('SIGTERM');
     await new Promise((r) => child.once('exit', r));

@@ -1,50 +1,108 @@
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { OrganizationsEmulator } from './organizations/emulator';
-import { DEMO_MANAGEMENT_ACCOUNT, isEmpty, seedDemoOrganization } from './organizations/seed';
-import { startOrganizationsServer } from './organizations/server';
+import { type Limits, legacyQuotas } from './organizations/config';
+import type { FaultConfig } from './organizations/faults';
+import { DEMO_MANAGEMENT_ACCOUNT } from './organizations/seed';
+import { startLocalStack } from './stack';
 
 const usage = `usage: npm start -- [options]
 
-  --port <n>           port of the Organizations endpoint (default 4701; 0 picks a free one)
-  --host <addr>        address to listen on (default 127.0.0.1)
-  --data-dir <dir>     where state and endpoints.json are kept (default .orgflow)
-  --account-quota <n>  accounts per organization (default 1000, as if raised through Service Quotas)
-  --fsync              flush every write to disk before answering (slower; survives a machine crash)
-  -h, --help           show this help`;
+  --port <n>                    Organizations endpoint port (default 4701; 0 picks a free one)
+  --sts-port <n>                STS endpoint port (default 4702; 0 picks a free one)
+  --host <addr>                 address to listen on (default 127.0.0.1)
+  --data-dir <dir>              where state and endpoints.json are kept (default .orgflow)
+  --time-scale <n>              virtual seconds per real second, e.g. 60 (default 1)
+  --throttling <on|off>         AWS's published API rate limits (default on)
+  --account-quota <n>           accounts per organization (default 1000, as if raised through Service Quotas)
+  --create-account-seconds <s>  how long CreateAccount stays IN_PROGRESS: "3-20" (default) or "0"
+  --close-account-seconds <s>   how long CloseAccount stays PENDING_CLOSURE (default 60)
+  --quota-profile <name>        current (default) or legacy (the older documented quotas)
+  --faults <file.json>          fault injection per operation, e.g. {"CreateAccount":{"throttle":0.3}}
+  --fault-seed <n>              seed for the fault draws, for replayable runs
+  --fsync                       flush every write to disk before answering (survives a machine crash)
+  -h, --help                    show this help`;
 
-function parseOptions() {
+function whole(name: string, value: string, min: number, max: number): number {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isInteger(n) || n < min || n > max)
+    throw new Error(`--${name} must be a whole number from ${min} to ${max}, not '${value}'`);
+  return n;
+}
+
+function seconds(name: string, value: string): [number, number] {
+  const match = /^(\d+(?:\.\d+)?)(?:-(\d+(?:\.\d+)?))?$/.exec(value);
+  const min = Number(match?.[1]);
+  const max = Number(match?.[2] ?? match?.[1]);
+  if (!match || !(max >= min))
+    throw new Error(`--${name} must be seconds like "5" or "3-20", not '${value}'`);
+  return [min * 1000, max * 1000];
+}
+
+function parseOptions(argv: string[]) {
   const { values } = parseArgs({
+    args: argv,
     options: {
       port: { type: 'string', default: '4701' },
+      'sts-port': { type: 'string', default: '4702' },
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string', default: '.orgflow' },
+      'time-scale': { type: 'string', default: '1' },
+      throttling: { type: 'string', default: 'on' },
       'account-quota': { type: 'string', default: '1000' },
+      'create-account-seconds': { type: 'string' },
+      'close-account-seconds': { type: 'string' },
+      'quota-profile': { type: 'string', default: 'current' },
+      faults: { type: 'string' },
+      'fault-seed': { type: 'string' },
       fsync: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
-  const whole = (name: string, value: string, min: number, max: number) => {
-    const n = Number(value);
-    if (!Number.isInteger(n) || n < min || n > max)
-      throw new Error(`--${name} must be a whole number from ${min} to ${max}, not '${value}'`);
-    return n;
+  const timeScale = Number(values['time-scale']);
+  if (!(timeScale > 0 && timeScale <= 100_000))
+    throw new Error(
+      `--time-scale must be a number above 0 and at most 100000, not '${values['time-scale']}'`,
+    );
+  if (!['on', 'off'].includes(values.throttling))
+    throw new Error(`--throttling must be on or off, not '${values.throttling}'`);
+  if (!['current', 'legacy'].includes(values['quota-profile']))
+    throw new Error(`--quota-profile must be current or legacy, not '${values['quota-profile']}'`);
+  const limits: Partial<Limits> = {
+    ...(values['quota-profile'] === 'legacy' ? legacyQuotas : {}),
+    accountQuota: whole('account-quota', values['account-quota'], 1, 50_000),
   };
+  if (values['create-account-seconds'])
+    limits.createAccountDurationMs = seconds('create-account-seconds', values['create-account-seconds']);
+  if (values['close-account-seconds'])
+    limits.closeAccountDurationMs = seconds('close-account-seconds', values['close-account-seconds'])[0];
+  let faults: FaultConfig | undefined;
+  if (values.faults) {
+    try {
+      faults = JSON.parse(readFileSync(values.faults, 'utf8'));
+    } catch (error) {
+      throw new Error(`--faults ${values.faults}: ${(error as Error).message}`);
+    }
+  }
   return {
     help: values.help,
-    port: whole('port', values.port, 0, 65_535),
+    organizationsPort: whole('port', values.port, 0, 65_535),
+    stsPort: whole('sts-port', values['sts-port'], 0, 65_535),
     host: values.host,
     dataDir: resolve(values['data-dir']),
-    accountQuota: whole('account-quota', values['account-quota'], 1, 50_000),
+    timeScale,
+    throttling: values.throttling === 'on',
+    limits,
     fsync: values.fsync,
+    ...(faults ? { faults } : {}),
+    ...(values['fault-seed'] ? { faultSeed: whole('fault-seed', values['fault-seed'], 0, 2 ** 31) } : {}),
   };
 }
 
 async function main(): Promise<void> {
   let options: ReturnType<typeof parseOptions>;
   try {
-    options = parseOptions();
+    options = parseOptions(process.argv.slice(2));
   } catch (error) {
     console.error(`orgflow: ${(error as Error).message}\n\n${usage}`);
     process.exit(2);
@@ -53,50 +111,37 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
-  mkdirSync(options.dataDir, { recursive: true });
-  const emulator = new OrganizationsEmulator({
-    dataDir: join(options.dataDir, 'organizations'),
-    fsync: options.fsync,
-    limits: { accountQuota: options.accountQuota },
-    defaultAccountId: DEMO_MANAGEMENT_ACCOUNT,
-  });
-  const seeded = isEmpty(emulator);
-  if (seeded) seedDemoOrganization(emulator);
-
-  let server: Awaited<ReturnType<typeof startOrganizationsServer>>;
+  let stack: Awaited<ReturnType<typeof startLocalStack>>;
   try {
-    server = await startOrganizationsServer(emulator, { port: options.port, host: options.host });
+    stack = await startLocalStack(options);
   } catch (error) {
-    console.error(`orgflow: cannot start the Organizations emulator: ${(error as Error).message}`);
-    emulator.close();
+    console.error(`orgflow: cannot start the local stack: ${(error as Error).message}`);
     process.exit(1);
   }
-  const endpointsFile = join(options.dataDir, 'endpoints.json');
-  writeFileSync(
-    endpointsFile,
-    `${JSON.stringify({ organizations: server.url, region: 'us-east-1' }, null, 2)}\n`,
-  );
-
+  const { endpoints, emulator } = stack;
   const org = emulator.store.organizations.values().next().value;
+  const creation = emulator.limits.createAccountDurationMs.map((ms) => ms / 1000).join('-');
   console.log(`orgflow local stack
-  organizations  ${server.url}   (AWS JSON 1.1, every account's calls: access key id = its 12-digit account id)
-  data           ${options.dataDir}${seeded ? '   (new: seeded the demo organization)' : '   (resumed)'}
-  endpoints      ${endpointsFile}
+  organizations  ${endpoints.organizations}   (AWS JSON 1.1; the access key id is the calling account)
+  sts            ${endpoints.sts}
+  data           ${options.dataDir}${stack.seeded ? '   (new: seeded the demo organization)' : '   (resumed)'}
   organization   ${org?.id ?? '(none)'}, management account ${org?.managementAccountId ?? '-'}
+  clock          x${options.timeScale}; throttling ${options.throttling ? 'on' : 'off'}; CreateAccount takes ${creation}s
 
 Try it (AWS CLI):
+  AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \\
+    aws organizations list-accounts --endpoint-url ${endpoints.organizations}
+
+Or any AWS SDK, from this folder (the SDKs read AWS_ENDPOINT_URL_<SERVICE>):
+  AWS_ENDPOINT_URL_ORGANIZATIONS=${endpoints.organizations} AWS_ENDPOINT_URL_STS=${endpoints.sts} \\
   AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \\
-    aws organizations list-accounts --endpoint-url ${server.url}
+    node -e "const o=require('@aws-sdk/client-organizations');new o.OrganizationsClient({}).send(new o.ListRootsCommand({})).then(r=>console.log(r.Roots))"
 
-Or with the AWS SDK for JavaScript v3 (any SDK reads the same variable):
-  AWS_ENDPOINT_URL_ORGANIZATIONS=${server.url} AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local \\
-    AWS_REGION=us-east-1 node -e "const o=require('@aws-sdk/client-organizations');new o.OrganizationsClient({}).send(new o.ListRootsCommand({})).then(r=>console.log(r.Roots))"
-
+Events: curl -N ${endpoints.organizations}/_orgflow/events
 Ctrl-C stops; the next start resumes from ${options.dataDir}.`);
 
   const stop = async () => {
-    await server.close();
-    emulator.close();
+    await stack.close();
     process.exit(0);
   };
   process.once('SIGINT', stop);
