@@ -72,6 +72,19 @@ export function managedOrganization(ctx: OperationContext): OrganizationRow {
   return org;
 }
 
+/** The caller's organization, for callers that are its management account or a delegated administrator of it. */
+export function administeredOrganization(ctx: OperationContext): OrganizationRow {
+  const org = callerOrganization(ctx);
+  const delegated = ctx.store.delegatedAdmins
+    .by('byAccount', ctx.callerAccountId)
+    .some((d) => d.orgId === org.id);
+  if (org.managementAccountId !== ctx.callerAccountId && !delegated)
+    throw accessDenied(
+      `Account ${ctx.callerAccountId} is neither the management account nor a delegated administrator; ${ctx.operation} can be called only by those.`,
+    );
+  return org;
+}
+
 /** An account that belongs to `org`, or AccountNotFoundException. */
 export function memberAccount(ctx: OperationContext, org: OrganizationRow, accountId: string): AccountRow {
   const account = ctx.store.accounts.get(accountId);

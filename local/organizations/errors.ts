@@ -53,6 +53,11 @@ export function handshakeConstraintViolation(reason: string, detail?: string): O
   );
 }
 
+/** An exception without a reason: AWS's documented message, then what was wrong and how to fix it. */
+export function refuse(type: string, detail: string): OrganizationsError {
+  return new OrganizationsError(type, `${exceptionMessages[type] ?? type} ${detail}`);
+}
+
 /** A `*NotFoundException` (or any reason-less exception) with AWS's message plus the identifier that was not found. */
 export function notFound(type: string, id?: string): OrganizationsError {
   const base = exceptionMessages[type] ?? type;

@@ -9,9 +9,14 @@ import type {
   RegisterDelegatedAdministratorRequest,
 } from '@aws-sdk/client-organizations';
 import { arn } from '../arns';
-import { callerOrganization, managedOrganization, memberAccount, type OperationContext } from '../context';
+import {
+  administeredOrganization,
+  managedOrganization,
+  memberAccount,
+  type OperationContext,
+} from '../context';
 import { forgetTarget } from '../entities';
-import { accessDenied, constraintViolation, invalidInput, notFound, OrganizationsError } from '../errors';
+import { constraintViolation, invalidInput, notFound, OrganizationsError } from '../errors';
 import { newId } from '../ids';
 import type { AccountRow, DelegatedAdminRow, OrganizationRow, ResourcePolicyRow, Tag } from '../model';
 import { paginate } from '../pagination';
@@ -41,19 +46,6 @@ function requireAllFeatures(org: OrganizationRow): void {
 
 function delegationsOf(ctx: OperationContext, org: OrganizationRow, accountId: string): DelegatedAdminRow[] {
   return ctx.store.delegatedAdmins.by('byAccount', accountId).filter((r) => r.orgId === org.id);
-}
-
-/** Reads open to the management account and to member accounts that are a delegated administrator for any service. */
-function administeredOrganization(ctx: OperationContext): OrganizationRow {
-  const org = callerOrganization(ctx);
-  if (
-    org.managementAccountId !== ctx.callerAccountId &&
-    delegationsOf(ctx, org, ctx.callerAccountId).length === 0
-  )
-    throw accessDenied(
-      `Account ${ctx.callerAccountId} is neither the management account nor a delegated administrator; ${ctx.operation} can be called only by those.`,
-    );
-  return org;
 }
 
 const serviceAccessId = (org: OrganizationRow, principal: string) => `${org.id}|${principal}`;

@@ -3,7 +3,12 @@ import type {
   ListAccountsWithInvalidEffectivePolicyRequest,
   ListEffectivePolicyValidationErrorsRequest,
 } from '@aws-sdk/client-organizations';
-import { callerOrganization, memberAccount, type OperationContext } from '../context';
+import {
+  administeredOrganization,
+  callerOrganization,
+  memberAccount,
+  type OperationContext,
+} from '../context';
 import { mergeEffectivePolicy, mergeOptionsFor, type PolicyDocument } from '../effective-policy';
 import { enabledPolicyTypes, rootOf } from '../entities';
 import { accessDenied, invalidInput, notFound, OrganizationsError } from '../errors';
@@ -73,17 +78,6 @@ function requireEnabled(ctx: OperationContext, org: OrganizationRow, type: strin
  * The management account, or a member account that is a delegated administrator (for any service, as the
  * delegation module reads it): who may list validation errors across the organization.
  */
-function administeredOrganization(ctx: OperationContext): OrganizationRow {
-  const org = callerOrganization(ctx);
-  const delegated = ctx.store.delegatedAdmins
-    .by('byAccount', ctx.callerAccountId)
-    .some((row) => row.orgId === org.id);
-  if (org.managementAccountId !== ctx.callerAccountId && !delegated)
-    throw accessDenied(
-      `Account ${ctx.callerAccountId} is neither the management account nor a delegated administrator; ${ctx.operation} can be called only by those.`,
-    );
-  return org;
-}
 
 /** The account DescribeEffectivePolicy is about: the caller's own, or (for the management account) any member. */
 function describedAccount(

@@ -10,8 +10,8 @@ import type {
 } from '@aws-sdk/client-organizations';
 import { arn } from '../arns';
 import {
+  administeredOrganization,
   callerAccount,
-  callerOrganization,
   managedOrganization,
   type OperationContext,
   type TimerHandler,
@@ -355,19 +355,6 @@ function handshakeFilter(filter: HandshakeFilter | undefined): {
   if (ParentHandshakeId !== undefined)
     return { key: `parent:${ParentHandshakeId}`, keep: (h) => h.parentHandshakeId === ParentHandshakeId };
   return { key: '', keep: () => true };
-}
-
-/** The management account, or a member that is a delegated administrator for some service. */
-function administeredOrganization(ctx: OperationContext): OrganizationRow {
-  const org = callerOrganization(ctx);
-  const delegated = ctx.store.delegatedAdmins
-    .by('byAccount', ctx.callerAccountId)
-    .some((d) => d.orgId === org.id);
-  if (org.managementAccountId !== ctx.callerAccountId && !delegated)
-    throw accessDenied(
-      `Account ${ctx.callerAccountId} is neither the management account nor a delegated administrator; ${ctx.operation} can be called only by those.`,
-    );
-  return org;
 }
 
 // ---- for the membership work ----

@@ -12,17 +12,14 @@ import {
   type TimerHandler,
 } from '../context';
 import { enabledPolicyTypes, forgetTarget, rootOf } from '../entities';
-import { accessDenied, constraintViolation, OrganizationsError } from '../errors';
-import { exceptionMessages } from '../messages';
+import { accessDenied, constraintViolation, refuse } from '../errors';
 import type { AccountRow, ClosureRow, OrganizationRow } from '../model';
 import { seconds } from '../views';
 import { op } from './define';
+import { onAccountDeparted } from './handshakes';
 
 const closureTimer = 'completeAccountClosure';
 const cleanUpTimer = 'removeClosedAccount';
-
-const withDetail = (type: string, detail: string): OrganizationsError =>
-  new OrganizationsError(type, `${exceptionMessages[type] ?? type} ${detail}`);
 
 const DAY = 24 * 60 * 60 * 1000;
 const isoTime = (ms: number) => new Date(ms).toISOString();
@@ -62,6 +59,7 @@ function forgetOldClosures(ctx: OperationContext, org: OrganizationRow): void {
 
 /** The account leaves its organization and becomes standalone: no parent, policies or tags any more. */
 function departOrganization(ctx: OperationContext, account: AccountRow): void {
+  if (account.orgId) onAccountDeparted(ctx, account.orgId, account.id);
   forgetTarget(ctx.store, account.id);
   for (const registration of ctx.store.delegatedAdmins.by('byAccount', account.id))
     ctx.store.delegatedAdmins.delete(registration.id);
@@ -73,7 +71,7 @@ function departOrganization(ctx: OperationContext, account: AccountRow): void {
 function checkCanDepart(ctx: OperationContext, org: OrganizationRow, account: AccountRow): void {
   // UNVERIFIED: AWS documents no answer for an account whose closure is under way; it is busy, so retry later
   if (account.status === 'PENDING_CLOSURE')
-    throw withDetail(
+    throw refuse(
       'ConcurrentModificationException',
       `Account ${account.id} is being closed; try again once it is SUSPENDED.`,
     );
@@ -175,7 +173,7 @@ export const membershipOperations = {
       );
     // a closure under way counts as closed (ConflictException is the other declared candidate, UNVERIFIED)
     if (account.status !== 'ACTIVE')
-      throw withDetail('AccountAlreadyClosedException', `Account ${account.id} is ${account.status}.`);
+      throw refuse('AccountAlreadyClosedException', `Account ${account.id} is ${account.status}.`);
     checkClosureLimits(ctx, org);
     forgetOldClosures(ctx, org);
     const now = ctx.clock.now();
@@ -210,7 +208,7 @@ export const membershipOperations = {
     const org = callerOrganization(ctx);
     const account = ctx.store.accounts.get(ctx.callerAccountId)!;
     if (account.id === org.managementAccountId)
-      throw withDetail(
+      throw refuse(
         'MasterCannotLeaveOrganizationException',
         `${account.id} is the management account of ${org.id}.`,
       );

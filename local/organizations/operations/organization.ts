@@ -1,12 +1,14 @@
 import type { CreateOrganizationRequest, ListRootsRequest } from '@aws-sdk/client-organizations';
 import { callerAccount, callerOrganization, managedOrganization } from '../context';
 import { attachManagedDefaults, forgetTarget, rootOf } from '../entities';
-import { OrganizationsError } from '../errors';
+import { constraintViolation, OrganizationsError } from '../errors';
 import { newId } from '../ids';
 import type { OrganizationRow, RootRow } from '../model';
 import { paginate } from '../pagination';
 import { organizationView, rootView } from '../views';
 import { op } from './define';
+import { completeHandshake, isPending } from './handshake-rows';
+import { hasActiveResponsibilityTransfer } from './transfers';
 
 export const organizationOperations = {
   CreateOrganization: op<CreateOrganizationRequest>((ctx, input) => {
@@ -53,12 +55,21 @@ export const organizationOperations = {
         `The organization still has ${members.length} member account(s); remove them first.`,
       );
     const store = ctx.store;
+    if (hasActiveResponsibilityTransfer(store, org.id, ctx.clock.now()))
+      throw constraintViolation(
+        'ACTIVE_RESPONSIBILITY_TRANSFER_PROCESS',
+        'The organization takes part in a responsibility transfer; terminate it first.',
+      );
+    // invitations and rounds the organization sent can no longer be accepted
+    for (const handshake of store.handshakes.by('byOrg', org.id))
+      if (isPending(handshake)) completeHandshake(ctx, handshake, 'CANCELED');
     for (const table of [
       store.ous,
       store.policies,
       store.createAccountStatuses,
       store.delegatedAdmins,
       store.serviceAccess,
+      store.closures,
     ]) {
       for (const row of table.by('byOrg', org.id)) {
         forgetTarget(store, row.id);

@@ -15,9 +15,8 @@ import { arn } from '../arns';
 import { type Limits, policyTypeLimits } from '../config';
 import { managedOrganization, type OperationContext } from '../context';
 import { attach, enabledPolicyTypes, findTarget, managedPolicy, rootOf, type Target } from '../entities';
-import { constraintViolation, invalidInput, notFound, OrganizationsError } from '../errors';
+import { constraintViolation, invalidInput, notFound, refuse } from '../errors';
 import { newId } from '../ids';
-import { exceptionMessages } from '../messages';
 import type { OrganizationRow, PolicyRow, RootRow, Tag } from '../model';
 import { paginate } from '../pagination';
 import { checkPolicyContent } from '../policy-content';
@@ -26,10 +25,6 @@ import type { Store } from '../store';
 import { policySummaryView, policyView, rootView } from '../views';
 import { op } from './define';
 import { setTags } from './tags';
-
-/** A reason-less exception with AWS's message followed by what went wrong here. */
-const refuse = (type: string, detail: string): OrganizationsError =>
-  new OrganizationsError(type, `${exceptionMessages[type] ?? type} ${detail}`);
 
 /** The limits of a policy type the organization may use; consolidated-billing organizations may use none. */
 function availableType(limits: Limits, org: OrganizationRow, type: string): PolicyTypeInfo {
