@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type RunningServer, serveHttp } from '../http-server';
 import { adminPrefix, handleAdmin } from './admin';
 import type { OrganizationsEmulator } from './emulator';
 import { OrganizationsError } from './errors';
@@ -9,18 +9,13 @@ const targetPrefix = 'AWSOrganizationsV20161128.';
 const contentType = 'application/x-amz-json-1.1';
 const maxBodyBytes = 1024 * 1024;
 
+export type { RunningServer };
+
 export interface ServerOptions {
   port?: number;
   host?: string;
   /** called for every request that fails with a 5xx, for the operator's log */
   onInternalError?: (error: unknown) => void;
-}
-
-export interface RunningServer {
-  url: string;
-  port: number;
-  server: Server;
-  close(): Promise<void>;
 }
 
 function send(
@@ -135,52 +130,27 @@ export function startOrganizationsServer(
 ): Promise<RunningServer> {
   const onInternalError =
     options.onInternalError ?? ((error) => console.error('organizations emulator:', error));
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size > maxBodyBytes) tooLarge = true;
-      else chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (tooLarge) {
-        const error = new OrganizationsError(
-          'SerializationException',
-          `The request body is larger than ${maxBodyBytes} bytes.`,
-          { statusCode: 413 },
-        );
-        sendError(res, newId.requestId(), error);
-        return;
-      }
-      if (req.url?.startsWith(adminPrefix)) handleAdmin(emulator, req, Buffer.concat(chunks), res);
-      else handleRequest(emulator, req, Buffer.concat(chunks), res, onInternalError);
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE')
-        reject(
-          new Error(
-            `port ${options.port} on ${options.host ?? '127.0.0.1'} is already in use: stop what listens there or choose another port`,
+  return serveHttp(
+    (req, body, res) => {
+      if (req.url?.startsWith(adminPrefix)) handleAdmin(emulator, req, body, res);
+      else handleRequest(emulator, req, body, res, onInternalError);
+    },
+    {
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+      maxBodyBytes,
+      tooLarge: (_req, res) =>
+        sendError(
+          res,
+          newId.requestId(),
+          new OrganizationsError(
+            'SerializationException',
+            `The request body is larger than ${maxBodyBytes} bytes.`,
+            {
+              statusCode: 413,
+            },
           ),
-        );
-      else reject(error);
-    });
-    server.listen(options.port ?? 0, options.host ?? '127.0.0.1', () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://${options.host ?? '127.0.0.1'}:${port}`,
-        port,
-        server,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
-  });
+        ),
+    },
+  );
 }

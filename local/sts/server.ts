@@ -1,5 +1,5 @@
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { type RunningServer, serveHttp } from '../http-server';
 import type { CallerIdentity } from '../organizations/cloudtrail';
 import type { OrganizationsEmulator } from '../organizations/emulator';
 import { newId } from '../organizations/ids';
@@ -18,13 +18,6 @@ export interface StsServerOptions {
   host?: string;
   /** called for every request that fails with a 5xx, for the operator's log */
   onInternalError?: (error: unknown) => void;
-}
-
-export interface RunningStsServer {
-  url: string;
-  port: number;
-  server: Server;
-  close(): Promise<void>;
 }
 
 function send(res: ServerResponse, status: number, requestId: string, body: string): void {
@@ -121,53 +114,20 @@ export function handleStsRequest(
 export function startStsServer(
   emulator: OrganizationsEmulator,
   options: StsServerOptions = {},
-): Promise<RunningStsServer> {
+): Promise<RunningServer> {
   const onInternalError = options.onInternalError ?? ((error) => console.error('sts emulator:', error));
-  const host = options.host ?? '127.0.0.1';
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    req.on('data', (chunk: Buffer) => {
-      size += chunk.length;
-      if (size <= maxBodyBytes) chunks.push(chunk);
-    });
-    req.on('end', () => {
-      if (size > maxBodyBytes) {
-        const error = new StsError(
-          'InvalidQueryParameter',
-          `The request body is larger than ${maxBodyBytes} bytes.`,
-          413,
-        );
-        const requestId = newId.requestId();
-        send(res, error.statusCode, requestId, errorDocument(error, requestId));
-        return;
-      }
-      handleStsRequest(emulator, req, Buffer.concat(chunks), res, onInternalError);
-    });
-  });
-  server.keepAliveTimeout = 65_000;
-  return new Promise((resolve, reject) => {
-    server.once('error', (error: NodeJS.ErrnoException) => {
-      if (error.code === 'EADDRINUSE')
-        reject(
-          new Error(
-            `port ${options.port} on ${host} is already in use: stop what listens there or choose another port`,
-          ),
-        );
-      else reject(error);
-    });
-    server.listen(options.port ?? 0, host, () => {
-      const { port } = server.address() as AddressInfo;
-      resolve({
-        url: `http://${host}:${port}`,
-        port,
-        server,
-        close: () =>
-          new Promise<void>((done) => {
-            server.closeAllConnections();
-            server.close(() => done());
-          }),
-      });
-    });
+  return serveHttp((req, body, res) => handleStsRequest(emulator, req, body, res, onInternalError), {
+    ...(options.port === undefined ? {} : { port: options.port }),
+    ...(options.host === undefined ? {} : { host: options.host }),
+    maxBodyBytes,
+    tooLarge: (_req, res) => {
+      const error = new StsError(
+        'InvalidQueryParameter',
+        `The request body is larger than ${maxBodyBytes} bytes.`,
+        413,
+      );
+      const requestId = newId.requestId();
+      send(res, error.statusCode, requestId, errorDocument(error, requestId));
+    },
   });
 }

@@ -8,7 +8,6 @@ import {
   ListAWSServiceAccessForOrganizationCommand,
   ListDelegatedAdministratorsCommand,
   ListDelegatedServicesForAccountCommand,
-  ListRootsCommand,
   ListTagsForResourceCommand,
   type OrganizationsClient,
   PutResourcePolicyCommand,
@@ -16,7 +15,14 @@ import {
 } from '@aws-sdk/client-organizations';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { AccountRow } from '../../local/organizations/model';
-import { type Harness, MANAGEMENT, OUTSIDER, startHarness, startWithOrganization } from './harness';
+import {
+  addMemberRows,
+  type Harness,
+  MANAGEMENT,
+  OUTSIDER,
+  startHarness,
+  startWithOrganization,
+} from './harness';
 
 const MEMBER = '222222222222';
 const OTHER_MEMBER = '333333333333';
@@ -40,24 +46,7 @@ type OrgHarness = Harness & { org: OrganizationsClient; organization: { Id?: str
 
 /** Puts a member account straight into the organization's root, as a finished CreateAccount would. */
 async function addMember(h: OrgHarness, id: string, overrides: Partial<AccountRow> = {}): Promise<void> {
-  const { Roots } = await h.org.send(new ListRootsCommand({}));
-  const store = h.emulator.store;
-  store.transaction(() =>
-    store.accounts.put({
-      id,
-      orgId: h.organization.Id!,
-      email: `member-${id}@example.com`,
-      name: `Member ${id}`,
-      status: 'ACTIVE',
-      state: 'ACTIVE',
-      joinedMethod: 'CREATED',
-      joinedAt: h.clock.now(),
-      parentId: Roots![0]!.Id!,
-      createdAt: h.clock.now(),
-      accessRoleName: 'OrganizationAccountAccessRole',
-      ...overrides,
-    }),
-  );
+  addMemberRows(h, h.organization.Id!, [id], { overrides });
 }
 
 async function delegate(h: OrgHarness, accountId: string, principal = SSO): Promise<void> {

@@ -15,7 +15,7 @@ import {
   type PolicyType,
 } from '@aws-sdk/client-organizations';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { MANAGEMENT, OUTSIDER, startWithOrganization } from './harness';
+import { addMemberRows, MANAGEMENT, OUTSIDER, startWithOrganization } from './harness';
 
 type Setup = Awaited<ReturnType<typeof startWithOrganization>> & { rootId: string; ouId: string };
 
@@ -42,22 +42,7 @@ afterEach(async () => {
 
 /** A member account row added straight to the store: account creation is another part of the emulator. */
 function addMember(id: string, parentId: string): void {
-  const { store } = h.emulator;
-  store.transaction(() =>
-    store.accounts.put({
-      id,
-      orgId: h.organization.Id!,
-      email: `member-${id}@example.com`,
-      name: `Member ${id}`,
-      status: 'ACTIVE',
-      state: 'ACTIVE',
-      joinedMethod: 'CREATED',
-      joinedAt: h.clock.now(),
-      parentId,
-      createdAt: h.clock.now(),
-      accessRoleName: 'OrganizationAccountAccessRole',
-    }),
-  );
+  addMemberRows(h, h.organization.Id!, [id], { parentId });
 }
 
 async function enable(...types: PolicyType[]): Promise<void> {

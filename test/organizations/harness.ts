@@ -1,6 +1,7 @@
 import { CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { ManualClock } from '../../local/organizations/clock';
 import { type EmulatorOptions, OrganizationsEmulator } from '../../local/organizations/emulator';
+import type { AccountRow } from '../../local/organizations/model';
 import { type RunningServer, startOrganizationsServer } from '../../local/organizations/server';
 
 export const MANAGEMENT = '111111111111';
@@ -49,4 +50,35 @@ export async function startWithOrganization(options: EmulatorOptions = {}) {
   const org = harness.client(MANAGEMENT);
   const { Organization } = await org.send(new CreateOrganizationCommand({ FeatureSet: 'ALL' }));
   return { ...harness, org, organization: Organization! };
+}
+
+/**
+ * Puts member accounts straight into an organization, as finished CreateAccount calls would: for tests of
+ * other areas that need members without waiting for creations. `parentId` defaults to the root.
+ */
+export function addMemberRows(
+  harness: Pick<Harness, 'emulator' | 'clock'>,
+  orgId: string,
+  ids: readonly string[],
+  options: { parentId?: string; overrides?: Partial<AccountRow> } = {},
+): void {
+  const { store } = harness.emulator;
+  const parentId = options.parentId ?? store.roots.by('byOrg', orgId)[0]!.id;
+  store.transaction(() => {
+    for (const id of ids)
+      store.accounts.put({
+        id,
+        orgId,
+        email: `member-${id}@example.com`,
+        name: `Member ${id}`,
+        status: 'ACTIVE',
+        state: 'ACTIVE',
+        joinedMethod: 'CREATED',
+        joinedAt: harness.clock.now(),
+        parentId,
+        createdAt: harness.clock.now(),
+        accessRoleName: 'OrganizationAccountAccessRole',
+        ...options.overrides,
+      });
+  });
 }

@@ -15,7 +15,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { Limits } from '../../local/organizations/config';
-import { OUTSIDER, startWithOrganization } from './harness';
+import { addMemberRows, OUTSIDER, startWithOrganization } from './harness';
 
 const MEMBER = '222222222222';
 
@@ -31,22 +31,7 @@ async function start(limits: Partial<Limits> = {}): Promise<Setup> {
 
 /** A member account row added straight to the store: account creation is another part of the emulator. */
 function addMember(id: string, parentId: string): void {
-  const { store } = h.emulator;
-  store.transaction(() =>
-    store.accounts.put({
-      id,
-      orgId: h.organization.Id!,
-      email: `member-${id}@example.com`,
-      name: `Member ${id}`,
-      status: 'ACTIVE',
-      state: 'ACTIVE',
-      joinedMethod: 'CREATED',
-      joinedAt: h.clock.now(),
-      parentId,
-      createdAt: h.clock.now(),
-      accessRoleName: 'OrganizationAccountAccessRole',
-    }),
-  );
+  addMemberRows(h, h.organization.Id!, [id], { parentId });
 }
 
 async function createOu(

@@ -13,7 +13,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { afterEach, describe, expect, it } from 'vitest';
 import { closureQuota, type Limits, legacyQuotas } from '../../local/organizations/config';
-import { MANAGEMENT, startWithOrganization } from './harness';
+import { addMemberRows, MANAGEMENT, startWithOrganization } from './harness';
 
 type Started = Awaited<ReturnType<typeof startWithOrganization>>;
 
@@ -51,24 +51,8 @@ async function createAccounts(count: number): Promise<string[]> {
 
 /** Puts `count` member accounts straight into the root, as finished creations would: for organizations too big to create call by call. */
 async function addMembers(count: number): Promise<string[]> {
-  const { Roots } = await h.org.send(new ListRootsCommand({}));
   const ids = Array.from({ length: count }, (_, i) => String(200_000_000_000 + i));
-  h.emulator.store.transaction(() => {
-    for (const id of ids)
-      h.emulator.store.accounts.put({
-        id,
-        orgId: h.organization.Id!,
-        email: `member-${id}@example.com`,
-        name: `Member ${id}`,
-        status: 'ACTIVE',
-        state: 'ACTIVE',
-        joinedMethod: 'CREATED',
-        joinedAt: h.clock.now(),
-        parentId: Roots![0]!.Id!,
-        createdAt: h.clock.now(),
-        accessRoleName: 'OrganizationAccountAccessRole',
-      });
-  });
+  addMemberRows(h, h.organization.Id!, ids);
   return ids;
 }
 

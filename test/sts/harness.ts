@@ -1,6 +1,7 @@
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
-import { type RunningStsServer, startStsServer } from '../../local/sts/server';
+import type { RunningServer } from '../../local/http-server';
+import { startStsServer } from '../../local/sts/server';
 import { MANAGEMENT, startWithOrganization } from '../organizations/harness';
 
 export interface Credentials {
@@ -18,7 +19,7 @@ const credentialsOf = (signer: Signer): Credentials =>
 /** The Organizations harness with an organization, plus STS served from the same emulator. */
 export async function startStsHarness() {
   const harness = await startWithOrganization();
-  const stsServer: RunningStsServer = await startStsServer(harness.emulator, {
+  const stsServer: RunningServer = await startStsServer(harness.emulator, {
     port: 0,
     onInternalError: () => {},
   });
