@@ -75,21 +75,27 @@ function streamEvents(
   req: IncomingMessage,
   res: ServerResponse,
 ): void {
-  const after = Number(
-    url.searchParams.get('after') ?? req.headers['last-event-id'] ?? emulator.events.lastSequence,
-  );
+  // a reconnecting EventSource repeats its URL (with the original `after`) and adds Last-Event-ID: the header wins
+  const lastEventId = req.headers['last-event-id'];
+  const from = lastEventId ?? url.searchParams.get('after');
+  const after = from === null ? emulator.events.lastSequence : Number(from);
   if (!Number.isInteger(after) || after < 0) {
-    json(res, 400, { message: 'after must be a sequence number' });
+    json(res, 400, {
+      message: `${lastEventId === undefined ? 'after' : 'Last-Event-ID'} must be a sequence number (0 or more), not '${from}'`,
+    });
     return;
   }
   res.writeHead(200, {
-    'Content-Type': 'text/event-stream',
+    'Content-Type': 'text/event-stream; charset=utf-8',
     'Cache-Control': 'no-cache',
     Connection: 'keep-alive',
   });
+  // without it a consumer waits for the headers until the first event happens
+  res.flushHeaders();
   const write = (sequence: number, event: unknown) =>
     res.write(`id: ${sequence}\ndata: ${JSON.stringify(event)}\n\n`);
   for (const entry of emulator.events.since(after)) write(entry.sequence, entry.event);
   const stop = emulator.events.subscribe((event, sequence) => write(sequence, event));
-  req.on('close', stop);
+  // the request has been read to its end already, so its own 'close' comes at once: the response's marks the hang-up
+  res.on('close', stop);
 }

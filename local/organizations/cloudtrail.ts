@@ -17,8 +17,8 @@ export interface CloudTrailEvent {
 export interface CallerIdentity {
   accountId: string;
   accessKeyId: string;
-  /** set for credentials issued by the emulator's STS AssumeRole */
-  assumedRole?: { roleArn: string; sessionName: string; roleId: string };
+  /** set for credentials issued by the emulator's STS AssumeRole (`issuedAt`: when, epoch ms, if known) */
+  assumedRole?: { roleArn: string; sessionName: string; roleId: string; issuedAt?: number };
   userAgent?: string;
   sourceIp?: string;
 }
@@ -56,9 +56,9 @@ export function toElements(value: unknown, key = ''): unknown {
   return value;
 }
 
-function userIdentity(caller: CallerIdentity) {
+function userIdentity(caller: CallerIdentity, now: number) {
   if (caller.assumedRole) {
-    const { roleArn, sessionName, roleId } = caller.assumedRole;
+    const { roleArn, sessionName, roleId, issuedAt } = caller.assumedRole;
     const roleName = roleArn.split('/').pop();
     return {
       type: 'AssumedRole',
@@ -66,6 +66,7 @@ function userIdentity(caller: CallerIdentity) {
       arn: `arn:aws:sts::${caller.accountId}:assumed-role/${roleName}/${sessionName}`,
       accountId: caller.accountId,
       accessKeyId: caller.accessKeyId,
+      // as in AWS's samples (reference §5.3): the issuer, an empty web-identity part, and the session's attributes
       sessionContext: {
         sessionIssuer: {
           type: 'Role',
@@ -74,9 +75,16 @@ function userIdentity(caller: CallerIdentity) {
           accountId: caller.accountId,
           userName: roleName,
         },
+        webIdFederationData: {},
+        attributes: {
+          mfaAuthenticated: 'false',
+          // when the caller does not say when the session began, the call's time stands in for it
+          creationDate: isoSeconds(issuedAt ?? now),
+        },
       },
     };
   }
+  // an account-id access key acts as the root user's long-term key: CloudTrail gives such callers no sessionContext
   return {
     type: 'Root',
     principalId: caller.accountId,
@@ -118,7 +126,7 @@ export function apiCallEvent(args: {
   const hasInput = input !== null && typeof input === 'object' && Object.keys(input).length > 0;
   return envelope('AWS API Call via CloudTrail', caller.accountId, now, {
     eventVersion: '1.08',
-    userIdentity: userIdentity(caller),
+    userIdentity: userIdentity(caller, now),
     eventTime: isoSeconds(now),
     eventSource: 'organizations.amazonaws.com',
     eventName: operation,

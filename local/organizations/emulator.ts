@@ -128,12 +128,13 @@ export class OrganizationsEmulator {
     const pending: CloudTrailEvent[] = [];
     const ctx = this.context(operation, identity, requestId, this.clock, pending);
     try {
+      // an injected fault answers before the buckets are touched, so it costs no token
+      this.injectFaults(operation);
       this.throttler.admit(
         operation,
         identity.accountId,
         this.store.accounts.get(identity.accountId)?.orgId ?? undefined,
       );
-      this.injectFaults(operation);
       validate(definition.input, input, '');
       const output = this.store.transaction(() => definition.handler(ctx, input as Record<string, unknown>));
       if (!readOnly(operation))

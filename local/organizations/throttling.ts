@@ -1,5 +1,6 @@
 import type { Clock } from './clock';
 import { OrganizationsError } from './errors';
+import { exceptionMessages } from './messages';
 
 /** rate per second and burst, per calling account and (where AWS publishes one) per organization */
 export interface Rate {
@@ -70,6 +71,9 @@ export const publishedRates: Readonly<Record<string, Rate>> = {
 /** AWS publishes no limit for the remaining operations; they get the most common published one (UNVERIFIED). */
 export const unpublishedRate: Rate = r(5, 8);
 
+/** a hair under one token, so that refills summed in floating point still make a whole token on time */
+const WHOLE_TOKEN = 1 - 1e-9;
+
 class TokenBucket {
   private tokens: number;
   private updatedAt: number;
@@ -84,16 +88,18 @@ class TokenBucket {
   }
 
   refill(now: number): void {
-    this.tokens = Math.min(this.burst, this.tokens + ((now - this.updatedAt) / 1000) * this.rate);
-    this.updatedAt = now;
+    // a clock read that goes back (e.g. a clock swapped under a running emulator) must not drain the bucket
+    const elapsed = Math.max(0, now - this.updatedAt);
+    this.tokens = Math.min(this.burst, this.tokens + (elapsed / 1000) * this.rate);
+    this.updatedAt = Math.max(now, this.updatedAt);
   }
 
   get available(): boolean {
-    return this.tokens >= 1;
+    return this.tokens >= WHOLE_TOKEN;
   }
 
   take(): void {
-    this.tokens -= 1;
+    this.tokens = Math.max(0, this.tokens - 1);
   }
 }
 
@@ -103,35 +109,40 @@ class TokenBucket {
  */
 export class Throttler {
   private readonly buckets = new Map<string, TokenBucket>();
+  private readonly rates: Readonly<Record<string, Rate>>;
   enabled: boolean;
 
   constructor(
     private readonly clock: Clock,
     options: { enabled?: boolean; rates?: Readonly<Record<string, Rate>> } = {},
-    private readonly rates: Readonly<Record<string, Rate>> = options.rates ?? publishedRates,
   ) {
     this.enabled = options.enabled ?? false;
+    this.rates = options.rates ?? publishedRates;
   }
 
   rateOf(operation: string): Rate {
     return this.rates[operation] ?? unpublishedRate;
   }
 
-  /** Takes a token for the call or throws TooManyRequestsException; a refused call consumes nothing. */
+  /** Takes a token for the call from every bucket it draws on, or throws TooManyRequestsException taking none. */
   admit(operation: string, accountId: string, orgId: string | undefined): void {
     if (!this.enabled) return;
     const now = this.clock.now();
     const rate = this.rateOf(operation);
-    const buckets = [this.bucket(`${operation}|a|${accountId}`, rate.account, now)];
-    if (rate.organization && orgId)
-      buckets.push(this.bucket(`${operation}|o|${orgId}`, rate.organization, now));
-    for (const bucket of buckets) bucket.refill(now);
-    if (!buckets.every((bucket) => bucket.available))
+    const buckets = [
+      { scope: `account ${accountId}`, limit: rate.account, key: `${operation}|a|${accountId}` },
+      ...(rate.organization && orgId
+        ? [{ scope: `organization ${orgId}`, limit: rate.organization, key: `${operation}|o|${orgId}` }]
+        : []),
+    ].map((b) => ({ ...b, bucket: this.bucket(b.key, b.limit, now) }));
+    for (const { bucket } of buckets) bucket.refill(now);
+    const empty = buckets.find(({ bucket }) => !bucket.available);
+    if (empty)
       throw new OrganizationsError(
         'TooManyRequestsException',
-        `You have sent too many requests in too short a period of time. The quota helps protect against denial-of-service attacks. Try again later. (${operation}: ${rate.account[0]} per second per account)`,
+        `${exceptionMessages.TooManyRequestsException} (${operation} is limited to ${empty.limit[0]} per second, in bursts of up to ${empty.limit[1]}, per ${empty.scope}.)`,
       );
-    for (const bucket of buckets) bucket.take();
+    for (const { bucket } of buckets) bucket.take();
   }
 
   private bucket(key: string, [rate, burst]: [number, number], now: number): TokenBucket {

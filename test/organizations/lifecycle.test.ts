@@ -26,6 +26,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../local/organizations/clock';
 import type { CloudTrailEvent } from '../../local/organizations/cloudtrail';
 import type { Limits } from '../../local/organizations/config';
+import { sample, shapeOf } from './event-samples';
 import { MANAGEMENT, OUTSIDER, startHarness, startWithOrganization } from './harness';
 
 type Started = Awaited<ReturnType<typeof startWithOrganization>>;
@@ -86,110 +87,12 @@ const serviceEvents = (name: string): CloudTrailEvent[] =>
     .map((entry) => entry.event)
     .filter((event) => event.detail.eventName === name);
 
-/** The key structure of a JSON value: objects become their sorted keys with the structure of each member. */
-function keysOf(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(keysOf);
-  if (value === null || typeof value !== 'object') return typeof value;
-  return Object.fromEntries(
-    Object.keys(value)
-      .sort()
-      .map((key) => [key, keysOf((value as Record<string, unknown>)[key])]),
-  );
-}
-
 /** Asserts that `call` is refused and leaves the emulator's state exactly as it was. */
 async function refusedWithoutChange(call: () => Promise<unknown>, expected: Record<string, unknown>) {
   const before = JSON.stringify(h.emulator.store.snapshot());
   await expect(call()).rejects.toMatchObject(expected);
   expect(JSON.stringify(h.emulator.store.snapshot())).toBe(before);
 }
-
-// reference §5.3: the CreateAccountResult EventBridge event (nuvibit README) and the FAILED variant ([ug-2022])
-const createAccountResultSample = {
-  version: '0',
-  id: '68679d28-343e-d8ec-4a8c-cdd430223a5d',
-  'detail-type': 'AWS Service Event via CloudTrail',
-  source: 'aws.organizations',
-  account: '111122223333',
-  time: '2023-05-15T08:27:14Z',
-  region: 'us-east-1',
-  resources: [],
-  detail: {
-    eventVersion: '1.08',
-    userIdentity: { accountId: '111122223333', invokedBy: 'AWS Internal' },
-    eventTime: '2023-05-15T08:26:57Z',
-    eventSource: 'organizations.amazonaws.com',
-    eventName: 'CreateAccountResult',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: 'AWS Internal',
-    userAgent: 'AWS Internal',
-    requestParameters: null,
-    responseElements: null,
-    eventID: 'e5e20ada-7d1c-434d-bac2-32e156df4d93',
-    readOnly: false,
-    eventType: 'AwsServiceEvent',
-    managementEvent: true,
-    recipientAccountId: '111122223333',
-    serviceEventDetails: {
-      createAccountStatus: {
-        id: 'car-3fbd74c0f2fa11ed8b6e0a41b5dcf48f',
-        state: 'SUCCEEDED',
-        accountName: '****',
-        accountId: '444455556666',
-        requestedTimestamp: 'May 15, 2023 8:26:54 AM',
-        completedTimestamp: 'May 15, 2023 8:26:57 AM',
-      },
-    },
-    eventCategory: 'Management',
-  },
-};
-
-const failedCreateAccountStatusSample = {
-  id: 'car-examplecreateaccountrequestid111',
-  state: 'FAILED',
-  accountName: '****',
-  failureReason: 'EMAIL_ALREADY_EXISTS',
-  requestedTimestamp: 'Jun 21, 2018 10:06:27 PM',
-  completedTimestamp: 'Jun 21, 2018 10:07:15 PM',
-};
-
-// reference §5.3: the CloseAccountResult event ([ug-2022] detail in the nuvibit envelope)
-const closeAccountResultSample = {
-  version: '0',
-  id: '…',
-  'detail-type': 'AWS Service Event via CloudTrail',
-  source: 'aws.organizations',
-  account: '111122223333',
-  time: '2022-03-18T18:17:06Z',
-  region: 'us-east-1',
-  resources: [],
-  detail: {
-    eventVersion: '1.08',
-    userIdentity: { accountId: '111122223333', invokedBy: 'organizations.amazonaws.com' },
-    eventTime: '2022-03-18T18:17:06Z',
-    eventSource: 'organizations.amazonaws.com',
-    eventName: 'CloseAccountResult',
-    awsRegion: 'us-east-1',
-    sourceIPAddress: 'organizations.amazonaws.com',
-    userAgent: 'organizations.amazonaws.com',
-    requestParameters: null,
-    responseElements: null,
-    eventID: '…',
-    readOnly: false,
-    eventType: 'AwsServiceEvent',
-    managementEvent: true,
-    recipientAccountId: '111122223333',
-    serviceEventDetails: {
-      closeAccountStatus: {
-        accountId: '555555555555',
-        state: 'SUCCEEDED',
-        requestedTimestamp: 'Mar 18, 2022 6:16:58 PM',
-        completedTimestamp: 'Mar 18, 2022 6:16:58 PM',
-      },
-    },
-    eventCategory: 'Management',
-  },
-};
 
 describe('CreateAccount lifecycle', () => {
   it('stays IN_PROGRESS for the creation time, then SUCCEEDED with the account in the organization', async () => {
@@ -383,10 +286,8 @@ describe('CreateAccount lifecycle', () => {
     expect(beforeCompletion).toEqual([]);
     expect(events).toHaveLength(2);
     const [success, failure] = events as [CloudTrailEvent, CloudTrailEvent];
-    expect(keysOf(success)).toEqual(keysOf(createAccountResultSample));
-    expect(
-      keysOf((failure.detail.serviceEventDetails as Record<string, unknown>).createAccountStatus),
-    ).toEqual(keysOf(failedCreateAccountStatusSample));
+    expect(shapeOf(success)).toEqual(shapeOf(sample('organizations-create-account-result-succeeded')));
+    expect(shapeOf(failure)).toEqual(shapeOf(sample('organizations-create-account-result-failed')));
     const accountId = (await statusOf(succeeded.Id!)).AccountId;
     expect(success).toMatchObject({
       'detail-type': 'AWS Service Event via CloudTrail',
@@ -493,7 +394,7 @@ describe('CloseAccount lifecycle', () => {
     expect(await accountIds()).toContain(accountId);
     expect(eventsWhilePending).toEqual([]);
     const [event] = serviceEvents('CloseAccountResult');
-    expect(keysOf(event)).toEqual(keysOf(closeAccountResultSample));
+    expect(shapeOf(event)).toEqual(shapeOf(sample('organizations-close-account-result')));
     expect(event).toMatchObject({
       account: MANAGEMENT,
       time: '2026-01-01T00:01:00Z',
