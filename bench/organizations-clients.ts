@@ -1,5 +1,7 @@
 // One process of benchmark clients: runs `clients` concurrent SDK clients doing one kind of work for a
 // while, then prints {"done": n, "seconds": s}. organizations.bench.ts starts several of these.
+
+import { Agent, request } from 'node:http';
 import {
   CreateAccountCommand,
   DescribeAccountCommand,
@@ -12,7 +14,8 @@ import {
 
 export interface ClientsJob {
   url: string;
-  work: 'vend' | 'describe' | 'list' | 'fill';
+  /** describe-raw: DescribeAccount over a plain keep-alive HTTP client, to show what the server alone sustains */
+  work: 'vend' | 'describe' | 'describe-raw' | 'list' | 'fill';
   clients: number;
   /** how long to run; for `fill`, stop after `count` creations instead */
   seconds: number;
@@ -57,6 +60,37 @@ async function vend(c: OrganizationsClient, name: string): Promise<void> {
   );
 }
 
+const agent = new Agent({ keepAlive: true });
+
+/** A signed-looking AWS JSON 1.1 request without the SDK: the emulator reads only the access key id. */
+function rawDescribeAccount(accountId: string): Promise<void> {
+  const body = JSON.stringify({ AccountId: accountId });
+  return new Promise((resolve, reject) => {
+    const req = request(
+      job.url,
+      {
+        method: 'POST',
+        agent,
+        headers: {
+          'content-type': 'application/x-amz-json-1.1',
+          'x-amz-target': 'AWSOrganizationsV20161128.DescribeAccount',
+          authorization:
+            'AWS4-HMAC-SHA256 Credential=111111111111/20260101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0',
+          'content-length': Buffer.byteLength(body),
+        },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () =>
+          res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
+        );
+      },
+    );
+    req.on('error', reject);
+    req.end(body);
+  });
+}
+
 async function main(): Promise<void> {
   const clients = Array.from({ length: job.clients }, client);
   const until = performance.now() + job.seconds * 1000;
@@ -72,6 +106,8 @@ async function main(): Promise<void> {
         if (job.work === 'vend') await vend(c, name);
         else if (job.work === 'fill')
           await c.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@fill.example` }));
+        else if (job.work === 'describe-raw')
+          await rawDescribeAccount(job.accountIds[i % job.accountIds.length]!);
         else if (job.work === 'describe')
           await c.send(new DescribeAccountCommand({ AccountId: job.accountIds[i % job.accountIds.length]! }));
         else await c.send(new ListAccountsCommand({ MaxResults: 20 }));

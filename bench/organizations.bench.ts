@@ -124,6 +124,15 @@ async function main() {
     );
     const describe = await measure(pid, { ...base, accountIds, work: 'describe' });
     line('DescribeAccount/s', describe.perSecond, '/s', 2000, 'higher', cpuNote(describe.serverCpu));
+    const raw = await measure(pid, { ...base, accountIds, work: 'describe-raw' });
+    line(
+      'DescribeAccount/s, plain HTTP client (no SDK)',
+      raw.perSecond,
+      '/s',
+      2000,
+      'higher',
+      cpuNote(raw.serverCpu),
+    );
     const list = await measure(pid, { ...base, work: 'list' });
     line('ListAccounts/s (20 per page)', list.perSecond, '/s', 2000, 'higher', cpuNote(list.serverCpu));
 

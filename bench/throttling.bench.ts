@@ -29,7 +29,7 @@ import {
   RegisterDelegatedAdministratorCommand,
   TagResourceCommand,
 } from '@aws-sdk/client-organizations';
-import { ScaledClock } from '../local/organizations/clock';
+import { ScaledClock } from '../local/clock';
 import { OrganizationsEmulator } from '../local/organizations/emulator';
 import { type RunningServer, startOrganizationsServer } from '../local/organizations/server';
 import { publishedRates } from '../local/organizations/throttling';

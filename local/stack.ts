@@ -1,6 +1,6 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { type Clock, ManualClock, ScaledClock, systemClock } from './organizations/clock';
+import { type Clock, ManualClock, ScaledClock, systemClock } from './clock';
 import type { Limits } from './organizations/config';
 import { OrganizationsEmulator } from './organizations/emulator';
 import type { FaultConfig } from './organizations/faults';

@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ManualClock } from './clock';
+import { ManualClock } from '../clock';
 import type { OrganizationsEmulator } from './emulator';
 
 /** The emulator's own endpoints, beside the AWS API: events for other processes, faults, the clock. */

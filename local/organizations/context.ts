@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { TimeSource } from '../clock';
 import type { CallerIdentity, CloudTrailEvent } from './cloudtrail';
 import type { Limits } from './config';
 import { accessDenied, notFound, OrganizationsError } from './errors';
@@ -11,7 +11,7 @@ import type { StructureShape } from './validation';
 export interface OperationContext {
   store: Store;
   /** for a timer, a clock that reads the time the timer was due */
-  clock: Clock;
+  clock: TimeSource;
   limits: Limits;
   faults: FaultInjector;
   /** the calling account, from the request's access key */

@@ -1,4 +1,4 @@
-import { type Clock, ManualClock, systemClock } from './clock';
+import { type Clock, ManualClock, systemClock, type TimeSource } from '../clock';
 import { apiCallEvent, type CallerIdentity, type CloudTrailEvent, EventLog } from './cloudtrail';
 import { defaultLimits, type Limits } from './config';
 import type { OperationContext, OperationDefinition } from './context';
@@ -211,7 +211,7 @@ export class OrganizationsEmulator {
     operation: string,
     caller: CallerIdentity,
     requestId: string,
-    clock: Clock,
+    clock: TimeSource,
     pending: CloudTrailEvent[],
   ): OperationContext {
     return {

@@ -9,7 +9,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import type { Clock } from './clock';
+import type { Clock } from '../clock';
 import type { Store } from './store';
 import type { Change } from './table';
 

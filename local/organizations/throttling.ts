@@ -1,4 +1,4 @@
-import type { Clock } from './clock';
+import type { Clock } from '../clock';
 import { OrganizationsError } from './errors';
 import { exceptionMessages } from './messages';
 

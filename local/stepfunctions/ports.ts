@@ -1,77 +1,8 @@
+// the engine runs on the local stack's one clock, shared with the Organizations emulator
+import type { Clock } from '../clock';
 import type { Json } from './json';
 
-/**
- * Time as the engine sees it, in epoch ms. Waits and retry intervals are deadlines on this clock, never
- * real sleeps, so the same code runs on real time, on a sped-up virtual clock, or on a test's manual clock.
- */
-export interface Clock {
-  now(): number;
-  /** Resolves once `now() >= deadline`, or early when `signal` aborts. Never rejects. */
-  waitUntil(deadline: number, signal: AbortSignal): Promise<void>;
-}
-
-/** The longest delay setTimeout accepts; longer waits are taken in steps. */
-const MAX_TIMER_MS = 2 ** 31 - 1;
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  waitUntil(deadline, signal) {
-    return new Promise((resolve) => {
-      if (signal.aborted) return resolve();
-      let timer: NodeJS.Timeout;
-      const arm = () => {
-        const left = deadline - Date.now();
-        if (left <= 0) return done();
-        timer = setTimeout(arm, Math.min(left, MAX_TIMER_MS));
-      };
-      const done = () => {
-        clearTimeout(timer);
-        signal.removeEventListener('abort', done);
-        resolve();
-      };
-      signal.addEventListener('abort', done, { once: true });
-      arm();
-    });
-  },
-};
-
-/** A clock that moves only when a test says so; waiters whose deadline is reached are released. */
-export class ManualClock implements Clock {
-  private current: number;
-  private waiters: { deadline: number; resolve: () => void }[] = [];
-
-  constructor(start: number | Date = Date.UTC(2026, 0, 1)) {
-    this.current = typeof start === 'number' ? start : start.getTime();
-  }
-
-  now(): number {
-    return this.current;
-  }
-
-  advance(ms: number): void {
-    if (!(ms >= 0)) throw new RangeError(`cannot advance the clock by ${ms} ms: use a non-negative number`);
-    this.current += ms;
-    const due = this.waiters.filter((w) => w.deadline <= this.current);
-    this.waiters = this.waiters.filter((w) => w.deadline > this.current);
-    for (const waiter of due) waiter.resolve();
-  }
-
-  waitUntil(deadline: number, signal: AbortSignal): Promise<void> {
-    if (deadline <= this.current || signal.aborted) return Promise.resolve();
-    return new Promise((resolve) => {
-      const waiter = { deadline, resolve };
-      this.waiters.push(waiter);
-      signal.addEventListener(
-        'abort',
-        () => {
-          this.waiters = this.waiters.filter((w) => w !== waiter);
-          resolve();
-        },
-        { once: true },
-      );
-    });
-  }
-}
+export { type Clock, ManualClock, systemClock } from '../clock';
 
 /** Uniform numbers in [0, 1): FULL jitter, States.MathRandom, States.UUID, $random, $uuid and task tokens. */
 export interface RandomSource {

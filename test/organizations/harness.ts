@@ -1,5 +1,5 @@
 import { CreateOrganizationCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
-import { ManualClock } from '../../local/organizations/clock';
+import { ManualClock } from '../../local/clock';
 import { type EmulatorOptions, OrganizationsEmulator } from '../../local/organizations/emulator';
 import type { AccountRow } from '../../local/organizations/model';
 import { type RunningServer, startOrganizationsServer } from '../../local/organizations/server';

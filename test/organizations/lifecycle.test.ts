@@ -23,7 +23,7 @@ import {
   RemoveAccountFromOrganizationCommand,
 } from '@aws-sdk/client-organizations';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../local/organizations/clock';
+import { ManualClock } from '../../local/clock';
 import type { CloudTrailEvent } from '../../local/organizations/cloudtrail';
 import type { Limits } from '../../local/organizations/config';
 import { sample, shapeOf } from './event-samples';

@@ -2,7 +2,7 @@ import { appendFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../local/organizations/clock';
+import { ManualClock } from '../../local/clock';
 import { OrganizationsEmulator } from '../../local/organizations/emulator';
 import { MANAGEMENT } from './harness';
 

@@ -15,7 +15,7 @@ import {
   STSClient,
 } from '@aws-sdk/client-sts';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { ManualClock } from '../../local/organizations/clock';
+import { ManualClock } from '../../local/clock';
 import { OrganizationsEmulator } from '../../local/organizations/emulator';
 import { startStsServer } from '../../local/sts/server';
 import { MANAGEMENT } from '../organizations/harness';
