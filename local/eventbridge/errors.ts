@@ -1,0 +1,56 @@
+/** A pattern EventBridge would refuse with InvalidEventPatternException; `path` is a JSONPath into the pattern. */
+export class InvalidEventPatternError extends Error {
+  readonly path: string;
+  readonly reason: string;
+
+  constructor(path: string, reason: string, options?: { cause?: unknown }) {
+    super(`event pattern is not valid at ${path}: ${reason}`, options);
+    this.name = 'InvalidEventPatternError';
+    this.path = path;
+    this.reason = reason;
+  }
+}
+
+/** An error the EventBridge API answers with, serialized as AWS JSON 1.1 (`__type`, `message`). */
+export class EventBridgeError extends Error {
+  readonly type: string;
+  readonly statusCode: number;
+
+  constructor(type: string, message: string, options: { statusCode?: number; cause?: unknown } = {}) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.name = 'EventBridgeError';
+    this.type = type;
+    this.statusCode = options.statusCode ?? (type === 'InternalException' ? 500 : 400);
+  }
+
+  toBody(): { __type: string; message: string } {
+    return { __type: this.type, message: this.message };
+  }
+}
+
+/** A rule file in `events/rules/` that cannot be loaded: names the file and the JSON path inside it. */
+export class RuleFileError extends Error {
+  readonly file: string;
+  readonly path: string;
+
+  constructor(file: string, path: string, reason: string, options?: { cause?: unknown }) {
+    super(`${file}: ${path}: ${reason}`, options);
+    this.name = 'RuleFileError';
+    this.file = file;
+    this.path = path;
+  }
+}
+
+/**
+ * Thrown by a target's `deliver` for a failure retrying cannot fix (the state machine does not exist, the input
+ * is refused): EventBridge sends such deliveries straight to the dead-letter queue.
+ */
+export class NonRetryableDeliveryError extends Error {
+  readonly code: string;
+
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'NonRetryableDeliveryError';
+    this.code = code;
+  }
+}

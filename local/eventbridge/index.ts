@@ -1,0 +1,44 @@
+// The local event bus: EventBridge pattern matching, rules and targets, at-least-once delivery, the HTTP API.
+export {
+  type DeadLetter,
+  type Deliver,
+  type Delivery,
+  type EventBridgeEvent,
+  EventBus,
+  EventBuses,
+  type EventBusOptions,
+  type FaultInjection,
+  type PutEventsEntry,
+  type PutEventsResult,
+  type RetryPolicy,
+  type RuleDescription,
+  type RuleInput,
+  type RuleState,
+  type Target,
+} from './bus';
+export { type Clock, ManualClock, mathRandom, type RandomSource, seededRandom, systemClock } from './clock';
+export {
+  EventBridgeError,
+  InvalidEventPatternError,
+  NonRetryableDeliveryError,
+  RuleFileError,
+} from './errors';
+export {
+  API_PATTERN_MAX_LENGTH,
+  type CompiledPattern,
+  compilePattern,
+  matches,
+  matchesCompiled,
+  parsePattern,
+  RULE_PATTERN_MAX_LENGTH,
+  validatePattern,
+} from './pattern';
+export {
+  installRules,
+  loadRuleFiles,
+  parseRuleFile,
+  type RuleDefinition,
+  type StateMachineTarget,
+} from './rule-files';
+export { callerAccount, type EventBridgeServerOptions, startEventBridgeServer } from './server';
+export type { DeliveryContext, InputTransformer } from './transform';
