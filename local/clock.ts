@@ -92,6 +92,11 @@ export class ManualClock implements Clock {
     for (const waiter of due) waiter.resolve();
   }
 
+  /** How many waits are pending: lets a test see that something is sleeping on the clock, not stuck. */
+  get pendingWaits(): number {
+    return this.waiters.length;
+  }
+
   /** Calls `listener` after every advance (the Organizations emulator runs its due timers there). */
   onAdvance(listener: () => void): void {
     this.listeners.push(listener);

@@ -1,9 +1,10 @@
 import { type Clock, ManualClock, systemClock, type TimeSource } from '../clock';
+import { mathRandom, seededRandom } from '../random';
 import { apiCallEvent, type CallerIdentity, type CloudTrailEvent, EventLog } from './cloudtrail';
 import { defaultLimits, type Limits } from './config';
 import type { OperationContext, OperationDefinition } from './context';
 import { OrganizationsError } from './errors';
-import { FaultInjector, seededRandom } from './faults';
+import { FaultInjector } from './faults';
 import { newId } from './ids';
 import type { TimerRow } from './model';
 import { operations, timerHandlers } from './operations';
@@ -58,7 +59,7 @@ export class OrganizationsEmulator {
     this.clock = typeof clock === 'function' ? clock(this.journal?.lastTime) : clock;
     this.journal?.timeFrom(this.clock);
     this.faults = new FaultInjector(
-      options.faultSeed === undefined ? Math.random : seededRandom(options.faultSeed),
+      options.faultSeed === undefined ? mathRandom : seededRandom(options.faultSeed),
     );
     this.throttler = new Throttler(this.clock, { enabled: options.throttling ?? false });
     if (!this.store.meta.get('meta'))

@@ -1,3 +1,4 @@
+import { mathRandom, type RandomSource } from '../random';
 import { inputShapes } from './shapes';
 
 /** What the emulator may be told to do wrong, per operation (or `*` for every operation). */
@@ -64,22 +65,10 @@ function checked(config: unknown): FaultConfig {
   return config as FaultConfig;
 }
 
-/** A small seeded generator (mulberry32) so a run with faults can be replayed. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 export class FaultInjector {
   private config: FaultConfig = {};
 
-  constructor(private readonly random: () => number = Math.random) {}
+  constructor(private readonly random: RandomSource = mathRandom) {}
 
   /** Replaces the whole fault configuration (all of it or none of it); `{}` turns faults off. */
   set(config: FaultConfig): void {
@@ -93,7 +82,7 @@ export class FaultInjector {
   /** Draws whether `fault` strikes `operation` now; a rule for the operation overrides the `*` rule. */
   strikes(operation: string, fault: Exclude<Fault, 'latencyMs'>): boolean {
     const p = this.config[operation]?.[fault] ?? this.config['*']?.[fault] ?? 0;
-    return p > 0 && this.random() < p;
+    return p > 0 && this.random.next() < p;
   }
 
   latencyMs(operation: string): number {

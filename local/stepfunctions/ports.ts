@@ -1,29 +1,11 @@
 // the engine runs on the local stack's one clock, shared with the Organizations emulator
 import type { Clock } from '../clock';
+import type { RandomSource } from '../random';
 import type { Json } from './json';
 
 export { type Clock, ManualClock, systemClock } from '../clock';
 
-/** Uniform numbers in [0, 1): FULL jitter, States.MathRandom, States.UUID, $random, $uuid and task tokens. */
-export interface RandomSource {
-  next(): number;
-}
-
-export const mathRandom: RandomSource = { next: () => Math.random() };
-
-/** A reproducible generator (mulberry32) for tests and for States.MathRandom's seed argument. */
-export function seededRandom(seed: number): RandomSource {
-  let s = seed >>> 0;
-  return {
-    next() {
-      s = (s + 0x6d2b79f5) >>> 0;
-      let t = s;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    },
-  };
-}
+export { mathRandom, type RandomSource, seededRandom } from '../random';
 
 /** How the state's Resource asks to be run; the suffix of a service integration ARN. */
 export type IntegrationPattern = 'request-response' | 'sync' | 'sync:2' | 'waitForTaskToken';
