@@ -14,8 +14,8 @@ import {
 
 export interface ClientsJob {
   url: string;
-  /** describe-raw: DescribeAccount over a plain keep-alive HTTP client, to show what the server alone sustains */
-  work: 'vend' | 'describe' | 'describe-raw' | 'list' | 'fill';
+  /** *-raw: the same calls over a plain keep-alive HTTP client, to show what the server alone sustains */
+  work: 'vend' | 'vend-raw' | 'describe' | 'describe-raw' | 'list' | 'fill';
   clients: number;
   /** how long to run; for `fill`, stop after `count` creations instead */
   seconds: number;
@@ -62,9 +62,14 @@ async function vend(c: OrganizationsClient, name: string): Promise<void> {
 
 const agent = new Agent({ keepAlive: true });
 
+/** the members the raw vending reads */
+type RawOutput = {
+  CreateAccountStatus: { Id: string; State: string; AccountId?: string; FailureReason?: string };
+};
+
 /** A signed-looking AWS JSON 1.1 request without the SDK: the emulator reads only the access key id. */
-function rawDescribeAccount(accountId: string): Promise<void> {
-  const body = JSON.stringify({ AccountId: accountId });
+function rawCall(operation: string, input: object): Promise<RawOutput> {
+  const body = JSON.stringify(input);
   return new Promise((resolve, reject) => {
     const req = request(
       job.url,
@@ -73,21 +78,42 @@ function rawDescribeAccount(accountId: string): Promise<void> {
         agent,
         headers: {
           'content-type': 'application/x-amz-json-1.1',
-          'x-amz-target': 'AWSOrganizationsV20161128.DescribeAccount',
+          'x-amz-target': `AWSOrganizationsV20161128.${operation}`,
           authorization:
             'AWS4-HMAC-SHA256 Credential=111111111111/20260101/us-east-1/organizations/aws4_request, SignedHeaders=host, Signature=0',
           'content-length': Buffer.byteLength(body),
         },
       },
       (res) => {
-        res.resume();
-        res.on('end', () =>
-          res.statusCode === 200 ? resolve() : reject(new Error(`status ${res.statusCode}`)),
-        );
+        const chunks: Buffer[] = [];
+        res.on('data', (chunk: Buffer) => chunks.push(chunk));
+        res.on('end', () => {
+          const text = Buffer.concat(chunks).toString('utf8');
+          if (res.statusCode === 200) resolve(text ? JSON.parse(text) : {});
+          else reject(new Error(`${operation}: ${res.statusCode} ${text}`));
+        });
       },
     );
     req.on('error', reject);
     req.end(body);
+  });
+}
+
+async function rawVend(name: string): Promise<void> {
+  let status = (await rawCall('CreateAccount', { AccountName: name, Email: `${name}@bench.example` }))
+    .CreateAccountStatus;
+  while (status.State === 'IN_PROGRESS')
+    status = (await rawCall('DescribeCreateAccountStatus', { CreateAccountRequestId: status.Id }))
+      .CreateAccountStatus;
+  if (status.State !== 'SUCCEEDED') throw new Error(`vending failed: ${status.FailureReason}`);
+  await rawCall('MoveAccount', {
+    AccountId: status.AccountId,
+    SourceParentId: job.rootId,
+    DestinationParentId: job.ouId,
+  });
+  await rawCall('TagResource', {
+    ResourceId: status.AccountId,
+    Tags: [{ Key: 'vended-by', Value: 'bench' }],
   });
 }
 
@@ -107,7 +133,8 @@ async function main(): Promise<void> {
         else if (job.work === 'fill')
           await c.send(new CreateAccountCommand({ AccountName: name, Email: `${name}@fill.example` }));
         else if (job.work === 'describe-raw')
-          await rawDescribeAccount(job.accountIds[i % job.accountIds.length]!);
+          await rawCall('DescribeAccount', { AccountId: job.accountIds[i % job.accountIds.length]! });
+        else if (job.work === 'vend-raw') await rawVend(name);
         else if (job.work === 'describe')
           await c.send(new DescribeAccountCommand({ AccountId: job.accountIds[i % job.accountIds.length]! }));
         else await c.send(new ListAccountsCommand({ MaxResults: 20 }));
