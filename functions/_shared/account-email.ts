@@ -1,6 +1,7 @@
 /**
  * The email address rules of CreateAccount and CreateGovCloudAccount, which the API model states only in
- * prose (seed reference, CreateAccount `Email`). Pure: no emulator state.
+ * prose (seed reference, CreateAccount `Email`). Pure: the API refuses a bad address with these words before
+ * anything starts, and the local Organizations emulator (`local/organizations/email.ts`) enforces the same.
  */
 
 export type EmailRule =

@@ -1,0 +1,25 @@
+import { z } from 'zod';
+import type { SlotPool } from './governor';
+
+/** The governor pool of CreateAccount calls in progress; AWS allows 5 at a time (reference §3.1). */
+export const CREATE_ACCOUNT_POOL = 'create-account';
+
+export const CreateAccountPoolEnvSchema = z.object({
+  GOVERNOR_TABLE_NAME: z.string().min(1),
+  CREATE_ACCOUNT_SLOTS: z.coerce.number().int().min(1).max(100).default(5),
+  // longer than the state machine waits for one creation (Wait For Account gives up after about 22 minutes)
+  CREATE_ACCOUNT_SLOT_LEASE_SECONDS: z.coerce.number().int().min(60).default(2400),
+  // longer than the longest interval between two attempts of Acquire Create Slot (10 s, plus Lambda retries)
+  CREATE_ACCOUNT_WAITER_TIMEOUT_SECONDS: z.coerce.number().int().min(15).default(120),
+});
+export type CreateAccountPoolEnv = z.infer<typeof CreateAccountPoolEnvSchema>;
+
+export function createAccountPool(env: CreateAccountPoolEnv): SlotPool {
+  return {
+    table: env.GOVERNOR_TABLE_NAME,
+    name: CREATE_ACCOUNT_POOL,
+    slots: env.CREATE_ACCOUNT_SLOTS,
+    leaseMs: env.CREATE_ACCOUNT_SLOT_LEASE_SECONDS * 1000,
+    waiterTimeoutMs: env.CREATE_ACCOUNT_WAITER_TIMEOUT_SECONDS * 1000,
+  };
+}

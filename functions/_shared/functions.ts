@@ -1,0 +1,198 @@
+/**
+ * The Lambda functions of orgflow, defined once: the CDK stack makes one NodejsFunction (and one least-privilege
+ * role) per entry, the local stack registers the same handlers with its Lambda runner, and both substitute the
+ * same `${Placeholder}`s in the state machine definitions. Plain data only, so both can import it.
+ */
+import { governorTable } from './tables';
+
+export type FunctionName =
+  | 'ApiHandler'
+  | 'ValidateRequest'
+  | 'AcquireCreateSlot'
+  | 'CreateAccount'
+  | 'CheckCreateAccountStatus'
+  | 'ReleaseCreateSlot'
+  | 'AdoptExistingAccount'
+  | 'MoveAccount'
+  | 'TagAccount'
+  | 'AttachPolicies'
+  | 'PublishAccountVended';
+
+/**
+ * What a group of actions acts on; the deployer turns it into resource ARNs:
+ * - `organization`: Organizations itself. List and Describe actions take no resource (`*`); CreateAccount
+ *   neither; MoveAccount, TagResource and AttachPolicy can be scoped to the ARNs of the organization's
+ *   accounts, OUs, root and policies.
+ * - `governorTable`: the table of {@link governorTable}.
+ * - `accountVendingStateMachine` / `accountVendingExecutions`: the state machine and its executions.
+ * - `defaultEventBus`: the bus named by EVENT_BUS_NAME (`default`).
+ */
+export type PermissionResource =
+  | 'organization'
+  | 'governorTable'
+  | 'accountVendingStateMachine'
+  | 'accountVendingExecutions'
+  | 'defaultEventBus';
+
+export interface PermissionGroup {
+  readonly resource: PermissionResource;
+  readonly actions: readonly string[];
+}
+
+/** `required`: the cold start fails without it; `optional`: it has a default (see the handler's env schema). */
+export type EnvironmentVariableUse = 'required' | 'optional';
+
+export interface FunctionDefinition {
+  /** the handler module, relative to the repository root */
+  readonly entry: string;
+  /** the exported handler */
+  readonly handler: string;
+  readonly timeoutSeconds: number;
+  readonly memoryMb: number;
+  /** the variables it reads besides AWS_REGION and the AWS_ENDPOINT_URL_<SERVICE> ones */
+  readonly environment: Readonly<Record<string, EnvironmentVariableUse>>;
+  /** every AWS action it calls, for its least-privilege role */
+  readonly permissions: readonly PermissionGroup[];
+}
+
+const GOVERNOR_TABLE = governorTable.environmentVariable;
+
+const organizationReads = [
+  'organizations:ListRoots',
+  'organizations:ListOrganizationalUnitsForParent',
+  'organizations:DescribeOrganizationalUnit',
+  'organizations:ListParents',
+  'organizations:ListPolicies',
+];
+
+/** Variables of the vending configuration (functions/_shared/vending-config.ts): one of the two, or neither. */
+const vendingConfig = { VENDING_CONFIG: 'optional', VENDING_CONFIG_FILE: 'optional' } as const;
+
+const step = (
+  folder: string,
+  environment: FunctionDefinition['environment'],
+  permissions: readonly PermissionGroup[],
+): FunctionDefinition => ({
+  entry: `functions/${folder}/handler.ts`,
+  handler: 'handler',
+  timeoutSeconds: 30,
+  memoryMb: 256,
+  environment,
+  permissions,
+});
+
+export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
+  ApiHandler: {
+    entry: 'functions/api/handler.ts',
+    handler: 'handler',
+    // API Gateway gives a Lambda integration 29 s
+    timeoutSeconds: 29,
+    memoryMb: 512,
+    environment: { ACCOUNT_VENDING_STATE_MACHINE_ARN: 'required', ...vendingConfig },
+    permissions: [
+      { resource: 'accountVendingStateMachine', actions: ['states:StartExecution', 'states:ListExecutions'] },
+      {
+        resource: 'accountVendingExecutions',
+        actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
+      },
+      { resource: 'organization', actions: organizationReads },
+    ],
+  },
+  ValidateRequest: step('validate-request', vendingConfig, [
+    { resource: 'organization', actions: organizationReads },
+  ]),
+  AcquireCreateSlot: step(
+    'acquire-create-slot',
+    {
+      [GOVERNOR_TABLE]: 'required',
+      CREATE_ACCOUNT_SLOTS: 'optional',
+      CREATE_ACCOUNT_SLOT_LEASE_SECONDS: 'optional',
+      CREATE_ACCOUNT_WAITER_TIMEOUT_SECONDS: 'optional',
+    },
+    [
+      {
+        resource: 'governorTable',
+        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+      },
+    ],
+  ),
+  CreateAccount: step('create-account', { [GOVERNOR_TABLE]: 'required' }, [
+    {
+      resource: 'organization',
+      actions: ['organizations:CreateAccount', 'organizations:ListCreateAccountStatus'],
+    },
+    { resource: 'governorTable', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+  ]),
+  CheckCreateAccountStatus: step('check-create-account-status', {}, [
+    { resource: 'organization', actions: ['organizations:DescribeCreateAccountStatus'] },
+  ]),
+  ReleaseCreateSlot: step('release-create-slot', { [GOVERNOR_TABLE]: 'required' }, [
+    {
+      resource: 'governorTable',
+      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+    },
+  ]),
+  AdoptExistingAccount: step('adopt-existing-account', {}, [
+    {
+      resource: 'organization',
+      actions: [
+        'organizations:ListAccounts',
+        'organizations:DescribeOrganization',
+        'organizations:ListParents',
+      ],
+    },
+  ]),
+  MoveAccount: step('move-account', {}, [
+    { resource: 'organization', actions: ['organizations:ListParents', 'organizations:MoveAccount'] },
+  ]),
+  TagAccount: step('tag-account', {}, [{ resource: 'organization', actions: ['organizations:TagResource'] }]),
+  AttachPolicies: step('attach-policies', {}, [
+    { resource: 'organization', actions: ['organizations:AttachPolicy'] },
+  ]),
+  PublishAccountVended: step('publish-account-vended', { EVENT_BUS_NAME: 'optional' }, [
+    { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+  ]),
+};
+
+/** The `${Placeholder}` of a function's ARN in the state machine definitions. */
+export const placeholderOf = (name: FunctionName): string => `${name}FunctionArn`;
+
+export interface StateMachineFile {
+  /** the ASL file, relative to the repository root */
+  readonly definitionFile: string;
+  /** the variable that gives a function (the API) the state machine's ARN */
+  readonly environmentVariable: string;
+  /** the functions its Task states run: each appears in the file as `${<Name>FunctionArn}` */
+  readonly functions: readonly FunctionName[];
+}
+
+export type StateMachineName = 'AccountVending';
+
+export const stateMachines: Readonly<Record<StateMachineName, StateMachineFile>> = {
+  AccountVending: {
+    definitionFile: 'statemachines/account-vending.asl.json',
+    environmentVariable: 'ACCOUNT_VENDING_STATE_MACHINE_ARN',
+    functions: [
+      'ValidateRequest',
+      'AcquireCreateSlot',
+      'CreateAccount',
+      'CheckCreateAccountStatus',
+      'ReleaseCreateSlot',
+      'AdoptExistingAccount',
+      'MoveAccount',
+      'TagAccount',
+      'AttachPolicies',
+      'PublishAccountVended',
+    ],
+  },
+};
+
+/** CDK's `definitionSubstitutions` (and the local engine's): every placeholder of the machine → its ARN. */
+export function definitionSubstitutions(
+  machine: StateMachineName,
+  arnOf: (name: FunctionName) => string,
+): Record<string, string> {
+  return Object.fromEntries(
+    stateMachines[machine].functions.map((name) => [placeholderOf(name), arnOf(name)]),
+  );
+}

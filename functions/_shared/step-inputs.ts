@@ -1,0 +1,57 @@
+import { z } from 'zod';
+import {
+  CallerSchema,
+  NormalizedAccountRequestSchema,
+  RequestIdSchema,
+  ResolvedPolicySchema,
+  TagSchema,
+} from './schemas';
+
+// What the state machine hands each step (statemachines/account-vending.asl.json, Arguments), and so what
+// each handler accepts. One schema per step; every handler parses its event with its own.
+
+const AccountIdSchema = z.string().regex(/^\d{12}$/, 'an account id is 12 digits');
+
+export const RequestStepInputSchema = z.object({ requestId: RequestIdSchema });
+
+export const CreateAccountStepInputSchema = z.object({
+  requestId: RequestIdSchema,
+  request: NormalizedAccountRequestSchema.pick({
+    accountName: true,
+    email: true,
+    roleName: true,
+    iamUserAccessToBilling: true,
+  }),
+});
+export type CreateAccountStepInput = z.infer<typeof CreateAccountStepInputSchema>;
+
+export const CheckCreateAccountStatusInputSchema = z.object({
+  createAccountRequestId: z.string().min(1),
+  email: z.string(),
+});
+
+export const AdoptExistingAccountInputSchema = z.object({
+  email: z.string(),
+  organizationalUnitId: z.string().min(1),
+});
+
+export const MoveAccountInputSchema = z.object({
+  accountId: AccountIdSchema,
+  organizationalUnitId: z.string().min(1),
+});
+
+export const TagAccountInputSchema = z.object({ accountId: AccountIdSchema, tags: z.array(TagSchema) });
+
+export const AttachPoliciesInputSchema = z.object({
+  accountId: AccountIdSchema,
+  policies: z.array(ResolvedPolicySchema),
+});
+
+export const PublishAccountVendedInputSchema = z.object({
+  requestId: RequestIdSchema,
+  caller: CallerSchema,
+  request: NormalizedAccountRequestSchema,
+  accountId: AccountIdSchema,
+  adopted: z.boolean(),
+});
+export type PublishAccountVendedInput = z.infer<typeof PublishAccountVendedInputSchema>;

@@ -1,0 +1,23 @@
+import { createHash } from 'node:crypto';
+import { HttpError } from '../_shared/errors';
+import type { Caller } from '../_shared/schemas';
+import { roleOf } from '../_shared/vending-config';
+import type { ApiEvent } from './http';
+
+/** The IAM principal API Gateway authenticated; a request without one never reaches a method with IAM auth. */
+export function callerOf(event: ApiEvent): Caller {
+  const { userArn, accountId } = event.requestContext.identity;
+  if (!userArn || !accountId || !/^\d{12}$/.test(accountId))
+    throw new HttpError(403, 'sign the request with AWS credentials (SigV4): the API uses IAM authorization');
+  return { arn: userArn, accountId };
+}
+
+/**
+ * The request id, and so the execution name: a hash of who asked and their idempotency key. An assumed-role
+ * session counts as its role, so a portal that signs each call with a new session keeps its keys.
+ */
+export function requestIdFor(caller: Caller, idempotencyKey: string): string {
+  const principal = roleOf(caller) ?? caller.arn;
+  const digest = createHash('sha256').update(`${principal}\n${idempotencyKey}`).digest('hex');
+  return `ar-${digest.slice(0, 32)}`;
+}

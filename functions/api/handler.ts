@@ -1,0 +1,61 @@
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyResult } from 'aws-lambda';
+import { z } from 'zod';
+import { organizationsClient, sfnClient } from '../_shared/clients';
+import { parseEnv } from '../_shared/env';
+import { HttpError } from '../_shared/errors';
+import { logger } from '../_shared/logger';
+import { loadVendingConfig, VendingConfigEnvSchema } from '../_shared/vending-config';
+import { describeAccountRequest, listAccountRequests, submitAccountRequest } from './account-requests';
+import { callerOf } from './caller';
+import { type ApiEvent, header, json, jsonApi, urlOf } from './http';
+
+const env = parseEnv(
+  VendingConfigEnvSchema.extend({ ACCOUNT_VENDING_STATE_MACHINE_ARN: z.string().startsWith('arn:') }),
+);
+const ports = {
+  sfn: sfnClient(),
+  organizations: organizationsClient(),
+  config: loadVendingConfig(env),
+  stateMachineArn: env.ACCOUNT_VENDING_STATE_MACHINE_ARN,
+};
+
+const statusUrlFor = (event: ApiEvent) => (requestId: string) =>
+  urlOf(event, `/account-requests/${requestId}`);
+
+/** The routes of functions/_shared/routes.ts that name ApiHandler. */
+async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
+  switch (`${event.httpMethod} ${event.resource}`) {
+    case 'POST /account-requests': {
+      const accepted = await submitAccountRequest(ports, {
+        caller: callerOf(event),
+        idempotencyKey: header(event, 'Idempotency-Key'),
+        body: event.body,
+        statusUrl: statusUrlFor(event),
+      });
+      logger.info(accepted.created ? 'account request started' : 'account request repeated', { ...accepted });
+      return json(
+        202,
+        { requestId: accepted.requestId, statusUrl: accepted.statusUrl },
+        { Location: accepted.statusUrl },
+      );
+    }
+    case 'GET /account-requests/{id}':
+      callerOf(event);
+      return json(200, await describeAccountRequest(ports, event.pathParameters?.id));
+    case 'GET /account-requests':
+      callerOf(event);
+      return json(
+        200,
+        await listAccountRequests(ports, event.queryStringParameters ?? {}, statusUrlFor(event)),
+      );
+    default:
+      throw new HttpError(404, `no route for ${event.httpMethod} ${event.path}`);
+  }
+}
+
+export const handler = middy<ApiEvent, APIGatewayProxyResult>()
+  .use(injectLambdaContext(logger))
+  .use(jsonApi({ logger }))
+  .handler(route);

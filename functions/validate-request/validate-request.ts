@@ -1,0 +1,93 @@
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { type FieldIssue, ValidationError } from '../_shared/errors';
+import {
+  type NormalizedAccountRequest,
+  parseOrThrow,
+  type ResolvedPolicy,
+  VendingInputSchema,
+} from '../_shared/schemas';
+import {
+  isSelfServicePolicy,
+  organizationalUnitAllowed,
+  organizationalUnitsFor,
+  type VendingConfig,
+} from '../_shared/vending-config';
+import { findPolicies, resolveOrganizationalUnit } from './organization-lookup';
+
+/**
+ * Checks an account request against the organization and the vending configuration: the OU exists and the
+ * caller may ask for accounts there, every policy exists and is self-service. Returns the request with the
+ * OU and policies resolved to ids, or throws one {@link ValidationError} that lists every problem.
+ */
+export async function validateAccountRequest(
+  organizations: OrganizationsClient,
+  config: VendingConfig,
+  input: unknown,
+): Promise<NormalizedAccountRequest> {
+  const { caller, request } = parseOrThrow(VendingInputSchema, input);
+  const issues: FieldIssue[] = [];
+
+  const allowedOus = organizationalUnitsFor(config, caller);
+  const ou = await resolveOrganizationalUnit(organizations, request.organizationalUnit);
+  if (allowedOus.length === 0)
+    issues.push({
+      path: 'organizationalUnit',
+      rule: 'caller-not-allowed',
+      message: `${caller.arn} may not ask for accounts: no entry of the vending configuration's callers names it`,
+    });
+  if (!ou)
+    issues.push({
+      path: 'organizationalUnit',
+      rule: 'ou-not-found',
+      message: `the organization has no organizational unit '${request.organizationalUnit}'`,
+    });
+  else if (allowedOus.length > 0 && !organizationalUnitAllowed(allowedOus, ou))
+    issues.push({
+      path: 'organizationalUnit',
+      rule: 'caller-not-allowed',
+      message: `${caller.arn} may not ask for accounts in ${ou.path || 'the root'} (${ou.id}); it may ask in ${allowedOus.join(', ')}`,
+    });
+
+  const found =
+    request.policies.length > 0
+      ? await findPolicies(organizations, request.policies, config.policyTypes)
+      : [];
+  const policies = new Map<string, ResolvedPolicy>();
+  request.policies.forEach((ref, index) => {
+    const path = `policies[${index}]`;
+    const matches = found.filter((policy) => policy.id === ref || policy.name === ref);
+    const [policy] = matches;
+    if (!policy)
+      issues.push({
+        path,
+        rule: 'policy-not-found',
+        message: `no ${config.policyTypes.join(' or ')} has the id or name '${ref}'`,
+      });
+    else if (matches.length > 1)
+      issues.push({
+        path,
+        rule: 'policy-ambiguous',
+        message: `'${ref}' names ${matches.length} policies (${matches.map((p) => p.id).join(', ')}); give the id`,
+      });
+    else if (!isSelfServicePolicy(config, policy))
+      issues.push({
+        path,
+        rule: 'policy-not-self-service',
+        message: `policy '${ref}' is not one requesters may ask for; the self-service policies are ${config.selfServicePolicies.join(', ') || 'none'}`,
+      });
+    else policies.set(policy.id, policy);
+  });
+
+  if (issues.length > 0 || !ou) throw new ValidationError(issues);
+  return {
+    accountName: request.accountName,
+    email: request.email,
+    organizationalUnit: ou,
+    tags: request.tags,
+    policies: [...policies.values()],
+    ...(request.roleName === undefined ? {} : { roleName: request.roleName }),
+    ...(request.iamUserAccessToBilling === undefined
+      ? {}
+      : { iamUserAccessToBilling: request.iamUserAccessToBilling }),
+  };
+}

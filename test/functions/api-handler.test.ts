@@ -1,0 +1,488 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { readFileSync } from 'node:fs';
+import {
+  ListOrganizationalUnitsForParentCommand,
+  ListPoliciesCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import {
+  DescribeExecutionCommand,
+  ExecutionAlreadyExists,
+  ExecutionDoesNotExist,
+  GetExecutionHistoryCommand,
+  type HistoryEvent,
+  ListExecutionsCommand,
+  SFNClient,
+  StartExecutionCommand,
+} from '@aws-sdk/client-sfn';
+import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { lambdaContext } from './fixtures/lambda-context';
+
+const STATE_MACHINE = 'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-account-vending';
+const EXECUTIONS = 'arn:aws:states:us-east-1:111111111111:execution:orgflow-account-vending';
+const sample: APIGatewayProxyEvent = JSON.parse(
+  readFileSync('events/samples/apigateway-rest-proxy.json', 'utf8'),
+);
+
+const sfnMock = mockClient(SFNClient);
+const organizationsMock = mockClient(OrganizationsClient);
+let handler: (
+  event: APIGatewayProxyEvent,
+  context: ReturnType<typeof lambdaContext>,
+) => Promise<APIGatewayProxyResult>;
+
+beforeAll(async () => {
+  vi.stubEnv('ACCOUNT_VENDING_STATE_MACHINE_ARN', STATE_MACHINE);
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv(
+    'VENDING_CONFIG',
+    JSON.stringify({
+      selfServicePolicies: [],
+      callers: [
+        { principal: 'arn:aws:iam::222233334444:role/PortalRole', organizationalUnits: ['Workloads/*'] },
+      ],
+    }),
+  );
+  ({ handler } = await import('../../functions/api/handler'));
+});
+
+const request = {
+  accountName: 'payments-prod',
+  email: 'payments-prod@orgflow.example',
+  organizationalUnit: 'Workloads/Prod',
+};
+const caller = { arn: 'arn:aws:sts::222233334444:assumed-role/PortalRole/portal', accountId: '222233334444' };
+
+/** The sample event with this body and an Idempotency-Key. */
+function post(
+  body: unknown,
+  headers: Record<string, string> = { 'Idempotency-Key': 'portal-7f3a' },
+): APIGatewayProxyEvent {
+  const event = structuredClone(sample);
+  event.body = typeof body === 'string' ? body : JSON.stringify(body);
+  event.headers = { ...event.headers, ...headers };
+  return event;
+}
+
+function get(path: string, query: Record<string, string> | null = null): APIGatewayProxyEvent {
+  const event = structuredClone(sample);
+  const id = path.split('/')[2];
+  event.httpMethod = 'GET';
+  event.path = path;
+  event.resource = id ? '/account-requests/{id}' : '/account-requests';
+  event.pathParameters = id ? { id } : null;
+  event.queryStringParameters = query;
+  event.requestContext.path = `/prod${path}`;
+  event.body = null;
+  return event;
+}
+
+const invoke = async (event: APIGatewayProxyEvent) => {
+  const response = await handler(event, lambdaContext('ApiHandler'));
+  return { ...response, json: JSON.parse(response.body) };
+};
+
+function organizationWithProd() {
+  organizationsMock.on(ListRootsCommand).resolves({ Roots: [{ Id: 'r-ab12' }] });
+  organizationsMock
+    .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'r-ab12' })
+    .resolves({ OrganizationalUnits: [{ Id: 'ou-ab12-workload', Name: 'Workloads' }] })
+    .on(ListOrganizationalUnitsForParentCommand, { ParentId: 'ou-ab12-workload' })
+    .resolves({ OrganizationalUnits: [{ Id: 'ou-ab12-prod0001', Name: 'Prod' }] });
+  organizationsMock
+    .on(ListPoliciesCommand)
+    .resolves({ Policies: [] })
+    .on(ListPoliciesCommand, { Filter: 'SERVICE_CONTROL_POLICY' })
+    .resolves({ Policies: [{ Id: 'p-root00001', Name: 'DenyRootUser' }] });
+}
+
+const notFound = () => new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
+
+beforeEach(() => {
+  sfnMock.reset();
+  organizationsMock.reset();
+});
+
+describe('POST /account-requests', () => {
+  it('validates the request, starts the execution named by the request id and answers 202', async () => {
+    // Prepare
+    organizationWithProd();
+    sfnMock.on(DescribeExecutionCommand).rejects(notFound());
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${EXECUTIONS}:x`, startDate: new Date() });
+
+    // Act
+    const response = await invoke(post({ ...request, tags: [{ key: 'team', value: 'payments' }] }));
+
+    // Assess
+    expect(response.statusCode).toBe(202);
+    const { requestId, statusUrl } = response.json;
+    expect(requestId).toMatch(/^ar-[0-9a-f]{32}$/);
+    expect(statusUrl).toBe(
+      `https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/account-requests/${requestId}`,
+    );
+    expect(response.headers).toMatchObject({ Location: statusUrl, 'Content-Type': 'application/json' });
+    expect(sfnMock).toHaveReceivedCommandExactlyOnceWith(StartExecutionCommand, {
+      stateMachineArn: STATE_MACHINE,
+      name: requestId,
+    });
+    const input = JSON.parse(sfnMock.commandCalls(StartExecutionCommand)[0]?.args[0].input.input ?? '{}');
+    expect(input).toEqual({
+      caller,
+      request: { ...request, tags: [{ key: 'team', value: 'payments' }], policies: [] },
+    });
+  });
+
+  it('answers a repeat with the same request and starts nothing (another session of the same role)', async () => {
+    // Prepare
+    sfnMock.on(DescribeExecutionCommand).rejects(notFound());
+    organizationWithProd();
+    const first = await invoke(post(request));
+    const started = sfnMock.commandCalls(StartExecutionCommand)[0]?.args[0].input;
+    sfnMock.reset();
+    organizationsMock.reset();
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .resolves({ name: started?.name, status: 'RUNNING', input: started?.input });
+    const event = post(request);
+    event.requestContext.identity.userArn =
+      'arn:aws:sts::222233334444:assumed-role/PortalRole/another-session';
+
+    // Act
+    const repeat = await invoke(event);
+
+    // Assess
+    expect(repeat.statusCode).toBe(202);
+    expect(repeat.json).toEqual(first.json);
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(organizationsMock).not.toHaveReceivedAnyCommand();
+  });
+
+  it('answers 409 when the key was used for a different request', async () => {
+    // Prepare
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      status: 'SUCCEEDED',
+      input: JSON.stringify({
+        caller,
+        request: { ...request, accountName: 'billing', tags: [], policies: [] },
+      }),
+    });
+
+    // Act
+    const response = await invoke(post(request));
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(response.json.message).toMatch(/idempotency key was already used for a different request/);
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it('answers 409 when a racing call with the same key started a different request first', async () => {
+    // Prepare
+    organizationWithProd();
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .rejectsOnce(notFound())
+      .resolves({
+        status: 'RUNNING',
+        input: JSON.stringify({ caller, request: { ...request, email: 'other@orgflow.example' } }),
+      });
+    sfnMock
+      .on(StartExecutionCommand)
+      .rejects(new ExecutionAlreadyExists({ message: 'Execution Already Exists', $metadata: {} }));
+
+    // Act
+    const response = await invoke(post(request));
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+  });
+
+  it('refuses the sample body with 400, listing every bad field, and starts nothing', async () => {
+    // Act: the sample names the OU "ou" and sends no Idempotency-Key
+    const response = await invoke(post(sample.body as string, {}));
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.json.message).toBe('the request is not valid');
+    expect(response.json.issues.map((i: { path: string; rule: string }) => [i.path, i.rule])).toEqual([
+      ['organizationalUnit', 'required'],
+      ['ou', 'unknown-field'],
+      ['Idempotency-Key', 'required'],
+    ]);
+    expect(sfnMock).not.toHaveReceivedAnyCommand();
+  });
+
+  it('refuses with 400 what only the organization and the configuration reveal', async () => {
+    // Prepare
+    organizationWithProd();
+    sfnMock.on(DescribeExecutionCommand).rejects(notFound());
+
+    // Act
+    const response = await invoke(post({ ...request, policies: ['DenyRootUser'] }));
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.json.issues).toEqual([
+      expect.objectContaining({ path: 'policies[0]', rule: 'policy-not-self-service' }),
+    ]);
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it.each([
+    ['{"accountName":', { 'Content-Type': 'application/json' }, 400, /the body is not JSON/],
+    ['accountName=x', { 'Content-Type': 'application/x-www-form-urlencoded' }, 415, /application\/json/],
+  ])('answers %s (%j) with %i', async (body, headers, statusCode, message) => {
+    // Act
+    const response = await invoke(post(body, { ...headers, 'Idempotency-Key': 'k' }));
+
+    // Assess
+    expect(response.statusCode).toBe(statusCode);
+    expect(response.json.message).toMatch(message);
+  });
+
+  it('answers 403 to a request no IAM principal signed', async () => {
+    // Prepare
+    const event = post(request);
+    event.requestContext.identity.userArn = null;
+
+    // Act
+    const response = await invoke(event);
+
+    // Assess
+    expect(response.statusCode).toBe(403);
+  });
+
+  it('answers 500 without the internals when AWS fails unexpectedly', async () => {
+    // Prepare
+    sfnMock
+      .on(DescribeExecutionCommand)
+      .rejects(new Error('connect ECONNREFUSED 10.0.0.7:443 (secret detail)'));
+
+    // Act
+    const response = await invoke(post(request));
+
+    // Assess
+    expect(response.statusCode).toBe(500);
+    expect(response.body).not.toMatch(/ECONNREFUSED|secret/);
+    expect(response.json.message).toBe(
+      'orgflow could not answer because of an internal error (reference c6af9ac6-7b61-11e6-9a41-93e812345678)',
+    );
+  });
+});
+
+const id = 'ar-0123456789abcdef0123456789abcdef';
+const at = (second: number) => new Date(Date.UTC(2026, 2, 1, 10, 15, second));
+let nextEventId = 1;
+const entered = (name: string, second: number, type = 'TaskStateEntered'): HistoryEvent => ({
+  id: nextEventId++,
+  type: type as never,
+  timestamp: at(second),
+  stateEnteredEventDetails: { name },
+});
+const exited = (name: string, second: number, output: object = {}): HistoryEvent => ({
+  id: nextEventId++,
+  type: 'TaskStateExited',
+  timestamp: at(second),
+  stateExitedEventDetails: { name, output: JSON.stringify(output) },
+});
+const execution = {
+  executionArn: `${EXECUTIONS}:${id}`,
+  stateMachineArn: STATE_MACHINE,
+  name: id,
+  startDate: at(0),
+  input: JSON.stringify({ caller, request: { ...request, tags: [], policies: [] } }),
+};
+
+describe('GET /account-requests/{id}', () => {
+  it('shows a request being created: its phase, its steps and no account yet', async () => {
+    // Prepare
+    sfnMock
+      .on(DescribeExecutionCommand, { executionArn: `${EXECUTIONS}:${id}` })
+      .resolves({ ...execution, status: 'RUNNING' });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        { id: 0, type: 'ExecutionStarted', timestamp: at(0) },
+        entered('Validate Request', 0),
+        exited('Validate Request', 1),
+        entered('Acquire Create Slot', 1),
+        exited('Acquire Create Slot', 2, { slot: 0, ticket: 1 }),
+        entered('Create Account', 2),
+        exited('Create Account', 3, { createAccountRequestId: 'car-1', source: 'new' }),
+        entered('Wait For Account', 3, 'WaitStateEntered'),
+      ],
+    });
+
+    // Act
+    const response = await invoke(get(`/account-requests/${id}`));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({
+      requestId: id,
+      state: 'CREATING',
+      accountId: null,
+      request,
+      createdAt: '2026-03-01T10:15:00.000Z',
+      updatedAt: '2026-03-01T10:15:03.000Z',
+      steps: [
+        { name: 'Validate Request', completedAt: '2026-03-01T10:15:01.000Z' },
+        { name: 'Acquire Create Slot', completedAt: '2026-03-01T10:15:02.000Z' },
+        { name: 'Create Account', completedAt: '2026-03-01T10:15:03.000Z' },
+      ],
+    });
+  });
+
+  it('shows the account of a request being configured', async () => {
+    // Prepare
+    sfnMock.on(DescribeExecutionCommand).resolves({ ...execution, status: 'RUNNING' });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({
+      events: [
+        exited('Check Create Account Status', 20, { state: 'SUCCEEDED', accountId: '123456789012' }),
+        exited('Release Create Slot', 21, { released: true }),
+        entered('Move Account', 21),
+      ],
+    });
+
+    // Act
+    const response = await invoke(get(`/account-requests/${id}`));
+
+    // Assess
+    expect(response.json).toMatchObject({ state: 'CONFIGURING', accountId: '123456789012' });
+  });
+
+  it('explains a failure in the words of its named error', async () => {
+    // Prepare
+    const message =
+      'the email address payments-prod@orgflow.example already belongs to an account outside this organization, so no account was created; ask again with an address no AWS account uses (a new mailbox or alias) and a new Idempotency-Key';
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      ...execution,
+      status: 'FAILED',
+      stopDate: at(50),
+      error: 'EmailAlreadyExistsError',
+      cause: JSON.stringify({
+        errorType: 'EmailAlreadyExistsError',
+        errorMessage: message,
+        trace: ['at adopt (/var/task/index.mjs:1:1)'],
+      }),
+    });
+    sfnMock
+      .on(GetExecutionHistoryCommand)
+      .resolves({ events: [entered('Vending Failed', 50, 'FailStateEntered')] });
+
+    // Act
+    const response = await invoke(get(`/account-requests/${id}`));
+
+    // Assess
+    expect(response.json).toMatchObject({
+      state: 'FAILED',
+      error: 'EmailAlreadyExistsError',
+      reason: message,
+      completedAt: '2026-03-01T10:15:50.000Z',
+    });
+  });
+
+  it('names an internal failure without describing it', async () => {
+    // Prepare
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      ...execution,
+      status: 'FAILED',
+      error: 'TypeError',
+      cause: JSON.stringify({
+        errorType: 'TypeError',
+        errorMessage: "Cannot read properties of undefined (reading 'Id')",
+      }),
+    });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+
+    // Act
+    const response = await invoke(get(`/account-requests/${id}`));
+
+    // Assess
+    expect(response.json.reason).toBe(
+      `the request failed because of an internal error (TypeError); give the platform team the request id ${id}`,
+    );
+    expect(response.body).not.toMatch(/Cannot read/);
+  });
+
+  it('answers 404 for a request that does not exist, or an id that cannot be one', async () => {
+    // Prepare
+    sfnMock.on(DescribeExecutionCommand).rejects(notFound());
+
+    // Act
+    const unknown = await invoke(get('/account-requests/ar-ffffffffffffffffffffffffffffffff'));
+    const malformed = await invoke(get('/account-requests/..%2Fetc'));
+
+    // Assess
+    expect(unknown.statusCode).toBe(404);
+    expect(malformed.statusCode).toBe(404);
+  });
+});
+
+describe('GET /account-requests', () => {
+  it('lists the requests in a state, placing running ones by their latest state', async () => {
+    // Prepare
+    sfnMock.on(ListExecutionsCommand).resolves({
+      executions: [
+        {
+          executionArn: `${EXECUTIONS}:ar-1`,
+          stateMachineArn: STATE_MACHINE,
+          name: 'ar-1',
+          status: 'RUNNING',
+          startDate: at(1),
+        },
+        {
+          executionArn: `${EXECUTIONS}:ar-2`,
+          stateMachineArn: STATE_MACHINE,
+          name: 'ar-2',
+          status: 'RUNNING',
+          startDate: at(2),
+        },
+      ],
+      nextToken: 'page-2',
+    });
+    sfnMock
+      .on(GetExecutionHistoryCommand, { executionArn: `${EXECUTIONS}:ar-1` })
+      .resolves({ events: [entered('Acquire Create Slot', 1)] })
+      .on(GetExecutionHistoryCommand, { executionArn: `${EXECUTIONS}:ar-2` })
+      .resolves({
+        events: [
+          entered('Check Create Account Status', 9),
+          entered('Wait For Account', 8, 'WaitStateEntered'),
+        ],
+      });
+
+    // Act
+    const response = await invoke(get('/account-requests', { state: 'CREATING', limit: '10' }));
+
+    // Assess
+    expect(response.statusCode).toBe(200);
+    expect(response.json).toEqual({
+      requests: [
+        {
+          requestId: 'ar-2',
+          state: 'CREATING',
+          createdAt: '2026-03-01T10:15:02.000Z',
+          statusUrl: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/account-requests/ar-2',
+        },
+      ],
+      nextToken: 'page-2',
+    });
+    expect(sfnMock).toHaveReceivedCommandWith(ListExecutionsCommand, {
+      stateMachineArn: STATE_MACHINE,
+      statusFilter: 'RUNNING',
+      maxResults: 10,
+    });
+  });
+
+  it('refuses an unknown state with 400', async () => {
+    // Act
+    const response = await invoke(get('/account-requests', { state: 'DONE' }));
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.json.issues).toEqual([expect.objectContaining({ path: 'state', rule: 'one-of' })]);
+  });
+});

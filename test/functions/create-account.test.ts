@@ -1,0 +1,232 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import {
+  ConstraintViolationException,
+  CreateAccountCommand,
+  InvalidInputException,
+  ListCreateAccountStatusCommand,
+  OrganizationsClient,
+  TooManyRequestsException,
+} from '@aws-sdk/client-organizations';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import {
+  AccountCreationRateLimitedError,
+  AccountLimitExceededError,
+  ValidationError,
+} from '../../functions/_shared/errors';
+import { type CreateAccountPorts, createAccountOnce } from '../../functions/create-account/create-account';
+import { MemoryTable } from './fixtures/memory-table';
+
+const organizationsMock = mockClient(OrganizationsClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
+let table: MemoryTable;
+let now: number;
+const ports: CreateAccountPorts = {
+  organizations: new OrganizationsClient({ region: 'us-east-1' }),
+  db: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
+  table: 'orgflow-governor',
+  now: () => now,
+};
+
+const input = {
+  requestId: 'ar-0123456789abcdef0123456789abcdef',
+  request: { accountName: 'payments-prod', email: 'payments-prod@orgflow.example', roleName: 'OrgAdmin' },
+};
+const record = () => table.item(`request#${input.requestId}`, 'account-creation');
+
+beforeEach(() => {
+  organizationsMock.reset();
+  dynamo.reset();
+  table = new MemoryTable().attach(dynamo);
+  now = Date.UTC(2026, 2, 1, 10, 0, 0);
+});
+
+describe('createAccountOnce', () => {
+  it('calls CreateAccount and records the CreateAccountRequestId before returning', async () => {
+    // Prepare
+    organizationsMock.on(CreateAccountCommand).resolves({
+      CreateAccountStatus: { Id: 'car-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d', State: 'IN_PROGRESS' },
+    });
+
+    // Act
+    const result = await createAccountOnce(ports, input);
+
+    // Assess
+    expect(result).toEqual({ createAccountRequestId: 'car-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d', source: 'new' });
+    expect(organizationsMock).toHaveReceivedCommandExactlyOnceWith(CreateAccountCommand, {
+      AccountName: 'payments-prod',
+      Email: 'payments-prod@orgflow.example',
+      RoleName: 'OrgAdmin',
+    });
+    expect(record()).toMatchObject({
+      createAccountRequestId: 'car-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d',
+      attemptedAt: now,
+      email: 'payments-prod@orgflow.example',
+    });
+  });
+
+  it('reads the recorded id back on a retry instead of creating a second account', async () => {
+    // Prepare
+    table.put({
+      pk: `request#${input.requestId}`,
+      sk: 'account-creation',
+      createAccountRequestId: 'car-recorded00',
+      attemptedAt: now,
+    });
+
+    // Act
+    const result = await createAccountOnce(ports, input);
+
+    // Assess
+    expect(result).toEqual({ createAccountRequestId: 'car-recorded00', source: 'recorded' });
+    expect(organizationsMock).not.toHaveReceivedCommand(CreateAccountCommand);
+  });
+
+  it('adopts the creation an earlier attempt started but did not record (it died in between)', async () => {
+    // Prepare
+    table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: now - 30_000 });
+    organizationsMock.on(ListCreateAccountStatusCommand).resolves({
+      CreateAccountStatuses: [
+        {
+          Id: 'car-older',
+          AccountName: 'payments-prod',
+          State: 'IN_PROGRESS',
+          RequestedTimestamp: new Date(now - 3_600_000),
+        },
+        {
+          Id: 'car-other',
+          AccountName: 'billing',
+          State: 'IN_PROGRESS',
+          RequestedTimestamp: new Date(now - 20_000),
+        },
+        {
+          Id: 'car-ours',
+          AccountName: 'payments-prod',
+          State: 'IN_PROGRESS',
+          RequestedTimestamp: new Date(now - 29_000),
+        },
+      ],
+    });
+
+    // Act
+    const result = await createAccountOnce(ports, input);
+
+    // Assess
+    expect(result).toEqual({ createAccountRequestId: 'car-ours', source: 'in-progress' });
+    expect(organizationsMock).toHaveReceivedCommandWith(ListCreateAccountStatusCommand, {
+      States: ['IN_PROGRESS'],
+    });
+    expect(organizationsMock).not.toHaveReceivedCommand(CreateAccountCommand);
+    expect(record()?.createAccountRequestId).toBe('car-ours');
+  });
+
+  it('adopts nothing when two creations in progress have the name, and asks AWS again', async () => {
+    // Prepare
+    table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: now - 30_000 });
+    organizationsMock.on(ListCreateAccountStatusCommand).resolves({
+      CreateAccountStatuses: [
+        {
+          Id: 'car-a',
+          AccountName: 'payments-prod',
+          State: 'IN_PROGRESS',
+          RequestedTimestamp: new Date(now - 29_000),
+        },
+        {
+          Id: 'car-b',
+          AccountName: 'payments-prod',
+          State: 'IN_PROGRESS',
+          RequestedTimestamp: new Date(now - 10_000),
+        },
+      ],
+    });
+    organizationsMock
+      .on(CreateAccountCommand)
+      .resolves({ CreateAccountStatus: { Id: 'car-c', State: 'IN_PROGRESS' } });
+
+    // Act
+    const result = await createAccountOnce(ports, input);
+
+    // Assess
+    expect(result).toEqual({ createAccountRequestId: 'car-c', source: 'new' });
+  });
+
+  it('calls CreateAccount again when the earlier attempt left nothing in progress', async () => {
+    // Prepare
+    table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: now - 30_000 });
+    organizationsMock.on(ListCreateAccountStatusCommand).resolves({ CreateAccountStatuses: [] });
+    organizationsMock
+      .on(CreateAccountCommand)
+      .resolves({ CreateAccountStatus: { Id: 'car-second', State: 'IN_PROGRESS' } });
+
+    // Act
+    const result = await createAccountOnce(ports, input);
+
+    // Assess
+    expect(result).toEqual({ createAccountRequestId: 'car-second', source: 'new' });
+    expect(record()?.attemptedAt).toBe(now - 30_000);
+  });
+
+  it('keeps the id a racing attempt recorded first', async () => {
+    // Prepare: the other attempt records while CreateAccount is in flight
+    organizationsMock.on(CreateAccountCommand).callsFake(() => {
+      table.put({ ...record(), createAccountRequestId: 'car-first' });
+      return { CreateAccountStatus: { Id: 'car-second', State: 'IN_PROGRESS' } };
+    });
+
+    // Act
+    const result = await createAccountOnce(ports, input);
+
+    // Assess
+    expect(result.createAccountRequestId).toBe('car-first');
+    expect(record()?.createAccountRequestId).toBe('car-first');
+  });
+
+  it.each([
+    ['ACCOUNT_CREATION_RATE_LIMIT_EXCEEDED', AccountCreationRateLimitedError],
+    ['ACCOUNT_NUMBER_LIMIT_EXCEEDED', AccountLimitExceededError],
+  ] as const)('turns ConstraintViolationException %s into %o', async (reason, errorClass) => {
+    // Prepare
+    organizationsMock
+      .on(CreateAccountCommand)
+      .rejects(new ConstraintViolationException({ message: 'refused', Reason: reason, $metadata: {} }));
+
+    // Act
+    const attempt = createAccountOnce(ports, input);
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(errorClass);
+    expect(record()?.createAccountRequestId).toBeUndefined();
+  });
+
+  it('refuses input AWS finds invalid with a ValidationError', async () => {
+    // Prepare
+    organizationsMock.on(CreateAccountCommand).rejects(
+      new InvalidInputException({
+        message: 'Email is not valid',
+        Reason: 'INVALID_PATTERN',
+        $metadata: {},
+      }),
+    );
+
+    // Act
+    const attempt = createAccountOnce(ports, input);
+
+    // Assess
+    await expect(attempt).rejects.toBeInstanceOf(ValidationError);
+  });
+
+  it('lets throttling propagate by its AWS name for the state machine to retry', async () => {
+    // Prepare
+    organizationsMock
+      .on(CreateAccountCommand)
+      .rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
+
+    // Act
+    const attempt = createAccountOnce(ports, input);
+
+    // Assess
+    await expect(attempt).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+  });
+});

@@ -1,0 +1,165 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  CreateAccountCommand,
+  DescribeCreateAccountStatusCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListRootsCommand,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { lambdaContext } from './fixtures/lambda-context';
+import { MemoryTable } from './fixtures/memory-table';
+
+type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
+
+const organizationsMock = mockClient(OrganizationsClient);
+const dynamo = mockClient(DynamoDBDocumentClient);
+const eventsMock = mockClient(EventBridgeClient);
+const handlers: Record<string, Handler> = {};
+let table: MemoryTable;
+
+beforeAll(async () => {
+  vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
+  vi.stubEnv('GOVERNOR_TABLE_NAME', 'orgflow-governor');
+  vi.stubEnv('CREATE_ACCOUNT_SLOTS', '1');
+  vi.stubEnv(
+    'VENDING_CONFIG',
+    JSON.stringify({
+      callers: [{ principal: 'arn:aws:sts::222233334444:assumed-role/*', organizationalUnits: ['Sandbox'] }],
+    }),
+  );
+  for (const folder of [
+    'validate-request',
+    'acquire-create-slot',
+    'create-account',
+    'check-create-account-status',
+    'release-create-slot',
+    'publish-account-vended',
+  ])
+    handlers[folder] = (
+      (await import(`../../functions/${folder}/handler.ts`)) as { handler: Handler }
+    ).handler;
+});
+
+beforeEach(() => {
+  organizationsMock.reset();
+  dynamo.reset();
+  eventsMock.reset();
+  table = new MemoryTable().attach(dynamo);
+});
+
+const invoke = (folder: string, event: unknown) =>
+  (handlers[folder] as Handler)(event, lambdaContext(folder));
+const requestId = 'ar-0123456789abcdef0123456789abcdef';
+const caller = { arn: 'arn:aws:sts::222233334444:assumed-role/PortalRole/portal', accountId: '222233334444' };
+const request = {
+  accountName: 'sandbox-alice',
+  email: 'alice+sandbox@orgflow.example',
+  organizationalUnit: { id: 'ou-ab12-sandbox1', path: 'Sandbox' },
+  tags: [],
+  policies: [],
+};
+
+describe('step handlers', () => {
+  it('Validate Request normalizes the execution input with the configuration from VENDING_CONFIG', async () => {
+    // Prepare
+    organizationsMock.on(ListRootsCommand).resolves({ Roots: [{ Id: 'r-ab12' }] });
+    organizationsMock
+      .on(ListOrganizationalUnitsForParentCommand)
+      .resolves({ OrganizationalUnits: [{ Id: 'ou-ab12-sandbox1', Name: 'Sandbox' }] });
+
+    // Act
+    const result = await invoke('validate-request', {
+      caller,
+      request: { ...request, organizationalUnit: 'Sandbox' },
+    });
+
+    // Assess
+    expect(result).toEqual(request);
+  });
+
+  it('Acquire and Release Create Slot share CREATE_ACCOUNT_SLOTS through the table', async () => {
+    // Act
+    const first = await invoke('acquire-create-slot', { requestId });
+    const second = invoke('acquire-create-slot', { requestId: 'ar-second' });
+    await expect(second).rejects.toMatchObject({ name: 'SlotUnavailableError' });
+    const released = await invoke('release-create-slot', { requestId });
+    const third = await invoke('acquire-create-slot', { requestId: 'ar-second' });
+
+    // Assess
+    expect(first).toMatchObject({ slot: 0, ticket: 1 });
+    expect(released).toEqual({ released: true });
+    expect(third).toMatchObject({ slot: 0, ticket: 2 });
+  });
+
+  it('Create Account records the request in GOVERNOR_TABLE_NAME', async () => {
+    // Prepare
+    organizationsMock
+      .on(CreateAccountCommand)
+      .resolves({ CreateAccountStatus: { Id: 'car-1', State: 'IN_PROGRESS' } });
+
+    // Act
+    const result = await invoke('create-account', { requestId, request });
+
+    // Assess
+    expect(result).toEqual({ createAccountRequestId: 'car-1', source: 'new' });
+    expect(table.item(`request#${requestId}`, 'account-creation')).toMatchObject({
+      createAccountRequestId: 'car-1',
+    });
+  });
+
+  it('Check Create Account Status answers the state machine in its shape', async () => {
+    // Prepare
+    organizationsMock
+      .on(DescribeCreateAccountStatusCommand)
+      .resolves({ CreateAccountStatus: { State: 'SUCCEEDED', AccountId: '123456789012' } });
+
+    // Act
+    const result = await invoke('check-create-account-status', {
+      createAccountRequestId: 'car-1',
+      email: request.email,
+    });
+
+    // Assess
+    expect(result).toEqual({ state: 'SUCCEEDED', accountId: '123456789012' });
+  });
+
+  it('Publish Account Vended puts the event on the default bus unless EVENT_BUS_NAME says otherwise', async () => {
+    // Prepare
+    eventsMock.on(PutEventsCommand).resolves({ FailedEntryCount: 0, Entries: [{ EventId: 'evt-1' }] });
+
+    // Act
+    await invoke('publish-account-vended', {
+      requestId,
+      caller,
+      request,
+      accountId: '123456789012',
+      adopted: false,
+    });
+
+    // Assess
+    expect(eventsMock).toHaveReceivedCommandWith(PutEventsCommand, {
+      Entries: [
+        expect.objectContaining({ EventBusName: 'default', Source: 'orgflow', DetailType: 'Account Vended' }),
+      ],
+    });
+  });
+
+  it('refuses an event that is not its input with a ValidationError naming the fields', async () => {
+    // Act
+    const check = invoke('check-create-account-status', { createAccountRequestId: '' });
+
+    // Assess
+    await expect(check).rejects.toMatchObject({
+      name: 'ValidationError',
+      issues: [
+        { path: 'createAccountRequestId', rule: 'min-length' },
+        { path: 'email', rule: 'required' },
+      ],
+    });
+    expect(organizationsMock).not.toHaveReceivedAnyCommand();
+  });
+});

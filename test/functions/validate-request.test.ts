@@ -1,0 +1,215 @@
+import 'aws-sdk-client-mock-vitest/extend';
+import {
+  DescribeOrganizationalUnitCommand,
+  ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
+  ListPoliciesCommand,
+  ListRootsCommand,
+  OrganizationalUnitNotFoundException,
+  OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { mockClient } from 'aws-sdk-client-mock';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { ValidationError } from '../../functions/_shared/errors';
+import { loadVendingConfig, VendingConfigSchema } from '../../functions/_shared/vending-config';
+import { validateAccountRequest } from '../../functions/validate-request/validate-request';
+
+const organizationsMock = mockClient(OrganizationsClient);
+const organizations = new OrganizationsClient({ region: 'us-east-1' });
+
+const ROOT = 'r-ab12';
+const WORKLOADS = 'ou-ab12-workload';
+const PROD = 'ou-ab12-prod0001';
+const SANDBOX = 'ou-ab12-sandbox1';
+
+const portal = { arn: 'arn:aws:sts::222233334444:assumed-role/PortalRole/portal', accountId: '222233334444' };
+const config = VendingConfigSchema.parse({
+  selfServicePolicies: ['DenyLeaveOrganization', 'p-tags00001'],
+  callers: [{ principal: 'arn:aws:iam::222233334444:role/PortalRole', organizationalUnits: ['Workloads/*'] }],
+});
+const request = {
+  accountName: 'payments-prod',
+  email: 'payments-prod@orgflow.example',
+  organizationalUnit: 'Workloads/Prod',
+  tags: [{ key: 'team', value: 'payments' }],
+  policies: ['DenyLeaveOrganization', 'p-tags00001'],
+};
+
+beforeEach(() => {
+  organizationsMock.reset();
+  organizationsMock.on(ListRootsCommand).resolves({ Roots: [{ Id: ROOT, Name: 'Root' }] });
+  organizationsMock
+    .on(ListOrganizationalUnitsForParentCommand, { ParentId: ROOT })
+    .resolves({
+      OrganizationalUnits: [
+        { Id: SANDBOX, Name: 'Sandbox' },
+        { Id: WORKLOADS, Name: 'Workloads' },
+      ],
+    })
+    .on(ListOrganizationalUnitsForParentCommand, { ParentId: WORKLOADS, NextToken: undefined })
+    .resolves({ OrganizationalUnits: [{ Id: 'ou-ab12-dev00001', Name: 'Dev' }], NextToken: 'more' })
+    .on(ListOrganizationalUnitsForParentCommand, { ParentId: WORKLOADS, NextToken: 'more' })
+    .resolves({ OrganizationalUnits: [{ Id: PROD, Name: 'Prod' }] });
+  organizationsMock
+    .on(ListPoliciesCommand, { Filter: 'SERVICE_CONTROL_POLICY' })
+    .resolves({
+      Policies: [
+        { Id: 'p-FullAWSAccess', Name: 'FullAWSAccess' },
+        { Id: 'p-deny00001', Name: 'DenyLeaveOrganization' },
+        { Id: 'p-root00001', Name: 'DenyRootUser' },
+      ],
+    })
+    .on(ListPoliciesCommand, { Filter: 'TAG_POLICY' })
+    .resolves({ Policies: [{ Id: 'p-tags00001', Name: 'CostCenterTags' }] });
+});
+
+describe('validateAccountRequest', () => {
+  it('resolves the OU path and the policies and returns the normalized request', async () => {
+    // Act
+    const normalized = await validateAccountRequest(organizations, config, { caller: portal, request });
+
+    // Assess
+    expect(normalized).toEqual({
+      accountName: 'payments-prod',
+      email: 'payments-prod@orgflow.example',
+      organizationalUnit: { id: PROD, path: 'Workloads/Prod' },
+      tags: [{ key: 'team', value: 'payments' }],
+      policies: [
+        { id: 'p-deny00001', name: 'DenyLeaveOrganization', type: 'SERVICE_CONTROL_POLICY' },
+        { id: 'p-tags00001', name: 'CostCenterTags', type: 'TAG_POLICY' },
+      ],
+    });
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 3);
+  });
+
+  it('resolves an OU id to its path by walking up to the root', async () => {
+    // Prepare
+    organizationsMock
+      .on(DescribeOrganizationalUnitCommand, { OrganizationalUnitId: PROD })
+      .resolves({ OrganizationalUnit: { Id: PROD, Name: 'Prod' } })
+      .on(DescribeOrganizationalUnitCommand, { OrganizationalUnitId: WORKLOADS })
+      .resolves({ OrganizationalUnit: { Id: WORKLOADS, Name: 'Workloads' } });
+    organizationsMock
+      .on(ListParentsCommand, { ChildId: PROD })
+      .resolves({ Parents: [{ Id: WORKLOADS, Type: 'ORGANIZATIONAL_UNIT' }] })
+      .on(ListParentsCommand, { ChildId: WORKLOADS })
+      .resolves({ Parents: [{ Id: ROOT, Type: 'ROOT' }] });
+
+    // Act
+    const normalized = await validateAccountRequest(organizations, config, {
+      caller: portal,
+      request: { ...request, organizationalUnit: PROD, policies: [] },
+    });
+
+    // Assess
+    expect(normalized.organizationalUnit).toEqual({ id: PROD, path: 'Workloads/Prod' });
+    expect(organizationsMock).not.toHaveReceivedCommand(ListPoliciesCommand);
+  });
+
+  it('lists every problem the organization and the configuration reveal, in one ValidationError', async () => {
+    // Prepare
+    const body = {
+      ...request,
+      organizationalUnit: 'Sandbox',
+      policies: ['DenyRootUser', 'NoSuchPolicy', 'p-deny00001'],
+    };
+
+    // Act
+    const validation = validateAccountRequest(organizations, config, { caller: portal, request: body });
+
+    // Assess
+    await expect(validation).rejects.toBeInstanceOf(ValidationError);
+    const error = (await validation.catch((e: unknown) => e)) as ValidationError;
+    expect(error.issues).toEqual([
+      {
+        path: 'organizationalUnit',
+        rule: 'caller-not-allowed',
+        message: `${portal.arn} may not ask for accounts in Sandbox (${SANDBOX}); it may ask in Workloads/*`,
+      },
+      {
+        path: 'policies[0]',
+        rule: 'policy-not-self-service',
+        message:
+          "policy 'DenyRootUser' is not one requesters may ask for; the self-service policies are DenyLeaveOrganization, p-tags00001",
+      },
+      {
+        path: 'policies[1]',
+        rule: 'policy-not-found',
+        message: "no SERVICE_CONTROL_POLICY or TAG_POLICY has the id or name 'NoSuchPolicy'",
+      },
+    ]);
+  });
+
+  it('refuses an OU that does not exist and a caller no rule names', async () => {
+    // Prepare
+    organizationsMock
+      .on(DescribeOrganizationalUnitCommand)
+      .rejects(new OrganizationalUnitNotFoundException({ message: 'no', $metadata: {} }));
+    const stranger = { arn: 'arn:aws:iam::999999999999:user/mallory', accountId: '999999999999' };
+
+    // Act
+    const validation = validateAccountRequest(organizations, config, {
+      caller: stranger,
+      request: { ...request, organizationalUnit: 'ou-ab12-gone0001', policies: [] },
+    });
+
+    // Assess
+    await expect(validation).rejects.toMatchObject({
+      issues: [
+        { path: 'organizationalUnit', rule: 'caller-not-allowed' },
+        { path: 'organizationalUnit', rule: 'ou-not-found' },
+      ],
+    });
+  });
+
+  it('refuses malformed input before calling AWS', async () => {
+    // Act
+    const validation = validateAccountRequest(organizations, config, {
+      caller: portal,
+      request: { accountName: '' },
+    });
+
+    // Assess
+    await expect(validation).rejects.toBeInstanceOf(ValidationError);
+    expect(organizationsMock).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('loadVendingConfig', () => {
+  it('refuses everything when nothing is configured', () => {
+    // Act
+    const loaded = loadVendingConfig({});
+
+    // Assess
+    expect(loaded).toEqual({
+      selfServicePolicies: [],
+      policyTypes: ['SERVICE_CONTROL_POLICY', 'TAG_POLICY'],
+      callers: [],
+    });
+  });
+
+  it('reads the configuration from a file', () => {
+    // Act
+    const loaded = loadVendingConfig({ VENDING_CONFIG_FILE: '/etc/orgflow/vending.json' }, (path) =>
+      path === '/etc/orgflow/vending.json'
+        ? '{"callers":[{"principal":"*","organizationalUnits":["Sandbox"]}]}'
+        : '',
+    );
+
+    // Assess
+    expect(loaded.callers).toEqual([{ principal: '*', organizationalUnits: ['Sandbox'] }]);
+  });
+
+  it.each([
+    [{ VENDING_CONFIG: '{', VENDING_CONFIG_FILE: 'x' }, /not both/],
+    [{ VENDING_CONFIG: '{' }, /VENDING_CONFIG is not JSON/],
+    [{ VENDING_CONFIG: '{"callers":[{"principal":"*"}]}' }, /callers\.0\.organizationalUnits/],
+    [{ VENDING_CONFIG: '{"selfService":[]}' }, /not a valid vending configuration/],
+  ])('refuses %j', (env, message) => {
+    // Act
+    const load = () => loadVendingConfig(env);
+
+    // Assess
+    expect(load).toThrow(message);
+  });
+});
