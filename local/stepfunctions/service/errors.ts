@@ -1,0 +1,50 @@
+/** The exceptions of the Step Functions API, by the names AWS gives them (the `__type` of an error answer). */
+export type StepFunctionsErrorCode =
+  | 'ExecutionAlreadyExists'
+  | 'ExecutionDoesNotExist'
+  | 'ExecutionLimitExceeded'
+  | 'InvalidArn'
+  | 'InvalidDefinition'
+  | 'InvalidExecutionInput'
+  | 'InvalidName'
+  | 'InvalidOutput'
+  | 'InvalidToken'
+  | 'MissingRequiredParameter'
+  | 'StateMachineAlreadyExists'
+  | 'StateMachineDeleting'
+  | 'StateMachineDoesNotExist'
+  | 'StateMachineTypeNotSupported'
+  | 'TaskDoesNotExist'
+  | 'TaskTimedOut'
+  | 'ValidationException'
+  | 'SerializationException'
+  | 'UnknownOperationException'
+  | 'InternalFailure';
+
+/**
+ * An API call the service refuses, as AWS refuses it: `code` is the exception name the SDK maps to its
+ * error class, the message says what was wrong and, where it helps, how to fix it.
+ */
+export class StepFunctionsServiceError extends Error {
+  readonly code: StepFunctionsErrorCode;
+  readonly statusCode: number;
+
+  constructor(
+    code: StepFunctionsErrorCode,
+    message: string,
+    statusCode = code === 'InternalFailure' ? 500 : 400,
+  ) {
+    super(message);
+    this.name = code;
+    this.code = code;
+    this.statusCode = statusCode;
+  }
+}
+
+/** The service was closed: API calls and transitions of its executions are refused from then on. */
+export class ServiceClosedError extends Error {
+  constructor() {
+    super('the Step Functions service is closed');
+    this.name = 'ServiceClosedError';
+  }
+}

@@ -1,0 +1,37 @@
+// The Step Functions service of the local stack: the API in process, its HTTP front, and its task port.
+export { ServiceClosedError, type StepFunctionsErrorCode, StepFunctionsServiceError } from './errors';
+export {
+  accountOfAccessKey,
+  checkName,
+  DEFAULT_ACCOUNT,
+  executionArn,
+  REGION,
+  stateMachineArn,
+} from './names';
+export {
+  type RunningServer,
+  type StepFunctionsServerOptions,
+  startStepFunctionsServer,
+  toWire,
+} from './server';
+export {
+  type ApiHistoryEvent,
+  type Caller,
+  type ExecutionDescription,
+  type ExecutionListItem,
+  MAX_PAYLOAD_BYTES,
+  NAME_RESERVATION_MS,
+  type StateMachineListItem,
+  StepFunctionsService,
+  type StepFunctionsServiceOptions,
+} from './service';
+export { FileStore, type FileStoreOptions, MemoryStore, type Store } from './store';
+export {
+  type ChildExecutions,
+  type ChildSummary,
+  createTaskPort,
+  type PutEvents,
+  type PutEventsEntry,
+  type PutEventsResult,
+  type TaskPortOptions,
+} from './tasks';
