@@ -26,7 +26,7 @@ async function startEmulator(dataDir: string): Promise<{ child: ChildProcess; ur
   const child = spawn(
     process.execPath,
     [
-      ...['--import', 'tsx', 'local/main.ts', '--port', '0', '--sts-port', '0', '--data-dir', dataDir],
+      ...['--import', 'tsx', 'local/main.ts', '--port', '0', '--data-dir', dataDir],
       ...['--account-quota', '50000', '--throttling', 'off', '--create-account-seconds', '0'],
     ],
     { stdio: ['ignore', 'pipe', 'inherit'] },

@@ -1,8 +1,11 @@
+import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
+import type { ApiTarget } from './api';
 import { history, listExecutions, renderExecutions, renderHistory } from './executions';
 import { organizationTree, renderTree } from './organization-tree';
 import { connect, type Target } from './target';
+import { describeRequest, followRequest, requestStatus, submitVending } from './vend';
 
 const usage = `usage: orgflow <command> [options]
 
@@ -12,11 +15,16 @@ commands:
   executions [--state S]        executions of every workflow, newest first (S: RUNNING, SUCCEEDED, FAILED, …)
   history <execution>           an execution's history (an execution ARN, or a name if unique)
                                 --follow: keep printing until it ends
+  vend --name N --email E --ou O [--tag k=v]… [--policy P]… [--key K] [--follow]
+                                ask the API for an account (--key: Idempotency-Key, default from name+email);
+                                --follow: show its progress until it is ready or has failed
+  request <id> [--follow]       a vending request's state
 
 options:
   --json                        machine-readable output
   --data-dir <dir>              the local stack's data directory (default .orgflow)
-  --aws [--profile <name>]      the same commands against AWS instead of the local stack
+  --aws [--profile <name>] [--api-url <url>]
+                                the same commands against AWS instead of the local stack
   -h, --help`;
 
 const statuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PENDING_REDRIVE'];
@@ -24,6 +32,16 @@ const statuses = ['RUNNING', 'SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED', 'PEN
 function requireSfn(target: Target) {
   if (!target.sfn) throw new Error(`${target.description} has no Step Functions endpoint`);
   return target.sfn;
+}
+
+/** The same account asked for twice is the same request: the key derives from what names it. */
+function defaultKey(name: string, email: string): string {
+  return `vend-${createHash('sha256').update(`${name}\n${email.toLowerCase()}`).digest('hex').slice(0, 32)}`;
+}
+
+function apiOf(target: Target): ApiTarget {
+  if (!target.apiUrl) throw new Error(`${target.description}: no API URL known; pass --api-url`);
+  return { baseUrl: target.apiUrl, ...(target.accessKeyId ? { accessKeyId: target.accessKeyId } : {}) };
 }
 
 async function resolveExecution(target: Target, ref: string): Promise<string> {
@@ -54,6 +72,13 @@ async function run(argv: string[]): Promise<void> {
       profile: { type: 'string' },
       state: { type: 'string' },
       follow: { type: 'boolean', default: false },
+      name: { type: 'string' },
+      email: { type: 'string' },
+      ou: { type: 'string' },
+      tag: { type: 'string', multiple: true },
+      policy: { type: 'string', multiple: true },
+      key: { type: 'string' },
+      'api-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -61,7 +86,12 @@ async function run(argv: string[]): Promise<void> {
     console.log(usage);
     return;
   }
-  const target = connect({ aws: values.aws, profile: values.profile, dataDir: values['data-dir'] });
+  const target = connect({
+    aws: values.aws,
+    profile: values.profile,
+    apiUrl: values['api-url'],
+    dataDir: values['data-dir'],
+  });
   const print = (json: unknown, text: string) =>
     console.log(values.json ? JSON.stringify(json, null, 2) : text);
   switch (command) {
@@ -99,6 +129,40 @@ async function run(argv: string[]): Promise<void> {
         if (!values.follow || status !== 'RUNNING') return;
         await new Promise((r) => setTimeout(r, 1000));
       }
+    }
+    case 'vend': {
+      const missing = (['name', 'email', 'ou'] as const).filter((flag) => !values[flag]);
+      if (missing.length > 0) throw new Error(`vend needs ${missing.map((m) => `--${m}`).join(', ')}`);
+      const tags = (values.tag ?? []).map((pair) => {
+        const at = pair.indexOf('=');
+        if (at < 1) throw new Error(`--tag takes key=value, not '${pair}'`);
+        return { key: pair.slice(0, at), value: pair.slice(at + 1) };
+      });
+      const request = {
+        accountName: values.name,
+        email: values.email,
+        organizationalUnit: values.ou,
+        tags,
+        policies: values.policy ?? [],
+      };
+      const accepted = await submitVending(
+        apiOf(target),
+        request,
+        values.key ?? defaultKey(values.name!, values.email!),
+      );
+      if (!values.follow)
+        return print(accepted, `request ${accepted.requestId} accepted: ${accepted.statusUrl}`);
+      if (!values.json) console.log(`request ${accepted.requestId} accepted`);
+      await followRequest(apiOf(target), accepted.requestId, values.json);
+      return;
+    }
+    case 'request': {
+      const id = positionals[0];
+      if (!id) throw new Error('request needs a request id: orgflow request <id>');
+      if (values.follow) return followRequest(apiOf(target), id, values.json);
+      const status = await requestStatus(apiOf(target), id);
+      print(status, describeRequest(status));
+      return;
     }
     default:
       throw new Error(`unknown command '${command}'\n\n${usage}`);

@@ -7,11 +7,16 @@ export interface TargetOptions {
   /** talk to AWS itself (the default credential chain, or --profile) instead of the local stack */
   aws: boolean;
   profile?: string | undefined;
+  apiUrl?: string | undefined;
   dataDir: string;
 }
 
 export interface Target {
   description: string;
+  /** the REST API's invoke URL (local: from endpoints.json; AWS: --api-url) */
+  apiUrl: string | undefined;
+  /** the local stack's key convention; undefined on AWS (the default credential chain signs) */
+  accessKeyId: string | undefined;
   organizations: OrganizationsClient;
   sfn: SFNClient | undefined;
 }
@@ -29,6 +34,8 @@ export function connect(options: TargetOptions): Target {
     };
     return {
       description: `AWS${options.profile ? ` (profile ${options.profile})` : ''}`,
+      apiUrl: options.apiUrl,
+      accessKeyId: undefined,
       organizations: new OrganizationsClient(config),
       sfn: new SFNClient(config),
     };
@@ -44,8 +51,11 @@ export function connect(options: TargetOptions): Target {
   const organizations = local(endpoints.organizations);
   if (!organizations) throw new Error(`${file} names no organizations endpoint`);
   const sfn = local(endpoints.stepfunctions);
+  if (options.profile) process.env.AWS_PROFILE = options.profile;
   return {
     description: `local stack (${endpoints.organizations})`,
+    apiUrl: options.apiUrl ?? endpoints.api,
+    accessKeyId: LOCAL_CREDENTIALS.accessKeyId,
     organizations: new OrganizationsClient(organizations),
     sfn: sfn ? new SFNClient(sfn) : undefined,
   };

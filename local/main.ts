@@ -8,8 +8,8 @@ import { startLocalStack } from './stack';
 
 const usage = `usage: npm start -- [options]
 
-  --port <n>                    Organizations endpoint port (default 4701; 0 picks a free one)
-  --sts-port <n>                STS endpoint port (default 4702; 0 picks a free one)
+  --port <n>                    first port: Organizations on n, STS n+1, Step Functions n+2, events n+3,
+                                DynamoDB n+4, API n+5 (default 4701; 0 picks free ones)
   --host <addr>                 address to listen on (default 127.0.0.1)
   --data-dir <dir>              where state and endpoints.json are kept (default .orgflow)
   --time-scale <n>              virtual seconds per real second, e.g. 60 (default 1)
@@ -44,7 +44,6 @@ function parseOptions(argv: string[]) {
     args: argv,
     options: {
       port: { type: 'string', default: '4701' },
-      'sts-port': { type: 'string', default: '4702' },
       host: { type: 'string', default: '127.0.0.1' },
       'data-dir': { type: 'string', default: '.orgflow' },
       'time-scale': { type: 'string', default: '1' },
@@ -86,8 +85,7 @@ function parseOptions(argv: string[]) {
   }
   return {
     help: values.help,
-    organizationsPort: whole('port', values.port, 0, 65_535),
-    stsPort: whole('sts-port', values['sts-port'], 0, 65_535),
+    firstPort: whole('port', values.port, 0, 65_530),
     host: values.host,
     dataDir: resolve(values['data-dir']),
     timeScale,
@@ -112,8 +110,19 @@ async function main(): Promise<void> {
     return;
   }
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
+  const at = (offset: number) => (options.firstPort === 0 ? 0 : options.firstPort + offset);
   try {
-    stack = await startLocalStack(options);
+    stack = await startLocalStack({
+      ...options,
+      ports: {
+        organizations: at(0),
+        sts: at(1),
+        stepfunctions: at(2),
+        events: at(3),
+        dynamodb: at(4),
+        api: at(5),
+      },
+    });
   } catch (error) {
     console.error(`orgflow: cannot start the local stack: ${(error as Error).message}`);
     process.exit(1);
@@ -122,20 +131,23 @@ async function main(): Promise<void> {
   const org = emulator.store.organizations.values().next().value;
   const creation = emulator.limits.createAccountDurationMs.map((ms) => ms / 1000).join('-');
   console.log(`orgflow local stack
-  organizations  ${endpoints.organizations}   (AWS JSON 1.1; the access key id is the calling account)
+  organizations  ${endpoints.organizations}   (the access key id is the calling account)
   sts            ${endpoints.sts}
+  stepfunctions  ${endpoints.stepfunctions}   (${Object.keys(stack.stateMachineArns).join(', ')})
+  events         ${endpoints.events}
+  dynamodb       ${endpoints.dynamodb}
+  api            ${endpoints.api}account-requests
   data           ${options.dataDir}${stack.seeded ? '   (new: seeded the demo organization)' : '   (resumed)'}
   organization   ${org?.id ?? '(none)'}, management account ${org?.managementAccountId ?? '-'}
   clock          x${options.timeScale}; throttling ${options.throttling ? 'on' : 'off'}; CreateAccount takes ${creation}s
 
-Try it (AWS CLI):
+Try it, in another terminal in this folder:
+  npx orgflow vend --name "Team A Dev" --email team-a-dev@example.com --ou Workloads/Dev --follow
+  npx orgflow status
+
+or with the AWS CLI:
   AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \\
     aws organizations list-accounts --endpoint-url ${endpoints.organizations}
-
-Or any AWS SDK, from this folder (the SDKs read AWS_ENDPOINT_URL_<SERVICE>):
-  AWS_ENDPOINT_URL_ORGANIZATIONS=${endpoints.organizations} AWS_ENDPOINT_URL_STS=${endpoints.sts} \\
-  AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local AWS_REGION=us-east-1 \\
-    node -e "const o=require('@aws-sdk/client-organizations');new o.OrganizationsClient({}).send(new o.ListRootsCommand({})).then(r=>console.log(r.Roots))"
 
 Events: curl -N ${endpoints.organizations}/_orgflow/events
 Ctrl-C stops; the next start resumes from ${options.dataDir}.`);

@@ -1,19 +1,45 @@
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import {
+  definitionSubstitutions,
+  type FunctionName,
+  functions,
+  type StateMachineName,
+  stateMachines,
+} from '../functions/_shared/functions';
+import { createTableInput, tables } from '../functions/_shared/tables';
+import { apiCallerOf } from './apigateway/identity';
+import { startApiGateway } from './apigateway/server';
 import { type Clock, ManualClock, ScaledClock, systemClock } from './clock';
+import { startDynamoDb } from './dynamodb/server';
+import {
+  EventBuses,
+  installRules,
+  loadRuleFiles,
+  NonRetryableDeliveryError,
+  startEventBridgeServer,
+} from './eventbridge';
+import { LambdaRunner } from './lambda/runner';
 import type { Limits } from './organizations/config';
 import { OrganizationsEmulator } from './organizations/emulator';
 import type { FaultConfig } from './organizations/faults';
 import { DEMO_MANAGEMENT_ACCOUNT, isEmpty, seedDemoOrganization } from './organizations/seed';
 import { startOrganizationsServer } from './organizations/server';
+import { mathRandom, seededRandom } from './random';
+import { StepFunctionsService, startStepFunctionsServer } from './stepfunctions/service';
 import { startStsServer } from './sts/server';
+
+/** The repository root: handler modules, statemachines/ and events/rules/ are found from it. */
+const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathname, '..');
+
+/** The prefix of resource names in the local stack, as the CDK stack's prefix on AWS. */
+export const LOCAL_PREFIX = 'orgflow';
 
 export interface LocalStackOptions {
   dataDir: string;
   host?: string;
-  /** 0 picks a free port */
-  organizationsPort?: number;
-  stsPort?: number;
+  /** fixed ports per service (0 or absent picks a free one), e.g. { organizations: 4701 } */
+  ports?: Partial<Record<keyof Omit<Endpoints, 'region'>, number>>;
   /** virtual seconds per real second; 'manual' for a clock that moves only when told (tests, admin endpoint) */
   timeScale?: number | 'manual';
   throttling?: boolean;
@@ -22,18 +48,32 @@ export interface LocalStackOptions {
   faultSeed?: number;
   fsync?: boolean;
   seed?: boolean;
+  /** the vending configuration (functions/_shared/vending-config.ts) as JSON; the demo one by default */
+  vendingConfig?: string;
+  /** more state machines (ASL files) and rule files, beside the repository's (tests use this) */
+  extraStateMachinesDir?: string;
+  rulesDir?: string;
   onInternalError?: (error: unknown) => void;
 }
 
 export interface Endpoints {
   organizations: string;
   sts: string;
+  stepfunctions: string;
+  events: string;
+  dynamodb: string;
+  api: string;
   region: 'us-east-1';
 }
 
 export interface LocalStack {
   endpoints: Endpoints;
   emulator: OrganizationsEmulator;
+  stepFunctions: StepFunctionsService;
+  buses: EventBuses;
+  clock: Clock;
+  /** state machine ARN by logical name (AccountVending, and any extra ones by file name) */
+  stateMachineArns: Record<string, string>;
   /** true when this start seeded a fresh data directory */
   seeded: boolean;
   close(): Promise<void>;
@@ -55,47 +95,192 @@ function clockFor(timeScale: LocalStackOptions['timeScale']) {
   };
 }
 
-/** Boots the embedded AWS of orgflow on loopback: today the Organizations emulator and STS. */
+/** The demo vending configuration: anyone in the management account may vend into Sandbox and Workloads/*. */
+const demoVendingConfig = JSON.stringify({
+  selfServicePolicies: ['DenyLeaveOrganization'],
+  callers: [
+    {
+      principal: `arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:*`,
+      organizationalUnits: ['Sandbox', 'Workloads/*'],
+    },
+  ],
+});
+
+/**
+ * Boots the embedded AWS of orgflow on loopback: Organizations + STS, DynamoDB, the Lambda runner with
+ * every function of the catalog, Step Functions with every workflow, the event bus with every rule
+ * file, and the API gateway. State lives under `dataDir`; `endpoints.json` there names every endpoint.
+ */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   mkdirSync(options.dataDir, { recursive: true });
-  const emulator = new OrganizationsEmulator({
-    dataDir: join(options.dataDir, 'organizations'),
-    clock: clockFor(options.timeScale),
-    defaultAccountId: DEMO_MANAGEMENT_ACCOUNT,
-    throttling: options.throttling ?? true,
-    ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.fsync === undefined ? {} : { fsync: options.fsync }),
-    ...(options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed }),
-  });
-  if (options.faults) emulator.faults.set(options.faults);
-  const seeded = (options.seed ?? true) && isEmpty(emulator);
-  if (seeded) seedDemoOrganization(emulator);
   const host = options.host ?? '127.0.0.1';
-  const servers: { close(): Promise<void> }[] = [];
+  const port = (service: keyof Omit<Endpoints, 'region'>) => ({ port: options.ports?.[service] ?? 0, host });
+  const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('orgflow:', error));
+  const closers: (() => Promise<void> | void)[] = [];
+  const close = async () => {
+    for (const closer of closers.splice(0).reverse()) await closer();
+  };
   try {
-    const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('orgflow:', error));
+    const emulator = new OrganizationsEmulator({
+      dataDir: join(options.dataDir, 'organizations'),
+      clock: clockFor(options.timeScale),
+      defaultAccountId: DEMO_MANAGEMENT_ACCOUNT,
+      throttling: options.throttling ?? true,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.fsync === undefined ? {} : { fsync: options.fsync }),
+      ...(options.faultSeed === undefined ? {} : { faultSeed: options.faultSeed }),
+    });
+    closers.push(() => emulator.close());
+    if (options.faults) emulator.faults.set(options.faults);
+    const seeded = (options.seed ?? true) && isEmpty(emulator);
+    if (seeded) seedDemoOrganization(emulator);
+    const clock = emulator.clock as Clock;
+    const random = options.faultSeed === undefined ? mathRandom : seededRandom(options.faultSeed);
+
     const organizations = await startOrganizationsServer(emulator, {
-      port: options.organizationsPort ?? 4701,
-      host,
+      ...port('organizations'),
       onInternalError,
     });
-    servers.push(organizations);
-    const sts = await startStsServer(emulator, { port: options.stsPort ?? 4702, host, onInternalError });
-    servers.push(sts);
-    const endpoints: Endpoints = { organizations: organizations.url, sts: sts.url, region: 'us-east-1' };
-    writeFileSync(join(options.dataDir, 'endpoints.json'), `${JSON.stringify(endpoints, null, 2)}\n`);
-    return {
-      endpoints,
-      emulator,
-      seeded,
-      async close() {
-        for (const server of servers) await server.close();
-        emulator.close();
-      },
+    closers.push(() => organizations.close());
+    const sts = await startStsServer(emulator, { ...port('sts'), onInternalError });
+    closers.push(() => sts.close());
+    const dynamodb = await startDynamoDb({
+      dataDir: join(options.dataDir, 'dynamodb'),
+      ...port('dynamodb'),
+      tables: tables.map((table) => ({
+        table: createTableInput(LOCAL_PREFIX, table),
+        timeToLiveAttribute: table.timeToLiveAttribute,
+      })),
+    });
+    closers.push(() => dynamodb.close());
+
+    const buses = new EventBuses({
+      clock,
+      random,
+      deadLetterFile: join(options.dataDir, 'events', 'dead-letters.jsonl'),
+    });
+    closers.push(() => buses.close());
+    const events = await startEventBridgeServer(buses, { ...port('events'), onInternalError });
+    closers.push(() => events.close());
+
+    const endpoints: Record<string, string> = {
+      organizations: organizations.url,
+      sts: sts.url,
+      dynamodb: dynamodb.url,
+      eventbridge: events.url,
     };
+    const lambda = new LambdaRunner({ accountId: DEMO_MANAGEMENT_ACCOUNT });
+    const stepFunctions = new StepFunctionsService({
+      clock,
+      random,
+      dataDir: join(options.dataDir, 'stepfunctions'),
+      lambda,
+      endpoints,
+      putEvents: (entries) => buses.forAccount(DEMO_MANAGEMENT_ACCOUNT).putEvents(entries),
+      accountId: DEMO_MANAGEMENT_ACCOUNT,
+      onInternalError,
+      ...(options.fsync === undefined ? {} : { fsync: options.fsync }),
+    });
+    closers.push(() => stepFunctions.close());
+    const stepFunctionsServer = await startStepFunctionsServer(stepFunctions, {
+      ...port('stepfunctions'),
+      onInternalError,
+    });
+    closers.push(() => stepFunctionsServer.close());
+    endpoints.sfn = stepFunctionsServer.url;
+
+    // the handlers run in this process: they find the local services as they would find AWS's
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: DEMO_MANAGEMENT_ACCOUNT,
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_ORGANIZATIONS: organizations.url,
+      AWS_ENDPOINT_URL_STS: sts.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: events.url,
+      AWS_ENDPOINT_URL_SFN: stepFunctionsServer.url,
+      GOVERNOR_TABLE_NAME: createTableInput(LOCAL_PREFIX, tables[0]!).TableName,
+      EVENT_BUS_NAME: 'default',
+      VENDING_CONFIG: options.vendingConfig ?? demoVendingConfig,
+    });
+    for (const [name, fn] of Object.entries(functions))
+      lambda.register(name, {
+        module: join(root, fn.entry),
+        export: fn.handler,
+        timeoutMs: fn.timeoutSeconds * 1000,
+        memoryMb: fn.memoryMb,
+      });
+    const arnOf = (name: FunctionName) => lambda.arnOf(name);
+    const stateMachineArns: Record<string, string> = {};
+    for (const [name, machine] of Object.entries(stateMachines)) {
+      const arn = stepFunctions.registerDefinitionFile(
+        name,
+        join(root, machine.definitionFile),
+        definitionSubstitutions(name as StateMachineName, arnOf),
+      );
+      stateMachineArns[name] = arn;
+      process.env[machine.environmentVariable] = arn;
+    }
+    if (options.extraStateMachinesDir)
+      for (const file of readdirSync(options.extraStateMachinesDir).filter((f) => f.endsWith('.asl.json'))) {
+        const name = basename(file, '.asl.json');
+        stateMachineArns[name] = stepFunctions.registerDefinitionFile(
+          name,
+          join(options.extraStateMachinesDir, file),
+        );
+      }
+
+    const rulesDir = options.rulesDir ?? join(root, 'events', 'rules');
+    if (existsSync(rulesDir))
+      installRules(buses.forAccount(DEMO_MANAGEMENT_ACCOUNT), loadRuleFiles(rulesDir), (logicalName) => {
+        const arn = stateMachineArns[logicalName];
+        return {
+          arn: arn ?? `arn:aws:states:us-east-1:${DEMO_MANAGEMENT_ACCOUNT}:stateMachine:${logicalName}`,
+          deliver: async (input) => {
+            if (!arn)
+              throw new NonRetryableDeliveryError(
+                'StateMachineDoesNotExist',
+                `no state machine named ${logicalName}`,
+              );
+            await stepFunctions.startExecution({ stateMachineArn: arn, input });
+          },
+        };
+      });
+    // Organizations' CloudTrail events reach the default bus of the account that made the call
+    const stopForwarding = emulator.events.subscribe((event) => {
+      buses.publish({ ...event });
+    });
+    closers.push(stopForwarding);
+
+    const api = await startApiGateway({
+      invoker: lambda,
+      functions: { ApiHandler: arnOf('ApiHandler') },
+      accountId: DEMO_MANAGEMENT_ACCOUNT,
+      identityForAccessKey: (accessKeyId) => {
+        const caller = emulator.callerForAccessKey(accessKeyId);
+        if (!caller) return undefined;
+        const orgId = emulator.store.accounts.get(caller.accountId)?.orgId ?? null;
+        return apiCallerOf(caller, orgId);
+      },
+      now: () => clock.now(),
+      ...port('api'),
+      onInternalError,
+    });
+    closers.push(() => api.close());
+
+    const all: Endpoints = {
+      organizations: organizations.url,
+      sts: sts.url,
+      stepfunctions: stepFunctionsServer.url,
+      events: events.url,
+      dynamodb: dynamodb.url,
+      api: api.invokeUrl,
+      region: 'us-east-1',
+    };
+    writeFileSync(join(options.dataDir, 'endpoints.json'), `${JSON.stringify(all, null, 2)}\n`);
+    return { endpoints: all, emulator, stepFunctions, buses, clock, stateMachineArns, seeded, close };
   } catch (error) {
-    for (const server of servers) await server.close();
-    emulator.close();
+    await close();
     throw error;
   }
 }

@@ -50,8 +50,6 @@ describe('an enable-all-features round over HTTP, with the invited member approv
   beforeEach(async () => {
     stack = await startLocalStack({
       dataDir: dirs.fresh(),
-      organizationsPort: 0,
-      stsPort: 0,
       timeScale: 'manual',
       throttling: false,
       seed: false,

@@ -77,7 +77,7 @@ export async function killAll(): Promise<void> {
 export async function spawnStack(dataDir: string, args: string[] = []): Promise<StackProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'local/main.ts', '--port', '0', '--sts-port', '0', '--data-dir', dataDir, ...args],
+    ['--import', 'tsx', 'local/main.ts', '--port', '0', '--data-dir', dataDir, ...args],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);
