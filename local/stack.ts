@@ -79,6 +79,9 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/** Counts the stacks started in this process, to give each its own handler modules. */
+let stackGeneration = 0;
+
 /** Reads the endpoints a running stack wrote to its data directory. */
 export function readEndpoints(dataDir: string): Endpoints {
   return JSON.parse(readFileSync(join(dataDir, 'endpoints.json'), 'utf8'));
@@ -169,7 +172,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodb: dynamodb.url,
       eventbridge: events.url,
     };
-    const lambda = new LambdaRunner({ accountId: DEMO_MANAGEMENT_ACCOUNT });
+    // every stack gets cold starts: handler modules build their SDK clients from AWS_ENDPOINT_URL_* at load,
+    // so a second stack in this process (a restart on new ports) must not reuse the first stack's modules
+    const generation = ++stackGeneration;
+    const lambda = new LambdaRunner({
+      accountId: DEMO_MANAGEMENT_ACCOUNT,
+      importModule: (specifier) =>
+        import(specifier.startsWith('file:') ? `${specifier}?stack=${generation}` : specifier),
+    });
     const stepFunctions = new StepFunctionsService({
       clock,
       random,
