@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { accessKeyIdOf, sendAwsJson } from '../aws-http';
 import { type RunningServer, serveHttp } from '../http-server';
-import { accessKeyIdOf } from '../organizations/server';
 import type { EventBus, EventBuses, PutEventsEntry, RuleDescription, RuleState, Target } from './bus';
 import { EventBridgeError, InvalidEventPatternError } from './errors';
 import { API_PATTERN_MAX_LENGTH, matchesCompiled, parsePattern } from './pattern';
@@ -242,22 +242,8 @@ const operations: Record<string, Operation> = {
   },
 };
 
-function send(
-  res: ServerResponse,
-  status: number,
-  requestId: string,
-  body: string,
-  errorType?: string,
-): void {
-  const headers: Record<string, string | number> = {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
-    'x-amzn-RequestId': requestId,
-  };
-  if (errorType) headers['X-Amzn-ErrorType'] = errorType;
-  res.writeHead(status, headers);
-  res.end(body);
-}
+const send = (res: ServerResponse, status: number, requestId: string, body: string, errorType?: string) =>
+  sendAwsJson(res, contentType, status, requestId, body, errorType);
 
 function sendError(res: ServerResponse, requestId: string, error: EventBridgeError): void {
   send(res, error.statusCode, requestId, JSON.stringify(error.toBody()), error.type);

@@ -1,4 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { accessKeyIdOf, sendAwsJson } from '../aws-http';
 import { type RunningServer, serveHttp } from '../http-server';
 import { adminPrefix, handleAdmin } from './admin';
 import type { OrganizationsEmulator } from './emulator';
@@ -18,32 +19,11 @@ export interface ServerOptions {
   onInternalError?: (error: unknown) => void;
 }
 
-function send(
-  res: ServerResponse,
-  status: number,
-  requestId: string,
-  body: string,
-  errorType?: string,
-): void {
-  const headers: Record<string, string | number> = {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
-    'x-amzn-RequestId': requestId,
-  };
-  if (errorType) headers['X-Amzn-ErrorType'] = errorType;
-  res.writeHead(status, headers);
-  res.end(body);
-}
+const send = (res: ServerResponse, status: number, requestId: string, body: string, errorType?: string) =>
+  sendAwsJson(res, contentType, status, requestId, body, errorType);
 
 function sendError(res: ServerResponse, requestId: string, error: OrganizationsError): void {
   send(res, error.statusCode, requestId, JSON.stringify(error.toBody()), error.type);
-}
-
-/** The access key id from a SigV4 `Authorization` header (`Credential=AKID/date/region/service/aws4_request`). */
-export function accessKeyIdOf(authorization: string | undefined): string | undefined {
-  if (!authorization) return undefined;
-  const match = /Credential=([^/,\s]+)\//.exec(authorization);
-  return match?.[1];
 }
 
 /** Turns one HTTP request into one emulator call, answering exactly as the AWS JSON 1.1 protocol does. */

@@ -1,9 +1,9 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { accessKeyIdOf } from '../aws-http';
 import { type RunningServer, serveHttp } from '../http-server';
 import type { CallerIdentity } from '../organizations/cloudtrail';
 import type { OrganizationsEmulator } from '../organizations/emulator';
 import { newId } from '../organizations/ids';
-import { accessKeyIdOf } from '../organizations/server';
 import { actions } from './actions';
 import { sessionTokenFor } from './credentials';
 import { expiredToken, invalidClientTokenId, missingAuthenticationToken, StsError } from './errors';

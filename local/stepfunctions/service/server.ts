@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { accessKeyIdOf, sendAwsJson } from '../../aws-http';
 import { type RunningServer, serveHttp } from '../../http-server';
 import { StepFunctionsServiceError } from './errors';
 import { accountOfAccessKey } from './names';
@@ -173,22 +174,11 @@ export function toWire(value: unknown): string {
   });
 }
 
-function send(res: ServerResponse, status: number, requestId: string, body: string): void {
-  res.writeHead(status, {
-    'Content-Type': contentType,
-    'Content-Length': Buffer.byteLength(body),
-    'x-amzn-RequestId': requestId,
-  });
-  res.end(body);
-}
+const send = (res: ServerResponse, status: number, requestId: string, body: string) =>
+  sendAwsJson(res, contentType, status, requestId, body);
 
 function sendError(res: ServerResponse, requestId: string, error: StepFunctionsServiceError): void {
   send(res, error.statusCode, requestId, JSON.stringify({ __type: error.code, message: error.message }));
-}
-
-/** The access key id of a SigV4 `Authorization` header (`Credential=AKID/date/region/service/aws4_request`). */
-function accessKeyIdOf(authorization: string | undefined): string | undefined {
-  return authorization ? /Credential=([^/,\s]+)\//.exec(authorization)?.[1] : undefined;
 }
 
 /** Answers one HTTP request with one service call. */
