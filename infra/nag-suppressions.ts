@@ -1,0 +1,125 @@
+import type { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { type NagPackSuppression, NagSuppressions } from 'cdk-nag';
+import type { IConstruct } from 'constructs';
+
+// Every cdk-nag (AwsSolutions) finding orgflow accepts, each with the reason it is right here. Wildcards are
+// suppressed finding by finding (appliesTo), never for a whole rule.
+
+const X_RAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
+// cdk-nag shows the partition as <AWS::Partition>, or as aws once the stack's region is known
+const ORGANIZATION_ARN = String(
+  /^Resource::arn:(<AWS::Partition>|aws[\w-]*):organizations::(\*|aws):(account|ou|root|policy)\//,
+);
+const EXECUTIONS_ARN = String(/^Resource::arn:(<AWS::Partition>|aws[\w-]*):states:.+:execution:[^:]+:\*$/);
+const API_GATEWAY_LOGS_POLICY = String(
+  /^Policy::arn:(<AWS::Partition>|aws[\w-]*):iam::aws:policy\/service-role\/AmazonAPIGatewayPushToCloudWatchLogs$/,
+);
+
+/** A function's role: its `*` actions, its organization-scoped ARNs and its executions of a state machine. */
+export function suppressFunctionFindings(
+  fn: IConstruct,
+  role: IConstruct,
+  statements: readonly PolicyStatement[],
+): void {
+  NagSuppressions.addResourceSuppressions(fn, [
+    {
+      id: 'AwsSolutions-L1',
+      reason:
+        'Node.js 22 is the runtime orgflow is built and tested for (package.json engines, the local Lambda ' +
+        'runner); moving to a newer one is a deliberate upgrade of the whole project, not a drift at deploy',
+    },
+  ]);
+  const json = statements.map(
+    (statement) => statement.toStatementJson() as { Action: string | string[]; Resource: string | string[] },
+  );
+  const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
+  const starActions = json.filter((s) => list(s.Resource).includes('*')).flatMap((s) => list(s.Action));
+  const suppressions: NagPackSuppression[] = [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        `${[...starActions, ...X_RAY_ACTIONS].join(', ')} support no resource-level permissions (Service ` +
+        'Authorization Reference: no resource type, so Resource must be *); X-Ray is for active tracing',
+      appliesTo: ['Resource::*'],
+    },
+  ];
+  const resources = json.flatMap((s) => list(s.Resource));
+  if (resources.some((resource) => resource.includes(':organizations::')))
+    suppressions.push({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'MoveAccount, TagResource and AttachPolicy act on the account, OU, root and policies a request names at ' +
+        'run time; they are confined to this organization (o-… in every ARN) and to AWS managed policies ' +
+        '(p-FullAWSAccess); the management account id in the ARNs is *, the organization id pins them to one organization',
+      appliesTo: [{ regex: ORGANIZATION_ARN }],
+    });
+  if (resources.some((resource) => resource.includes(':execution:')))
+    suppressions.push({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'execution names are request ids, known only at run time: the statement covers the executions of the ' +
+        'one state machine the function reads (DescribeExecution, GetExecutionHistory)',
+      appliesTo: [{ regex: EXECUTIONS_ARN }],
+    });
+  NagSuppressions.addResourceSuppressions(role, suppressions, true);
+}
+
+/** A state machine's role: what CDK adds for logging to CloudWatch Logs and for X-Ray. */
+export function suppressStateMachineFindings(role: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(
+    role,
+    [
+      {
+        id: 'AwsSolutions-IAM5',
+        reason:
+          'logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
+          'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups (execution logging) and X-Ray ' +
+          'PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets (tracing) support no ' +
+          'resource-level permissions; Step Functions documents them with Resource *',
+        appliesTo: ['Resource::*'],
+      },
+    ],
+    true,
+  );
+}
+
+/** The REST API: IAM callers of the organization, and API Gateway's account-wide logging role. */
+export function suppressApiFindings(api: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(
+    api,
+    [
+      {
+        id: 'AwsSolutions-COG4',
+        reason:
+          'callers are IAM principals of the organization (AWS_IAM on every method, aws:PrincipalOrgID in the ' +
+          'resource policy): there are no Cognito users to authorize',
+      },
+      {
+        id: 'AwsSolutions-IAM4',
+        reason:
+          'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the account-level role API ' +
+          'Gateway writes execution logs with; it allows only log writes',
+        appliesTo: [{ regex: API_GATEWAY_LOGS_POLICY }],
+      },
+      {
+        id: 'AwsSolutions-APIG3',
+        reason:
+          'only SigV4-signed requests of principals of the organization reach the API (AWS_IAM, resource ' +
+          'policy) and the stage is throttled; a WAF web ACL would filter nothing those do not already refuse',
+      },
+    ],
+    true,
+  );
+}
+
+/** The EventBridge targets' dead-letter queue. */
+export function suppressDeadLetterQueueFindings(queue: IConstruct): void {
+  NagSuppressions.addResourceSuppressions(queue, [
+    {
+      id: 'AwsSolutions-SQS3',
+      reason:
+        "this queue is the dead-letter queue of the event rules' targets; the DeadLetters alarm watches its " +
+        'depth, and a second dead-letter queue behind it would only move the problem',
+    },
+  ]);
+}

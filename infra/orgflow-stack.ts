@@ -1,0 +1,251 @@
+import { basename, join } from 'node:path';
+import { Annotations, ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
+import type { Construct } from 'constructs';
+import {
+  type FunctionName,
+  functions as functionCatalog,
+  placeholderOf,
+  type StateMachineName,
+  stateMachines as stateMachineCatalog,
+} from '../functions/_shared/functions';
+import { apiRoutes } from '../functions/_shared/routes';
+import { AccountRequestBodySchema } from '../functions/_shared/schemas';
+import { governorTable as governorTableDefinition, tables } from '../functions/_shared/tables';
+import { VendingConfigSchema } from '../functions/_shared/vending-config';
+import { Alarms } from './alarms';
+import { EventRules } from './event-rules';
+import { GovernorTables } from './governor-tables';
+import { LambdaFunctions } from './lambda-functions';
+import { suppressDeadLetterQueueFindings } from './nag-suppressions';
+import { repoRoot, ruleFilesDir } from './paths';
+import { type ResourceArns, statementsFor } from './permissions';
+import { RequestsApi } from './requests-api';
+import { loadRuleFiles } from './rule-files';
+import { Workflow } from './workflow';
+
+const CATALOG = 'functions/_shared/functions.ts';
+/** the example in cdk.json: it deploys, but nobody can call the API */
+export const EXAMPLE_ORGANIZATION_ID = 'o-exampleorgid';
+
+export interface OrgflowStackProps extends StackProps {
+  /** the organization (`o-…`) whose principals may call the API and whose resources the functions change */
+  readonly organizationId: string;
+  /** tables and state machines are named `<prefix>-…`, as the local stack names them; default `orgflow` */
+  readonly prefix?: string;
+  /** an address told about failed executions and dead letters */
+  readonly alarmEmail?: string;
+  /** functions/_shared/vending-config.ts; without it nobody may ask for an account */
+  readonly vendingConfig?: unknown;
+  /** where the rule files are; default events/rules */
+  readonly ruleFilesDir?: string;
+  /** the API stage's steady requests per second and burst; default 10 and 100 */
+  readonly apiThrottling?: { readonly rateLimit: number; readonly burstLimit: number };
+}
+
+/**
+ * orgflow on AWS: the functions of the catalog, the state machines of statemachines/, the governor tables, the
+ * REST API of the route table, the rules of events/rules/ and the alarms, every role scoped to what its
+ * catalog entry calls.
+ */
+export class OrgflowStack extends Stack {
+  readonly functions: LambdaFunctions;
+  readonly stateMachines: ReadonlyMap<StateMachineName, StateMachine>;
+  readonly api: RequestsApi;
+
+  constructor(scope: Construct, id: string, props: OrgflowStackProps) {
+    super(scope, id, props);
+    if (!/^o-[a-z0-9]{10,32}$/.test(props.organizationId))
+      throw new Error(
+        `organization id "${props.organizationId}" is not valid: give the o-… id that aws organizations ` +
+          'describe-organization prints (o- and 10 to 32 lowercase letters or digits)',
+      );
+    if (props.organizationId === EXAMPLE_ORGANIZATION_ID)
+      Annotations.of(this).addWarningV2(
+        'orgflow:example-organization',
+        `organizationId is the example ${EXAMPLE_ORGANIZATION_ID}: nobody can call the API; deploy with -c organizationId=<your o-… id>`,
+      );
+    const prefix = props.prefix ?? 'orgflow';
+    if (!/^[a-z][a-z0-9-]{0,29}$/.test(prefix))
+      throw new Error(
+        `prefix "${prefix}" is not valid: use 1 to 30 lowercase letters, digits or "-", starting with a letter`,
+      );
+    const vendingConfig = vendingConfigOf(props.vendingConfig);
+    if (vendingConfig === undefined)
+      Annotations.of(this).addWarningV2(
+        'orgflow:no-vending-config',
+        'no vendingConfig: every account request is refused; set the context vendingConfig (see functions/_shared/vending-config.ts)',
+      );
+
+    const governor = new GovernorTables(this, 'Governor', { tables, prefix });
+
+    // state machines get fixed names so that their ARNs are known before they exist: a function may need one
+    // (in its environment and its policy) while the state machine needs the function's ARN
+    const machineNames = new Map<StateMachineName, string>();
+    const machineArns = new Map<StateMachineName, string>();
+    for (const [name, file] of entries(stateMachineCatalog)) {
+      const machineName = `${prefix}-${basename(file.definitionFile, '.asl.json')}`;
+      machineNames.set(name, machineName);
+      machineArns.set(
+        name,
+        this.formatArn({
+          service: 'states',
+          resource: 'stateMachine',
+          resourceName: machineName,
+          arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+        }),
+      );
+    }
+    const vending = {
+      machine: machineArns.get('AccountVending')!,
+      executions: this.formatArn({
+        service: 'states',
+        resource: 'execution',
+        resourceName: `${machineNames.get('AccountVending')!}:*`,
+        arnFormat: ArnFormat.COLON_RESOURCE_NAME,
+      }),
+    };
+    const governorTable = governor.byEnvironmentVariable.get(governorTableDefinition.environmentVariable)!;
+    const arns: ResourceArns = {
+      organization: [
+        ...['account', 'ou', 'root', 'policy'].map(
+          (kind) => `arn:${this.partition}:organizations::*:${kind}/${props.organizationId}/*`,
+        ),
+        // AWS managed policies (p-FullAWSAccess) live outside any organization
+        `arn:${this.partition}:organizations::aws:policy/*`,
+      ],
+      governorTable: [governorTable.tableArn],
+      accountVendingStateMachine: [vending.machine],
+      accountVendingExecutions: [vending.executions],
+      defaultEventBus: [
+        this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
+      ],
+    };
+
+    const environmentValues = new Map<string, string>([
+      ...[...governor.byEnvironmentVariable].map(([variable, table]) => [variable, table.tableName] as const),
+      ...entries(stateMachineCatalog).map(
+        ([name, file]) => [file.environmentVariable, machineArns.get(name)!] as const,
+      ),
+      ['EVENT_BUS_NAME', 'default'],
+      ...(vendingConfig === undefined ? [] : [['VENDING_CONFIG', vendingConfig] as const]),
+    ]);
+    this.functions = new LambdaFunctions(this, 'Functions', {
+      projectRoot: repoRoot,
+      serviceName: prefix,
+      functions: entries(functionCatalog).map(([name, definition]) => ({
+        name,
+        entry: join(repoRoot, definition.entry),
+        handler: definition.handler,
+        timeout: Duration.seconds(definition.timeoutSeconds),
+        memorySize: definition.memoryMb,
+        environment: environmentOf(name, definition.environment, environmentValues),
+        statements: statementsFor(definition.permissions, arns),
+      })),
+    });
+    const fn = (name: FunctionName) => this.functions.byName.get(name)!;
+
+    const machines = new Map<StateMachineName, StateMachine>();
+    for (const [name, file] of entries(stateMachineCatalog)) {
+      const workflow = new Workflow(this, name, {
+        stateMachineName: machineNames.get(name)!,
+        definitionFile: join(repoRoot, file.definitionFile),
+        functions: new Map(file.functions.map((step) => [placeholderOf(step), fn(step)])),
+        catalog: CATALOG,
+      });
+      machines.set(name, workflow.stateMachine);
+    }
+    this.stateMachines = machines;
+
+    this.api = new RequestsApi(this, 'Requests', {
+      name: `${prefix}-requests`,
+      routes: apiRoutes,
+      functionFor: fn,
+      organizationId: props.organizationId,
+      bodySchemas: { 'POST /account-requests': AccountRequestBodySchema },
+      throttling: props.apiThrottling ?? { rateLimit: 10, burstLimit: 100 },
+    });
+
+    const deadLetters = new Queue(this, 'EventDeadLetters', {
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      retentionPeriod: Duration.days(14),
+    });
+    new EventRules(this, 'Rules', {
+      rules: loadRuleFiles(props.ruleFilesDir ?? ruleFilesDir),
+      stateMachines: ruleTargetsOf(machines),
+      deadLetterQueue: deadLetters,
+    });
+    const alarms = new Alarms(this, 'Alarms', {
+      stateMachines: machines,
+      deadLetterQueue: deadLetters,
+      ...(props.alarmEmail === undefined ? {} : { email: props.alarmEmail }),
+    });
+
+    suppressDeadLetterQueueFindings(deadLetters);
+
+    for (const [name, machine] of machines)
+      new CfnOutput(this, `${name}StateMachineArn`, { value: machine.stateMachineArn });
+    new CfnOutput(this, 'AlarmTopicArn', {
+      value: alarms.topic.topicArn,
+      description: 'subscribe to be told',
+    });
+  }
+}
+
+/** `Object.entries` keeping the key type of a catalog record. */
+const entries = <K extends string, V>(record: Readonly<Record<K, V>>) => Object.entries(record) as [K, V][];
+
+function environmentOf(
+  name: string,
+  variables: Readonly<Record<string, 'required' | 'optional'>>,
+  values: ReadonlyMap<string, string>,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [variable, use] of Object.entries(variables)) {
+    const value = values.get(variable);
+    if (value !== undefined) environment[variable] = value;
+    else if (use === 'required')
+      throw new Error(
+        `${CATALOG}: ${name} requires ${variable}, which infra/orgflow-stack.ts has no value for: ` +
+          'give it a value there (environmentValues) or make the variable optional',
+      );
+  }
+  return environment;
+}
+
+/** Lambda allows 4 KB of environment per function; the configuration shares it with the other variables */
+const VENDING_CONFIG_MAX_BYTES = 3072;
+
+/** the configuration as the functions read it from VENDING_CONFIG */
+function vendingConfigOf(given: unknown): string | undefined {
+  if (given === undefined) return undefined;
+  const parsed = VendingConfigSchema.safeParse(given);
+  if (!parsed.success)
+    throw new Error(
+      `vendingConfig is not valid (${parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`)
+        .join('; ')}): see functions/_shared/vending-config.ts`,
+    );
+  const text = JSON.stringify(parsed.data);
+  const bytes = Buffer.byteLength(text);
+  if (bytes > VENDING_CONFIG_MAX_BYTES)
+    throw new Error(
+      `vendingConfig is ${bytes} bytes as JSON, more than the ${VENDING_CONFIG_MAX_BYTES} a Lambda environment ` +
+        'leaves it: shorten it (patterns such as Workloads/* cover many OUs)',
+    );
+  return text;
+}
+
+/** a rule file names its workflow by catalog name (`AccountVending`) or by ASL file name (`account-vending`) */
+export function ruleTargetsOf<Machine>(
+  machines: ReadonlyMap<StateMachineName, Machine>,
+): Map<string, Machine> {
+  const targets = new Map<string, Machine>();
+  for (const [name, machine] of machines) {
+    targets.set(name, machine);
+    targets.set(basename(stateMachineCatalog[name].definitionFile, '.asl.json'), machine);
+  }
+  return targets;
+}

@@ -1,0 +1,50 @@
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import type { PermissionGroup, PermissionResource } from '../functions/_shared/functions';
+
+/**
+ * The Organizations actions that accept resource ARNs and that orgflow calls on the organization's own
+ * accounts, OUs, root and policies; every other Organizations action it calls (List*, Describe*,
+ * CreateAccount) takes no resource and needs `*`.
+ */
+export const ORGANIZATION_SCOPED_ACTIONS: ReadonlySet<string> = new Set([
+  'organizations:MoveAccount',
+  'organizations:TagResource',
+  'organizations:AttachPolicy',
+]);
+
+/** The ARNs a function's permission groups act on. */
+export type ResourceArns = Readonly<
+  Record<Exclude<PermissionResource, 'organization'>, readonly string[]>
+> & {
+  /** accounts, OUs, root and policies of the organization, for {@link ORGANIZATION_SCOPED_ACTIONS} */
+  readonly organization: readonly string[];
+};
+
+/** One statement per resource kind; Organizations actions split into scoped ones and the `*` ones. */
+export function statementsFor(groups: readonly PermissionGroup[], arns: ResourceArns): PolicyStatement[] {
+  const statements: PolicyStatement[] = [];
+  for (const group of groups) {
+    for (const action of group.actions)
+      if (!/^[a-z0-9-]+:[A-Za-z0-9]+$/.test(action))
+        throw new Error(
+          `permission "${action}" is not one action (service:Action, no wildcard): list each action the function calls`,
+        );
+    if (group.resource !== 'organization') {
+      statements.push(
+        new PolicyStatement({ actions: [...group.actions], resources: [...arns[group.resource]] }),
+      );
+      continue;
+    }
+    const outside = group.actions.filter((action) => !action.startsWith('organizations:'));
+    if (outside.length > 0)
+      throw new Error(
+        `actions ${outside.join(', ')} are listed on the organization resource: put them on the resource they act on`,
+      );
+    const scoped = group.actions.filter((action) => ORGANIZATION_SCOPED_ACTIONS.has(action));
+    const unscoped = group.actions.filter((action) => !ORGANIZATION_SCOPED_ACTIONS.has(action));
+    if (scoped.length > 0)
+      statements.push(new PolicyStatement({ actions: scoped, resources: [...arns.organization] }));
+    if (unscoped.length > 0) statements.push(new PolicyStatement({ actions: unscoped, resources: ['*'] }));
+  }
+  return statements;
+}

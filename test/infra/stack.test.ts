@@ -1,0 +1,465 @@
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { functions, placeholderOf, stateMachines } from '../../functions/_shared/functions';
+import { apiRoutes, apiStageName } from '../../functions/_shared/routes';
+import { governorTable } from '../../functions/_shared/tables';
+import { createApp } from '../../infra/orgflow-app';
+import { EXAMPLE_ORGANIZATION_ID, type OrgflowStack } from '../../infra/orgflow-stack';
+import { repoRoot } from '../../infra/paths';
+import { ORGANIZATION_SCOPED_ACTIONS } from '../../infra/permissions';
+import { loadRuleFiles } from '../../infra/rule-files';
+import { Workflow } from '../../infra/workflow';
+
+const ORGANIZATION_ID = 'o-a1b2c3d4e5';
+const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
+  context: Record<string, unknown>;
+};
+
+/** the actions AWS accepts only with `Resource: *` that the stack may grant */
+const STAR_ONLY_ACTIONS = new Set([
+  'xray:PutTraceSegments',
+  'xray:PutTelemetryRecords',
+  'xray:GetSamplingRules',
+  'xray:GetSamplingTargets',
+  'logs:CreateLogDelivery',
+  'logs:GetLogDelivery',
+  'logs:UpdateLogDelivery',
+  'logs:DeleteLogDelivery',
+  'logs:ListLogDeliveries',
+  'logs:PutResourcePolicy',
+  'logs:DescribeResourcePolicies',
+  'logs:DescribeLogGroups',
+]);
+
+type Resource = { Type: string; Properties: Record<string, unknown> };
+interface Statement {
+  Effect: string;
+  Action: string | string[];
+  Resource: unknown;
+}
+const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+
+let stack: OrgflowStack;
+let template: Template;
+let resources: Record<string, Resource>;
+
+beforeAll(() => {
+  // bundling is skipped (the code asset is a placeholder): test/infra/bundling.test.ts bundles for real
+  ({ stack } = createApp({
+    context: { ...cdkJson.context, organizationId: ORGANIZATION_ID, 'aws:cdk:bundling-stacks': [] },
+  }));
+  template = Template.fromStack(stack);
+  resources = template.toJSON().Resources as Record<string, Resource>;
+}, 60_000);
+
+const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
+const logicalIdOfFunction = (name: string) =>
+  stack.getLogicalId(stack.functions.byName.get(name)!.node.defaultChild as CfnFunction);
+
+describe('the state machines', () => {
+  it.each(Object.entries(stateMachines))(
+    '%s is its ASL file, every placeholder substituted by a function ARN',
+    (name, machine) => {
+      // Prepare
+      const file = readFileSync(join(repoRoot, machine.definitionFile), 'utf8');
+      const placeholders = new Set([...file.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]));
+      const [, resource] = ofType('AWS::StepFunctions::StateMachine').find(
+        ([id]) =>
+          id ===
+          stack.getLogicalId(stack.stateMachines.get(name as 'AccountVending')!.node.defaultChild as never),
+      )!;
+      const properties = resource.Properties as {
+        DefinitionString: string;
+        DefinitionSubstitutions: Record<string, { 'Fn::GetAtt': [string, string] }>;
+        StateMachineType: string;
+        LoggingConfiguration: { Level: string; IncludeExecutionData: boolean };
+        TracingConfiguration: { Enabled: boolean };
+      };
+
+      // Act: what CloudFormation does with DefinitionSubstitutions
+      const deployed = properties.DefinitionString.replace(
+        /\$\{([A-Za-z0-9_]+)\}/g,
+        (_match, key: string) => {
+          const arn = properties.DefinitionSubstitutions[key];
+          return arn
+            ? `arn:aws:lambda:us-east-1:111111111111:function:${arn['Fn::GetAtt'][0]}`
+            : `\${${key}}`;
+        },
+      );
+
+      // Assess
+      expect(properties.DefinitionString).toBe(file);
+      expect(new Set(Object.keys(properties.DefinitionSubstitutions))).toEqual(placeholders);
+      expect(deployed).not.toContain('${');
+      expect(() => JSON.parse(deployed)).not.toThrow();
+      for (const fn of machine.functions) {
+        expect(properties.DefinitionSubstitutions[placeholderOf(fn)]).toEqual({
+          'Fn::GetAtt': [logicalIdOfFunction(fn), 'Arn'],
+        });
+        expect(deployed).toContain(`function:${logicalIdOfFunction(fn)}`);
+      }
+      expect(properties.StateMachineType).toBe('STANDARD');
+      expect(properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
+      expect(properties.TracingConfiguration).toEqual({ Enabled: true });
+    },
+  );
+
+  it("lets each state machine's role invoke exactly the functions of its definition", () => {
+    for (const [name, machine] of Object.entries(stateMachines)) {
+      const role = stack.stateMachines.get(name as 'AccountVending')!.role;
+      const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) =>
+        list((p.Properties as { Roles: unknown[] }).Roles).some(
+          (r) => JSON.stringify(r) === JSON.stringify(stack.resolve(role.roleName)),
+        ),
+      )!;
+      const statements = (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument
+        .Statement;
+      const invoked = statements
+        .filter((s) => list(s.Action).includes('lambda:InvokeFunction'))
+        .flatMap((s) => list(s.Resource));
+      const sorted = (values: unknown[]) => values.map((value) => JSON.stringify(value)).sort();
+      expect(sorted(invoked)).toEqual(
+        sorted(machine.functions.map((fn) => ({ 'Fn::GetAtt': [logicalIdOfFunction(fn), 'Arn'] }))),
+      );
+      expect(
+        new Set(statements.flatMap((s) => list(s.Action)).filter((a) => a.startsWith('lambda:'))),
+      ).toEqual(new Set(['lambda:InvokeFunction']));
+    }
+  });
+});
+
+describe('the functions', () => {
+  it('deploys one function per catalog entry, and nothing else', () => {
+    expect(
+      ofType('AWS::Lambda::Function')
+        .map(([id]) => id)
+        .sort(),
+    ).toEqual(Object.keys(functions).map(logicalIdOfFunction).sort());
+  });
+
+  it.each(Object.entries(functions))(
+    '%s runs its handler on Node 22, arm64, as the catalog says',
+    (name, definition) => {
+      const properties = resources[logicalIdOfFunction(name)]!.Properties as {
+        Handler: string;
+        Runtime: string;
+        Architectures: string[];
+        Timeout: number;
+        MemorySize: number;
+        TracingConfig: { Mode: string };
+        Environment: { Variables: Record<string, unknown> };
+      };
+
+      expect(existsSync(join(repoRoot, definition.entry))).toBe(true);
+      expect(properties.Handler).toBe(`index.${definition.handler}`);
+      expect(properties.Runtime).toBe('nodejs22.x');
+      expect(properties.Architectures).toEqual(['arm64']);
+      expect(properties.Timeout).toBe(definition.timeoutSeconds);
+      expect(properties.MemorySize).toBe(definition.memoryMb);
+      expect(properties.TracingConfig).toEqual({ Mode: 'Active' });
+      const variables = properties.Environment.Variables;
+      expect(variables.POWERTOOLS_SERVICE_NAME).toBe('orgflow');
+      for (const [variable, use] of Object.entries(definition.environment))
+        if (use === 'required') expect(variables[variable], variable).toBeDefined();
+      const known = new Set([
+        'POWERTOOLS_SERVICE_NAME',
+        'NODE_OPTIONS',
+        ...Object.keys(definition.environment),
+      ]);
+      expect(Object.keys(variables).filter((variable) => !known.has(variable))).toEqual([]);
+    },
+  );
+
+  it('gives each function the concrete names and ARNs it needs', () => {
+    const variables = (name: string) =>
+      (
+        resources[logicalIdOfFunction(name)]!.Properties as {
+          Environment: { Variables: Record<string, unknown> };
+        }
+      ).Environment.Variables;
+
+    expect(variables('CreateAccount')[governorTable.environmentVariable]).toEqual({
+      Ref: stack.getLogicalId(
+        stack.node.findChild('Governor').node.findChild(governorTable.id).node.defaultChild as never,
+      ),
+    });
+    // the ARN is built from the state machine's fixed name, so a function may need it without a cycle
+    expect(JSON.stringify(variables('ApiHandler').ACCOUNT_VENDING_STATE_MACHINE_ARN)).toContain(
+      ':stateMachine:orgflow-account-vending',
+    );
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      StateMachineName: 'orgflow-account-vending',
+    });
+    expect(variables('PublishAccountVended').EVENT_BUS_NAME).toBe('default');
+  });
+});
+
+describe('the IAM policies', () => {
+  const statements = () =>
+    [
+      ...ofType('AWS::IAM::Policy').map(([, p]) => p.Properties.PolicyDocument),
+      ...ofType('AWS::IAM::Role').flatMap(([, r]) =>
+        ((r.Properties.Policies ?? []) as { PolicyDocument: unknown }[]).map((p) => p.PolicyDocument),
+      ),
+      ...ofType('AWS::IAM::ManagedPolicy').map(([, p]) => p.Properties.PolicyDocument),
+    ].flatMap((document) => (document as { Statement: Statement[] }).Statement);
+
+  it('never allows a wildcard action', () => {
+    const actions = statements().flatMap((s) => list(s.Action));
+    expect(actions.length).toBeGreaterThan(0);
+    expect(actions.filter((action) => action.includes('*'))).toEqual([]);
+  });
+
+  it('uses Resource * only for actions that take no resource', () => {
+    const starActions = statements()
+      .filter((s) => list(s.Resource).includes('*'))
+      .flatMap((s) => list(s.Action));
+    const allowed = (action: string) =>
+      STAR_ONLY_ACTIONS.has(action) ||
+      (action.startsWith('organizations:') && !ORGANIZATION_SCOPED_ACTIONS.has(action));
+    expect(starActions.filter((action) => !allowed(action))).toEqual([]);
+  });
+
+  it('confines the organization-changing actions to the organization', () => {
+    const scoped = statements().filter((s) => list(s.Action).some((a) => ORGANIZATION_SCOPED_ACTIONS.has(a)));
+    expect(scoped.length).toBeGreaterThan(0);
+    for (const statement of scoped)
+      for (const resource of list(statement.Resource))
+        expect(JSON.stringify(resource)).toMatch(
+          new RegExp(`:organizations::(\\*:(account|ou|root|policy)/${ORGANIZATION_ID}/\\*|aws:policy/\\*)`),
+        );
+  });
+
+  it("grants each function exactly its catalog entry's actions", () => {
+    for (const [name, definition] of Object.entries(functions)) {
+      const role = stack.functions.byName.get(name)!.role!;
+      const granted = ofType('AWS::IAM::Policy')
+        .filter(([, p]) =>
+          list((p.Properties as { Roles: unknown[] }).Roles).some(
+            (r) => JSON.stringify(r) === JSON.stringify(stack.resolve(role.roleName)),
+          ),
+        )
+        .flatMap(
+          ([, p]) =>
+            (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement,
+        )
+        .flatMap((s) => list(s.Action))
+        .filter((action) => !action.startsWith('logs:') && !action.startsWith('xray:'));
+      expect(new Set(granted), name).toEqual(
+        new Set(definition.permissions.flatMap((group) => group.actions)),
+      );
+    }
+  });
+});
+
+describe('the REST API', () => {
+  it('puts every route of the route table behind AWS_IAM', () => {
+    const methods = ofType('AWS::ApiGateway::Method').map(([, m]) => m.Properties);
+
+    expect(methods).toHaveLength(apiRoutes.length);
+    for (const method of methods) expect(method.AuthorizationType).toBe('AWS_IAM');
+    for (const route of apiRoutes)
+      expect(methods.filter((m) => m.HttpMethod === route.method).length, route.path).toBeGreaterThan(0);
+    for (const method of methods)
+      expect(method.Integration).toMatchObject({ Type: 'AWS_PROXY', IntegrationHttpMethod: 'POST' });
+  });
+
+  it('lets only principals of the organization call it', () => {
+    template.hasResourceProperties('AWS::ApiGateway::RestApi', {
+      Policy: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Deny',
+            Condition: { StringNotEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID } },
+          }),
+          Match.objectLike({
+            Effect: 'Allow',
+            Condition: { StringEquals: { 'aws:PrincipalOrgID': ORGANIZATION_ID } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('checks the body of POST /account-requests against the model of its zod schema', () => {
+    const [, post] = ofType('AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'POST')!;
+    const [modelId, model] = ofType('AWS::ApiGateway::Model')[0]!;
+    const schema = model.Properties.Schema as {
+      required: string[];
+      additionalProperties: boolean;
+      $schema: string;
+    };
+
+    expect(post.Properties.RequestModels).toEqual({ 'application/json': { Ref: modelId } });
+    expect(post.Properties.RequestValidatorId).toBeDefined();
+    expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
+    expect(schema.required).toEqual(['accountName', 'email', 'organizationalUnit']);
+    expect(schema.additionalProperties).toBe(false);
+    template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
+  });
+
+  it('logs access and throttles on its stage', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
+      StageName: apiStageName,
+      AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
+      TracingEnabled: true,
+      MethodSettings: Match.arrayWith([
+        Match.objectLike({ ThrottlingRateLimit: 10, ThrottlingBurstLimit: 100, LoggingLevel: 'ERROR' }),
+      ]),
+    });
+  });
+});
+
+describe('the governor table', () => {
+  it('is on demand, with point-in-time recovery and TTL, and kept on delete', () => {
+    template.hasResource('AWS::DynamoDB::GlobalTable', {
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+      Properties: Match.objectLike({
+        TableName: `orgflow-${governorTable.nameSuffix}`,
+        BillingMode: 'PAY_PER_REQUEST',
+        KeySchema: [
+          { AttributeName: governorTable.partitionKey.name, KeyType: 'HASH' },
+          { AttributeName: governorTable.sortKey.name, KeyType: 'RANGE' },
+        ],
+        TimeToLiveSpecification: { AttributeName: governorTable.timeToLiveAttribute, Enabled: true },
+        Replicas: [
+          Match.objectLike({
+            Region: 'us-east-1',
+            PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },
+          }),
+        ],
+      }),
+    });
+  });
+});
+
+describe('the event rules and alarms', () => {
+  it('has one rule on the default bus per file of events/rules/', () => {
+    const rules = loadRuleFiles(join(repoRoot, 'events', 'rules'));
+    const deployed = ofType('AWS::Events::Rule').map(([, r]) => r.Properties);
+
+    expect(deployed.map((r) => r.Name).sort()).toEqual(rules.map((r) => r.name).sort());
+    for (const rule of deployed) {
+      expect(rule.EventBusName).toBeUndefined();
+      expect(rule.Targets).toEqual([
+        expect.objectContaining({ DeadLetterConfig: expect.anything(), RetryPolicy: expect.anything() }),
+      ]);
+    }
+  });
+
+  it('alarms on failed and timed-out executions and on dead letters, through the topic', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const metrics = alarms.map((a) => a.MetricName).sort();
+
+    expect(metrics).toEqual(
+      [
+        ...Object.keys(stateMachines).flatMap(() => ['ExecutionsFailed', 'ExecutionsTimedOut']),
+        'ApproximateNumberOfMessagesVisible',
+      ].sort(),
+    );
+    const [topicId] = ofType('AWS::SNS::Topic')[0]!;
+    for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
+  });
+});
+
+describe('cdk-nag', () => {
+  it('reports no AwsSolutions finding that is not suppressed with a reason', () => {
+    const annotations = Annotations.fromStack(stack);
+    const findings = [
+      ...annotations.findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ...annotations.findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ].map((finding) => `${finding.id}: ${String(finding.entry.data).split(':')[0]}`);
+
+    expect(findings).toEqual([]);
+  });
+});
+
+describe('the stack', () => {
+  it('refuses an organization id that is not one, naming it', () => {
+    expect(() =>
+      createApp({
+        context: { ...cdkJson.context, organizationId: 'org-123', 'aws:cdk:bundling-stacks': [] },
+      }),
+    ).toThrow(/organization id "org-123" is not valid/);
+  });
+
+  it('is in us-east-1', () => {
+    expect(Stack.of(stack).region).toBe('us-east-1');
+  });
+});
+
+describe('the workflow construct', () => {
+  const workflowOf = (definition: unknown, placeholders: readonly string[]) => {
+    const dir = mkdtempSync(join(tmpdir(), 'orgflow-asl-'));
+    const file = join(dir, 'x.asl.json');
+    writeFileSync(file, JSON.stringify(definition));
+    const scope = new Stack(new App(), 'Workflow');
+    const fn = new LambdaFunction(scope, 'Fn', {
+      runtime: Runtime.NODEJS_22_X,
+      handler: 'index.handler',
+      code: Code.fromInline('export const handler = async () => ({})'),
+    });
+    return () =>
+      new Workflow(scope, 'X', {
+        stateMachineName: 'x',
+        definitionFile: file,
+        functions: new Map(placeholders.map((name) => [name, fn])),
+        catalog: 'the catalog',
+      });
+  };
+  const placeholder = (name: string) => `\${${name}}`;
+  const task = (resource: string) => ({
+    StartAt: 'Do',
+    States: { Do: { Type: 'Task', Resource: resource, End: true } },
+  });
+
+  it('refuses a placeholder the catalog does not list for the file', () => {
+    expect(workflowOf(task(placeholder('MissingFunctionArn')), [])).toThrow(
+      /x\.asl\.json uses \$\{MissingFunctionArn\}, which the catalog does not list for it/,
+    );
+  });
+
+  it('refuses a function the catalog lists but the file never calls', () => {
+    expect(
+      workflowOf(task(placeholder('UsedFunctionArn')), ['UsedFunctionArn', 'UnusedFunctionArn']),
+    ).toThrow(/the catalog lists \$\{UnusedFunctionArn\} for .*x\.asl\.json, which does not use it/);
+  });
+
+  it('refuses an integration its role would have no permission for, naming the state', () => {
+    expect(workflowOf(task('arn:aws:states:::dynamodb:putItem'), [])).toThrow(
+      /\$\.States\["Do"\]\.Resource is "arn:aws:states:::dynamodb:putItem"/,
+    );
+  });
+});
+
+describe('the context', () => {
+  it('refuses a vending configuration the functions would refuse, naming the field', () => {
+    expect(() =>
+      createApp({
+        builtinCloudFormationValidation: false,
+        context: {
+          ...cdkJson.context,
+          organizationId: ORGANIZATION_ID,
+          vendingConfig: '{"callers":[{"principal":"arn:aws:iam::222233334444:role/Portal"}]}',
+          'aws:cdk:bundling-stacks': [],
+        },
+      }),
+    ).toThrow(/vendingConfig is not valid \(callers\.0\.organizationalUnits: /);
+  });
+
+  it('warns that the example organization id of cdk.json lets nobody in', () => {
+    const { stack: example } = createApp({
+      builtinCloudFormationValidation: false,
+      context: { ...cdkJson.context, 'aws:cdk:bundling-stacks': [] },
+    });
+
+    expect(cdkJson.context.organizationId).toBe(EXAMPLE_ORGANIZATION_ID);
+    Annotations.fromStack(example).hasWarning('/Orgflow', Match.stringLikeRegexp('nobody can call the API'));
+  });
+});
