@@ -49,11 +49,20 @@ export function phaseOf(
   return (lastEnteredState && phaseOfState[lastEnteredState]) || 'PENDING';
 }
 
-/** The name of the last state entered in `history` (in any order), if it has one. */
+/**
+ * The name of the last state entered in `history` (in any order), if it has one. Succeed and Fail states are
+ * skipped: one is entered a moment before the execution ends, and until the execution has ended (and carries
+ * its error) the request is still in the phase it was in.
+ */
 export function lastEnteredState(history: readonly HistoryEvent[]): string | undefined {
   let latest: HistoryEvent | undefined;
   for (const event of history)
-    if (event.type?.endsWith('StateEntered') && (latest === undefined || (event.id ?? 0) > (latest.id ?? 0)))
+    if (
+      event.type?.endsWith('StateEntered') &&
+      event.type !== 'SucceedStateEntered' &&
+      event.type !== 'FailStateEntered' &&
+      (latest === undefined || (event.id ?? 0) > (latest.id ?? 0))
+    )
       latest = event;
   return latest?.stateEnteredEventDetails?.name;
 }
