@@ -16,8 +16,22 @@ export function json(
   return { statusCode, headers: { ...standardHeaders, ...headers }, body: JSON.stringify(body) };
 }
 
-/** The answer for an error: its own words up to 499, a generic 500 with a reference beyond. */
+// AWS answers these when it is busy, not broken: the caller should simply try again a little later
+const busyErrors = new Set([
+  'TooManyRequestsException',
+  'ThrottlingException',
+  'ConcurrentModificationException',
+  'ServiceUnavailable',
+]);
+
+/** The answer for an error: its own words up to 499, 503 when AWS is busy, a generic 500 beyond. */
 export function errorResponse(error: unknown, reference: string): APIGatewayProxyResult {
+  if (error instanceof Error && busyErrors.has(error.name))
+    return json(
+      503,
+      { message: `AWS is busy (${error.name}); send the same request again in a few seconds` },
+      { 'Retry-After': '2' },
+    );
   if (error instanceof ValidationError)
     return json(400, { message: 'the request is not valid', issues: error.issues });
   if (error instanceof ConflictError) return json(409, { message: error.message });

@@ -255,6 +255,22 @@ describe('POST /account-requests', () => {
     expect(response.statusCode).toBe(403);
   });
 
+  it('answers 503 with Retry-After when Organizations throttles the validation, and starts nothing', async () => {
+    // Prepare
+    organizationsMock
+      .on(ListRootsCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
+
+    // Act
+    const response = await invoke(post(request));
+
+    // Assess
+    expect(response.statusCode).toBe(503);
+    expect(response.headers?.['Retry-After']).toBe('2');
+    expect(response.json.message).toContain('TooManyRequestsException');
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
   it('answers 500 without the internals when AWS fails unexpectedly', async () => {
     // Prepare
     sfnMock
