@@ -180,6 +180,27 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       importModule: (specifier) =>
         import(specifier.startsWith('file:') ? `${specifier}?stack=${generation}` : specifier),
     });
+    // the handlers run in this process: they find the local services as they would find AWS's. They are
+    // registered before the service starts, which resumes the executions a previous run left running at once
+    Object.assign(process.env, {
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: DEMO_MANAGEMENT_ACCOUNT,
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_ORGANIZATIONS: organizations.url,
+      AWS_ENDPOINT_URL_STS: sts.url,
+      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
+      AWS_ENDPOINT_URL_EVENTBRIDGE: events.url,
+      GOVERNOR_TABLE_NAME: createTableInput(LOCAL_PREFIX, tables[0]!).TableName,
+      EVENT_BUS_NAME: 'default',
+      VENDING_CONFIG: options.vendingConfig ?? demoVendingConfig,
+    });
+    for (const [name, fn] of Object.entries(functions))
+      lambda.register(name, {
+        module: join(root, fn.entry),
+        export: fn.handler,
+        timeoutMs: fn.timeoutSeconds * 1000,
+        memoryMb: fn.memoryMb,
+      });
     const stepFunctions = new StepFunctionsService({
       clock,
       random,
@@ -198,28 +219,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     closers.push(() => stepFunctionsServer.close());
     endpoints.sfn = stepFunctionsServer.url;
+    process.env.AWS_ENDPOINT_URL_SFN = stepFunctionsServer.url;
 
-    // the handlers run in this process: they find the local services as they would find AWS's
-    Object.assign(process.env, {
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: DEMO_MANAGEMENT_ACCOUNT,
-      AWS_SECRET_ACCESS_KEY: 'local',
-      AWS_ENDPOINT_URL_ORGANIZATIONS: organizations.url,
-      AWS_ENDPOINT_URL_STS: sts.url,
-      AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
-      AWS_ENDPOINT_URL_EVENTBRIDGE: events.url,
-      AWS_ENDPOINT_URL_SFN: stepFunctionsServer.url,
-      GOVERNOR_TABLE_NAME: createTableInput(LOCAL_PREFIX, tables[0]!).TableName,
-      EVENT_BUS_NAME: 'default',
-      VENDING_CONFIG: options.vendingConfig ?? demoVendingConfig,
-    });
-    for (const [name, fn] of Object.entries(functions))
-      lambda.register(name, {
-        module: join(root, fn.entry),
-        export: fn.handler,
-        timeoutMs: fn.timeoutSeconds * 1000,
-        memoryMb: fn.memoryMb,
-      });
     const arnOf = (name: FunctionName) => lambda.arnOf(name);
     const stateMachineArns: Record<string, string> = {};
     for (const [name, machine] of Object.entries(stateMachines)) {
