@@ -181,13 +181,6 @@ export const CallerSchema = z.object({
 });
 export type Caller = z.infer<typeof CallerSchema>;
 
-/** The input of an account-vending execution; its name is the request id. */
-export const VendingInputSchema = z.object({
-  caller: CallerSchema,
-  request: AccountRequestSchema,
-});
-export type VendingInput = z.infer<typeof VendingInputSchema>;
-
 export const PolicyTypeSchema = z.enum([
   'SERVICE_CONTROL_POLICY',
   'RESOURCE_CONTROL_POLICY',
@@ -209,6 +202,25 @@ export type ResolvedOrganizationalUnit = z.infer<typeof ResolvedOrganizationalUn
 
 export const ResolvedPolicySchema = z.object({ id: z.string(), name: z.string(), type: PolicyTypeSchema });
 export type ResolvedPolicy = z.infer<typeof ResolvedPolicySchema>;
+
+/**
+ * What the API resolved the request's OU and policies to, passed on so Validate Request can verify the ids
+ * instead of resolving them again. Claims only: Validate Request still checks them against the organization
+ * and the vending configuration.
+ */
+export const ResolvedRequestSchema = z.object({
+  organizationalUnit: ResolvedOrganizationalUnitSchema,
+  policies: z.array(ResolvedPolicySchema),
+});
+export type ResolvedRequest = z.infer<typeof ResolvedRequestSchema>;
+
+/** The input of an account-vending execution; its name is the request id. `resolved` is null when not given. */
+export const VendingInputSchema = z.object({
+  caller: CallerSchema,
+  request: AccountRequestSchema,
+  resolved: ResolvedRequestSchema.nullish(),
+});
+export type VendingInput = z.infer<typeof VendingInputSchema>;
 
 /** A request after Validate Request: the OU and policies resolved to ids, every rule checked. */
 export const NormalizedAccountRequestSchema = z.object({

@@ -23,6 +23,7 @@ import {
   type VendingInput,
 } from '../_shared/schemas';
 import type { VendingConfig } from '../_shared/vending-config';
+import { OrganizationRoot } from '../validate-request/organization-lookup';
 import { validateAccountRequest } from '../validate-request/validate-request';
 import { requestIdFor } from './caller';
 import { lastEnteredState, phaseOf, type RequestState, type RequestStatus, statusOf } from './request-status';
@@ -32,6 +33,8 @@ export interface ApiPorts {
   organizations: OrganizationsClient;
   config: VendingConfig;
   stateMachineArn: string;
+  /** the organization's root, remembered across requests */
+  root?: OrganizationRoot;
 }
 
 export interface Submission {
@@ -85,13 +88,20 @@ export async function submitAccountRequest(ports: ApiPorts, submission: Submissi
     return { ...accepted, created: false };
   }
 
-  await validateAccountRequest(ports.organizations, ports.config, input);
+  const normalized = await validateAccountRequest(
+    ports.organizations,
+    ports.config,
+    input,
+    ports.root ?? new OrganizationRoot(ports.organizations),
+  );
+  // what was resolved goes along, so Validate Request verifies the ids instead of resolving them again
+  const resolved = { organizationalUnit: normalized.organizationalUnit, policies: normalized.policies };
   try {
     await ports.sfn.send(
       new StartExecutionCommand({
         stateMachineArn: ports.stateMachineArn,
         name: requestId,
-        input: JSON.stringify(input),
+        input: JSON.stringify({ ...input, resolved } satisfies VendingInput),
       }),
     );
     return { ...accepted, created: true };

@@ -7,6 +7,7 @@ import { parseEnv } from '../_shared/env';
 import { HttpError } from '../_shared/errors';
 import { logger } from '../_shared/logger';
 import { loadVendingConfig, VendingConfigEnvSchema } from '../_shared/vending-config';
+import { OrganizationRoot } from '../validate-request/organization-lookup';
 import { describeAccountRequest, listAccountRequests, submitAccountRequest } from './account-requests';
 import { callerOf } from './caller';
 import { type ApiEvent, header, json, jsonApi, urlOf } from './http';
@@ -14,9 +15,11 @@ import { type ApiEvent, header, json, jsonApi, urlOf } from './http';
 const env = parseEnv(
   VendingConfigEnvSchema.extend({ ACCOUNT_VENDING_STATE_MACHINE_ARN: z.string().startsWith('arn:') }),
 );
+const organizations = organizationsClient();
 const ports = {
   sfn: sfnClient(),
-  organizations: organizationsClient(),
+  organizations,
+  root: new OrganizationRoot(organizations),
   config: loadVendingConfig(env),
   stateMachineArn: env.ACCOUNT_VENDING_STATE_MACHINE_ARN,
 };

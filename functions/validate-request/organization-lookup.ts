@@ -15,27 +15,70 @@ import {
   type ResolvedPolicy,
 } from '../_shared/schemas';
 
+/**
+ * The organization's root id, asked for once (ListRoots allows 1 call per second and the root never changes):
+ * a handler keeps one for its lifetime, a lookup without one makes its own. A failed call is not remembered.
+ */
+export class OrganizationRoot {
+  #id: Promise<string | undefined> | undefined;
+
+  constructor(private readonly organizations: OrganizationsClient) {}
+
+  id(): Promise<string | undefined> {
+    if (this.#id) return this.#id;
+    const pending = this.organizations.send(new ListRootsCommand({})).then(({ Roots }) => Roots?.[0]?.Id);
+    this.#id = pending;
+    pending.catch(() => {
+      if (this.#id === pending) this.#id = undefined;
+    });
+    return pending;
+  }
+}
+
 /** An OU by id (`ou-…`, `r-…`) or by path of names from the root; undefined when there is none. */
 export async function resolveOrganizationalUnit(
   organizations: OrganizationsClient,
   ref: string,
+  root: OrganizationRoot = new OrganizationRoot(organizations),
 ): Promise<ResolvedOrganizationalUnit | undefined> {
   if (isOrganizationalUnitId(ref))
-    return ref.startsWith('r-') ? rootById(organizations, ref) : pathOfId(organizations, ref);
-  const { Roots } = await organizations.send(new ListRootsCommand({}));
-  let parentId = Roots?.[0]?.Id;
-  const names: string[] = [];
-  for (const name of pathSegments(ref)) {
-    if (parentId === undefined) return undefined;
-    parentId = await childNamed(organizations, parentId, name);
-    names.push(name);
-  }
-  return parentId === undefined ? undefined : { id: parentId, path: names.join('/') };
+    return ref.startsWith('r-')
+      ? (await root.id()) === ref
+        ? { id: ref, path: '' }
+        : undefined
+      : pathOfId(organizations, ref);
+  const id = await idOfPath(organizations, pathSegments(ref), root);
+  return id === undefined ? undefined : { id, path: pathSegments(ref).join('/') };
 }
 
-async function rootById(organizations: OrganizationsClient, id: string) {
-  const { Roots } = await organizations.send(new ListRootsCommand({}));
-  return Roots?.some((root) => root.Id === id) ? { id, path: '' } : undefined;
+/** The id of the OU at a path of names from the root: one listing per level. */
+export async function idOfPath(
+  organizations: OrganizationsClient,
+  names: readonly string[],
+  root: OrganizationRoot,
+): Promise<string | undefined> {
+  let parentId = await root.id();
+  for (const name of names) {
+    if (parentId === undefined) return undefined;
+    parentId = await childNamed(organizations, parentId, name);
+  }
+  return parentId;
+}
+
+/** An OU's name, undefined when there is no such OU: one call. */
+export async function nameOfOrganizationalUnit(
+  organizations: OrganizationsClient,
+  id: string,
+): Promise<string | undefined> {
+  try {
+    const described = await organizations.send(
+      new DescribeOrganizationalUnitCommand({ OrganizationalUnitId: id }),
+    );
+    return described.OrganizationalUnit?.Name;
+  } catch (error) {
+    if (error instanceof OrganizationalUnitNotFoundException) return undefined;
+    throw error;
+  }
 }
 
 async function childNamed(organizations: OrganizationsClient, parentId: string, name: string) {

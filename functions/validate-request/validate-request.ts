@@ -1,8 +1,10 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { type FieldIssue, ValidationError } from '../_shared/errors';
 import {
+  type AccountRequest,
   type NormalizedAccountRequest,
   parseOrThrow,
+  type ResolvedOrganizationalUnit,
   type ResolvedPolicy,
   VendingInputSchema,
 } from '../_shared/schemas';
@@ -12,23 +14,45 @@ import {
   organizationalUnitsFor,
   type VendingConfig,
 } from '../_shared/vending-config';
-import { findPolicies, resolveOrganizationalUnit } from './organization-lookup';
+import { findPolicies, OrganizationRoot, resolveOrganizationalUnit } from './organization-lookup';
+import { verifyResolved } from './verify-resolved';
 
 /**
  * Checks an account request against the organization and the vending configuration: the OU exists and the
  * caller may ask for accounts there, every policy exists and is self-service. Returns the request with the
  * OU and policies resolved to ids, or throws one {@link ValidationError} that lists every problem.
+ *
+ * Given `resolved` (what the API found), it verifies those ids instead of resolving again, with the same rules
+ * (see {@link verifyResolved}). `root` remembers the organization's root id; a handler keeps one for its life.
  */
 export async function validateAccountRequest(
   organizations: OrganizationsClient,
   config: VendingConfig,
   input: unknown,
+  root: OrganizationRoot = new OrganizationRoot(organizations),
 ): Promise<NormalizedAccountRequest> {
-  const { caller, request } = parseOrThrow(VendingInputSchema, input);
+  const { caller, request, resolved } = parseOrThrow(VendingInputSchema, input);
   const issues: FieldIssue[] = [];
 
   const allowedOus = organizationalUnitsFor(config, caller);
-  const ou = await resolveOrganizationalUnit(organizations, request.organizationalUnit);
+  if (resolved) {
+    const verified = await verifyResolved(organizations, config, root, request, resolved, allowedOus, issues);
+    if (allowedOus.length === 0)
+      issues.unshift({
+        path: 'organizationalUnit',
+        rule: 'caller-not-allowed',
+        message: `${caller.arn} may not ask for accounts: no entry of the vending configuration's callers names it`,
+      });
+    else if (verified.ou && !organizationalUnitAllowed(allowedOus, verified.ou))
+      issues.unshift({
+        path: 'organizationalUnit',
+        rule: 'caller-not-allowed',
+        message: `${caller.arn} may not ask for accounts in ${verified.ou.path || 'the root'} (${verified.ou.id}); it may ask in ${allowedOus.join(', ')}`,
+      });
+    if (issues.length > 0 || !verified.ou) throw new ValidationError(issues);
+    return normalized(request, verified.ou, verified.policies);
+  }
+  const ou = await resolveOrganizationalUnit(organizations, request.organizationalUnit, root);
   if (allowedOus.length === 0)
     issues.push({
       path: 'organizationalUnit',
@@ -79,12 +103,20 @@ export async function validateAccountRequest(
   });
 
   if (issues.length > 0 || !ou) throw new ValidationError(issues);
+  return normalized(request, ou, [...policies.values()]);
+}
+
+function normalized(
+  request: AccountRequest,
+  ou: ResolvedOrganizationalUnit,
+  policies: ResolvedPolicy[],
+): NormalizedAccountRequest {
   return {
     accountName: request.accountName,
     email: request.email,
     organizationalUnit: ou,
     tags: request.tags,
-    policies: [...policies.values()],
+    policies,
     ...(request.roleName === undefined ? {} : { roleName: request.roleName }),
     ...(request.iamUserAccessToBilling === undefined
       ? {}

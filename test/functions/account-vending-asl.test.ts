@@ -77,12 +77,12 @@ const happySteps = (): Partial<Record<FunctionName, Step>> => ({
   PublishAccountVended: () => ({ eventId: 'evt-1' }),
 });
 
-async function runVending(definition: StateMachineDefinition, steps: Steps) {
+async function runVending(definition: StateMachineDefinition, steps: Steps, executionInput: Json = input) {
   const clock = new ManualClock(Date.UTC(2026, 2, 1, 10, 0, 0));
   const start = clock.now();
   const execution = await Execution.start(
     definition,
-    input,
+    executionInput,
     { clock, tasks: steps, random: seededRandom(1) },
     { name: 'ar-0123456789abcdef0123456789abcdef' },
   );
@@ -202,7 +202,8 @@ describe('statemachines/account-vending.asl.json', () => {
       'PublishAccountVended',
     ]);
     const inputOf = (name: string) => steps.calls.find((c) => c.name === name)?.input;
-    expect(inputOf('ValidateRequest')).toEqual(input);
+    // started without what the API resolved: Validate Request resolves everything itself
+    expect(inputOf('ValidateRequest')).toEqual({ ...input, resolved: null });
     expect(inputOf('CreateAccount')).toEqual({ requestId: 'ar-0123456789abcdef0123456789abcdef', request });
     expect(inputOf('CheckCreateAccountStatus')).toEqual({
       createAccountRequestId: 'car-1',
@@ -278,6 +279,19 @@ describe('statemachines/account-vending.asl.json', () => {
     });
     expect(steps.names().filter((n) => n === 'ReleaseCreateSlot')).toHaveLength(1);
     expect(steps.names()).not.toContain('MoveAccount');
+  });
+
+  it('hands Validate Request what the API resolved, to verify instead of resolving again', async () => {
+    // Prepare
+    const steps = new Steps(happySteps());
+    const resolved = { organizationalUnit: request.organizationalUnit, policies: request.policies };
+
+    // Act
+    const { execution } = await runVending(load(), steps, { ...input, resolved });
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(steps.calls.find((c) => c.name === 'ValidateRequest')?.input).toEqual({ ...input, resolved });
   });
 
   it('refuses an invalid request without taking a slot', async () => {

@@ -132,6 +132,8 @@ describe('POST /account-requests', () => {
     expect(input).toEqual({
       caller,
       request: { ...request, tags: [{ key: 'team', value: 'payments' }], policies: [] },
+      // what the validation resolved, for Validate Request to verify instead of resolving again
+      resolved: { organizationalUnit: { id: 'ou-ab12-prod0001', path: 'Workloads/Prod' }, policies: [] },
     });
   });
 
@@ -257,9 +259,10 @@ describe('POST /account-requests', () => {
 
   it('answers 503 with Retry-After when Organizations throttles the validation, and starts nothing', async () => {
     // Prepare
-    organizationsMock
-      .on(ListRootsCommand)
-      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
+    // the root may be remembered from an earlier request: throttle the listing that follows it too
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
+    organizationsMock.on(ListRootsCommand).rejects(throttled);
+    organizationsMock.on(ListOrganizationalUnitsForParentCommand).rejects(throttled);
 
     // Act
     const response = await invoke(post(request));

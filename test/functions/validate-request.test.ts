@@ -12,6 +12,7 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/_shared/errors';
 import { loadVendingConfig, VendingConfigSchema } from '../../functions/_shared/vending-config';
+import { OrganizationRoot } from '../../functions/validate-request/organization-lookup';
 import { validateAccountRequest } from '../../functions/validate-request/validate-request';
 
 const organizationsMock = mockClient(OrganizationsClient);
@@ -172,6 +173,149 @@ describe('validateAccountRequest', () => {
     // Assess
     await expect(validation).rejects.toBeInstanceOf(ValidationError);
     expect(organizationsMock).not.toHaveReceivedAnyCommand();
+  });
+});
+
+describe('validateAccountRequest given what the API resolved', () => {
+  const deny = { id: 'p-deny00001', name: 'DenyLeaveOrganization', type: 'SERVICE_CONTROL_POLICY' } as const;
+  const tags = { id: 'p-tags00001', name: 'CostCenterTags', type: 'TAG_POLICY' } as const;
+  const resolved = { organizationalUnit: { id: PROD, path: 'Workloads/Prod' }, policies: [deny, tags] };
+  const issuesOf = async (validation: Promise<unknown>) =>
+    ((await validation.catch((e: unknown) => e)) as ValidationError).issues;
+
+  it('verifies the ids instead of resolving again: the path walked down, only the policy types named by name', async () => {
+    // Act
+    const normalized = await validateAccountRequest(organizations, config, {
+      caller: portal,
+      request,
+      resolved,
+    });
+
+    // Assess
+    expect(normalized).toMatchObject({
+      organizationalUnit: resolved.organizationalUnit,
+      policies: [deny, tags],
+    });
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 1);
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 3);
+    // p-tags00001 was asked for by the id the allowlist names: no TAG_POLICY listing
+    expect(organizationsMock).toHaveReceivedCommandExactlyOnceWith(ListPoliciesCommand, {
+      Filter: 'SERVICE_CONTROL_POLICY',
+    });
+    expect(organizationsMock).not.toHaveReceivedCommand(DescribeOrganizationalUnitCommand);
+  });
+
+  it('checks an OU the caller may use anywhere with one DescribeOrganizationalUnit, the root with none', async () => {
+    // Prepare
+    const anywhere = VendingConfigSchema.parse({
+      ...config,
+      callers: [{ principal: '*', organizationalUnits: ['*'] }],
+    });
+    organizationsMock
+      .on(DescribeOrganizationalUnitCommand)
+      .resolves({ OrganizationalUnit: { Id: PROD, Name: 'Prod' } });
+    const root = new OrganizationRoot(organizations);
+    const onlyIds = { ...request, policies: ['p-tags00001'] };
+
+    // Act
+    await validateAccountRequest(
+      organizations,
+      anywhere,
+      { caller: portal, request: onlyIds, resolved: { ...resolved, policies: [tags] } },
+      root,
+    );
+    await validateAccountRequest(
+      organizations,
+      anywhere,
+      {
+        caller: portal,
+        request: { ...onlyIds, organizationalUnit: ROOT },
+        resolved: { organizationalUnit: { id: ROOT, path: '' }, policies: [tags] },
+      },
+      root,
+    );
+
+    // Assess
+    expect(organizationsMock).toHaveReceivedCommandExactlyOnceWith(DescribeOrganizationalUnitCommand, {
+      OrganizationalUnitId: PROD,
+    });
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 1);
+    expect(organizationsMock).not.toHaveReceivedCommand(ListOrganizationalUnitsForParentCommand);
+    expect(organizationsMock).not.toHaveReceivedCommand(ListPoliciesCommand);
+  });
+
+  it('refuses forged claims: an OU that is not at the path, a policy id under an allowed name', async () => {
+    // Prepare
+    const forged = {
+      organizationalUnit: { id: SANDBOX, path: 'Workloads/Prod' },
+      policies: [{ ...deny, id: 'p-root00001' }, tags],
+    };
+
+    // Act
+    const issues = await issuesOf(
+      validateAccountRequest(organizations, config, { caller: portal, request, resolved: forged }),
+    );
+
+    // Assess
+    expect(issues).toEqual([
+      {
+        path: 'organizationalUnit',
+        rule: 'ou-not-found',
+        message: `the organization has no organizational unit ${SANDBOX} at 'Workloads/Prod'`,
+      },
+      {
+        path: 'policies[0]',
+        rule: 'policy-not-found',
+        message:
+          "no SERVICE_CONTROL_POLICY or TAG_POLICY has the id p-root00001 and the name 'DenyLeaveOrganization'",
+      },
+    ]);
+  });
+
+  it('refuses claims about another request, and still enforces the caller rules', async () => {
+    // Act
+    const mismatch = await issuesOf(
+      validateAccountRequest(organizations, config, {
+        caller: portal,
+        request: { ...request, organizationalUnit: 'Sandbox', policies: ['DenyLeaveOrganization'] },
+        resolved,
+      }),
+    );
+    const stranger = await issuesOf(
+      validateAccountRequest(organizations, config, {
+        caller: { arn: 'arn:aws:iam::999988887777:user/mallory', accountId: '999988887777' },
+        request,
+        resolved,
+      }),
+    );
+
+    // Assess
+    expect(mismatch.map((issue) => [issue.path, issue.rule])).toEqual([
+      ['organizationalUnit', 'resolved-mismatch'],
+      ['policies', 'resolved-mismatch'],
+    ]);
+    expect(stranger.map((issue) => [issue.path, issue.rule])).toEqual([
+      ['organizationalUnit', 'caller-not-allowed'],
+    ]);
+  });
+});
+
+describe('OrganizationRoot', () => {
+  it('asks for the root once, and again after a failed call', async () => {
+    // Prepare
+    organizationsMock
+      .on(ListRootsCommand)
+      .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }))
+      .resolves({ Roots: [{ Id: ROOT }] });
+    const root = new OrganizationRoot(organizations);
+
+    // Act
+    await expect(root.id()).rejects.toThrow('Rate exceeded');
+    const ids = [await root.id(), await root.id()];
+
+    // Assess
+    expect(ids).toEqual([ROOT, ROOT]);
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 2);
   });
 });
 
