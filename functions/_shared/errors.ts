@@ -182,6 +182,14 @@ export class AccountCreationFailedError extends CreateAccountFailure {
   }
 }
 
+/** AWS is still creating the account: Check Create Account Status's Retry asks again later, with backoff. */
+export class AccountCreationInProgressError extends Error {
+  constructor(createAccountRequestId: string, options?: ErrorOptions) {
+    super(`AWS is still creating the account of ${createAccountRequestId}`, options);
+    this.name = 'AccountCreationInProgressError';
+  }
+}
+
 /** The governor has no free CreateAccount slot for this request yet: the ASL retries with jittered backoff. */
 export class SlotUnavailableError extends Error {
   readonly position: number;

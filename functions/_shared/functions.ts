@@ -119,7 +119,12 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   CreateAccount: step('create-account', { [GOVERNOR_TABLE]: 'required' }, [
     {
       resource: 'organization',
-      actions: ['organizations:CreateAccount', 'organizations:ListCreateAccountStatus'],
+      // TagResource: CreateAccount with Tags needs it (seed 004)
+      actions: [
+        'organizations:CreateAccount',
+        'organizations:TagResource',
+        'organizations:ListCreateAccountStatus',
+      ],
     },
     { resource: 'governorTable', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
   ]),
@@ -143,7 +148,10 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     },
   ]),
   MoveAccount: step('move-account', {}, [
-    { resource: 'organization', actions: ['organizations:ListParents', 'organizations:MoveAccount'] },
+    {
+      resource: 'organization',
+      actions: ['organizations:ListRoots', 'organizations:ListParents', 'organizations:MoveAccount'],
+    },
   ]),
   TagAccount: step('tag-account', {}, [{ resource: 'organization', actions: ['organizations:TagResource'] }]),
   AttachPolicies: step('attach-policies', {}, [

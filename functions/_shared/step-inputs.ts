@@ -19,6 +19,7 @@ export const CreateAccountStepInputSchema = z.object({
   request: NormalizedAccountRequestSchema.pick({
     accountName: true,
     email: true,
+    tags: true,
     roleName: true,
     iamUserAccessToBilling: true,
   }),
@@ -38,6 +39,8 @@ export const AdoptExistingAccountInputSchema = z.object({
 export const MoveAccountInputSchema = z.object({
   accountId: AccountIdSchema,
   organizationalUnitId: z.string().min(1),
+  /** true for an account this request just created, so in the root: moved without a ListParents */
+  inRoot: z.boolean().default(false),
 });
 
 export const TagAccountInputSchema = z.object({ accountId: AccountIdSchema, tags: z.array(TagSchema) });

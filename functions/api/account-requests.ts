@@ -1,5 +1,4 @@
 import { isDeepStrictEqual } from 'node:util';
-import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import {
   DescribeExecutionCommand,
   type DescribeExecutionOutput,
@@ -14,6 +13,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../_shared/errors';
+import type { OrganizationDirectory } from '../_shared/organization-directory';
 import {
   AccountRequestBodySchema,
   type Caller,
@@ -23,18 +23,16 @@ import {
   type VendingInput,
 } from '../_shared/schemas';
 import type { VendingConfig } from '../_shared/vending-config';
-import { OrganizationRoot } from '../validate-request/organization-lookup';
 import { validateAccountRequest } from '../validate-request/validate-request';
 import { requestIdFor } from './caller';
 import { lastEnteredState, phaseOf, type RequestState, type RequestStatus, statusOf } from './request-status';
 
 export interface ApiPorts {
   sfn: SFNClient;
-  organizations: OrganizationsClient;
   config: VendingConfig;
   stateMachineArn: string;
-  /** the organization's root, remembered across requests */
-  root?: OrganizationRoot;
+  /** the organization as this instance sees it, its listings shared across requests */
+  directory: OrganizationDirectory;
 }
 
 export interface Submission {
@@ -88,12 +86,7 @@ export async function submitAccountRequest(ports: ApiPorts, submission: Submissi
     return { ...accepted, created: false };
   }
 
-  const normalized = await validateAccountRequest(
-    ports.organizations,
-    ports.config,
-    input,
-    ports.root ?? new OrganizationRoot(ports.organizations),
-  );
+  const normalized = await validateAccountRequest(ports.directory, ports.config, input);
   // what was resolved goes along, so Validate Request verifies the ids instead of resolving them again
   const resolved = { organizationalUnit: normalized.organizationalUnit, policies: normalized.policies };
   try {

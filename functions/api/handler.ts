@@ -6,8 +6,8 @@ import { organizationsClient, sfnClient } from '../_shared/clients';
 import { parseEnv } from '../_shared/env';
 import { HttpError } from '../_shared/errors';
 import { logger } from '../_shared/logger';
+import { OrganizationDirectory } from '../_shared/organization-directory';
 import { loadVendingConfig, VendingConfigEnvSchema } from '../_shared/vending-config';
-import { OrganizationRoot } from '../validate-request/organization-lookup';
 import { describeAccountRequest, listAccountRequests, submitAccountRequest } from './account-requests';
 import { callerOf } from './caller';
 import { type ApiEvent, header, json, jsonApi, urlOf } from './http';
@@ -15,11 +15,9 @@ import { type ApiEvent, header, json, jsonApi, urlOf } from './http';
 const env = parseEnv(
   VendingConfigEnvSchema.extend({ ACCOUNT_VENDING_STATE_MACHINE_ARN: z.string().startsWith('arn:') }),
 );
-const organizations = organizationsClient();
 const ports = {
   sfn: sfnClient(),
-  organizations,
-  root: new OrganizationRoot(organizations),
+  directory: new OrganizationDirectory(organizationsClient()),
   config: loadVendingConfig(env),
   stateMachineArn: env.ACCOUNT_VENDING_STATE_MACHINE_ARN,
 };

@@ -75,11 +75,18 @@ export function jsonApi(options: { logger: Logger }): MiddlewareObj<ApiEvent, AP
   const answerWithError = (request: Request<ApiEvent, APIGatewayProxyResult>) => {
     const reference = request.context.awsRequestId;
     const response = errorResponse(request.error, reference);
-    if (response.statusCode >= 500) options.logger.error('request failed', { error: request.error as Error });
+    const error = request.error as Error;
+    // busy is expected under load and answered with Retry-After: no stack, no alarm
+    if (response.statusCode === 503 && busyErrors.has(error.name))
+      options.logger.warn('AWS is busy; asked the caller to retry', {
+        error: error.name,
+        message: error.message,
+      });
+    else if (response.statusCode >= 500) options.logger.error('request failed', { error });
     else
       options.logger.info('request refused', {
         statusCode: response.statusCode,
-        message: (request.error as Error).message,
+        message: error.message,
       });
     request.response = response;
   };

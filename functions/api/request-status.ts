@@ -10,7 +10,6 @@ export const phaseOfState: Readonly<Record<string, RequestState>> = {
   'Create Account': 'CREATING',
   'Wait For Account': 'CREATING',
   'Check Create Account Status': 'CREATING',
-  'Account Created?': 'CREATING',
   'Give Up Waiting': 'CREATING',
   'Release Create Slot': 'CREATING',
   'Release Create Slot After Failure': 'CREATING',

@@ -1,6 +1,7 @@
 import { DescribeCreateAccountStatusCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import {
   AccountCreationFailedError,
+  AccountCreationInProgressError,
   AccountLimitExceededError,
   BusinessValidationError,
   ConcurrentAccountModificationError,
@@ -10,22 +11,22 @@ import {
   PaymentInstrumentError,
 } from '../_shared/errors';
 
-export type CreationProgress =
-  | { state: 'IN_PROGRESS'; accountId: null }
-  | { state: 'SUCCEEDED'; accountId: string };
-
-/** One look at a creation: IN_PROGRESS or SUCCEEDED with the account id; FAILED throws its named error. */
+/**
+ * One look at a creation: SUCCEEDED gives the account id; IN_PROGRESS throws AccountCreationInProgressError, which
+ * the state's Retry turns into a poll with backoff (one transition per look, no loop of states); FAILED throws
+ * the named error of its FailureReason.
+ */
 export async function checkCreateAccountStatus(
   organizations: OrganizationsClient,
   input: { createAccountRequestId: string; email: string },
-): Promise<CreationProgress> {
+): Promise<{ state: 'SUCCEEDED'; accountId: string }> {
   const { CreateAccountStatus: status } = await organizations.send(
     new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: input.createAccountRequestId }),
   );
   if (status?.State === 'SUCCEEDED' && status.AccountId)
     return { state: 'SUCCEEDED', accountId: status.AccountId };
   if (status?.State === 'FAILED') throw creationFailure(status.FailureReason ?? 'UNKNOWN', input.email);
-  return { state: 'IN_PROGRESS', accountId: null };
+  throw new AccountCreationInProgressError(input.createAccountRequestId);
 }
 
 /** The named error of each FailureReason of CreateAccountStatus (seed 004). */

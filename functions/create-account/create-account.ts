@@ -94,6 +94,10 @@ async function callCreateAccount(
       new CreateAccountCommand({
         AccountName: request.accountName,
         Email: request.email,
+        // tagged as it is created: no TagResource call for a new account
+        ...(request.tags.length > 0
+          ? { Tags: request.tags.map((t) => ({ Key: t.key, Value: t.value })) }
+          : {}),
         ...(request.roleName === undefined ? {} : { RoleName: request.roleName }),
         ...(request.iamUserAccessToBilling === undefined
           ? {}

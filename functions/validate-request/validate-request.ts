@@ -1,5 +1,5 @@
-import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { type FieldIssue, ValidationError } from '../_shared/errors';
+import type { OrganizationDirectory } from '../_shared/organization-directory';
 import {
   type AccountRequest,
   type NormalizedAccountRequest,
@@ -14,7 +14,7 @@ import {
   organizationalUnitsFor,
   type VendingConfig,
 } from '../_shared/vending-config';
-import { findPolicies, OrganizationRoot, resolveOrganizationalUnit } from './organization-lookup';
+import { findPolicies, resolveOrganizationalUnit } from './organization-lookup';
 import { verifyResolved } from './verify-resolved';
 
 /**
@@ -23,20 +23,20 @@ import { verifyResolved } from './verify-resolved';
  * OU and policies resolved to ids, or throws one {@link ValidationError} that lists every problem.
  *
  * Given `resolved` (what the API found), it verifies those ids instead of resolving again, with the same rules
- * (see {@link verifyResolved}). `root` remembers the organization's root id; a handler keeps one for its life.
+ * (see {@link verifyResolved}). A handler keeps one `directory` for its life, so a burst of requests shares
+ * its listings.
  */
 export async function validateAccountRequest(
-  organizations: OrganizationsClient,
+  directory: OrganizationDirectory,
   config: VendingConfig,
   input: unknown,
-  root: OrganizationRoot = new OrganizationRoot(organizations),
 ): Promise<NormalizedAccountRequest> {
   const { caller, request, resolved } = parseOrThrow(VendingInputSchema, input);
   const issues: FieldIssue[] = [];
 
   const allowedOus = organizationalUnitsFor(config, caller);
   if (resolved) {
-    const verified = await verifyResolved(organizations, config, root, request, resolved, allowedOus, issues);
+    const verified = await verifyResolved(directory, config, request, resolved, allowedOus, issues);
     if (allowedOus.length === 0)
       issues.unshift({
         path: 'organizationalUnit',
@@ -52,7 +52,7 @@ export async function validateAccountRequest(
     if (issues.length > 0 || !verified.ou) throw new ValidationError(issues);
     return normalized(request, verified.ou, verified.policies);
   }
-  const ou = await resolveOrganizationalUnit(organizations, request.organizationalUnit, root);
+  const ou = await resolveOrganizationalUnit(directory, request.organizationalUnit);
   if (allowedOus.length === 0)
     issues.push({
       path: 'organizationalUnit',
@@ -73,9 +73,7 @@ export async function validateAccountRequest(
     });
 
   const found =
-    request.policies.length > 0
-      ? await findPolicies(organizations, request.policies, config.policyTypes)
-      : [];
+    request.policies.length > 0 ? await findPolicies(directory, request.policies, config.policyTypes) : [];
   const policies = new Map<string, ResolvedPolicy>();
   request.policies.forEach((ref, index) => {
     const path = `policies[${index}]`;

@@ -1,5 +1,5 @@
-import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { FieldIssue } from '../_shared/errors';
+import type { OrganizationDirectory } from '../_shared/organization-directory';
 import {
   type AccountRequest,
   isOrganizationalUnitId,
@@ -9,12 +9,7 @@ import {
   type ResolvedRequest,
 } from '../_shared/schemas';
 import { isSelfServicePolicy, type VendingConfig } from '../_shared/vending-config';
-import {
-  findPolicies,
-  idOfPath,
-  nameOfOrganizationalUnit,
-  type OrganizationRoot,
-} from './organization-lookup';
+import { findPolicies, idOfPath, nameOfOrganizationalUnit } from './organization-lookup';
 
 /**
  * Checks what the API resolved against the organization with as few calls as the configuration allows, and
@@ -32,29 +27,26 @@ import {
  * `resolved-mismatch`.
  */
 export async function verifyResolved(
-  organizations: OrganizationsClient,
+  directory: OrganizationDirectory,
   config: VendingConfig,
-  root: OrganizationRoot,
   request: AccountRequest,
   resolved: ResolvedRequest,
   allowedOus: readonly string[],
   issues: FieldIssue[],
 ): Promise<{ ou: ResolvedOrganizationalUnit | undefined; policies: ResolvedPolicy[] }> {
   const ou = await verifyOrganizationalUnit(
-    organizations,
-    root,
+    directory,
     request.organizationalUnit,
     resolved.organizationalUnit,
     allowedOus,
     issues,
   );
-  const policies = await verifyPolicies(organizations, config, request.policies, resolved.policies, issues);
+  const policies = await verifyPolicies(directory, config, request.policies, resolved.policies, issues);
   return { ou, policies };
 }
 
 async function verifyOrganizationalUnit(
-  organizations: OrganizationsClient,
-  root: OrganizationRoot,
+  directory: OrganizationDirectory,
   ref: string,
   claimed: ResolvedOrganizationalUnit,
   allowedOus: readonly string[],
@@ -73,10 +65,10 @@ async function verifyOrganizationalUnit(
     return undefined;
   }
   let exists: boolean;
-  if (names.length === 0) exists = (await root.id()) === claimed.id;
+  if (names.length === 0) exists = (await directory.rootId()) === claimed.id;
   else if (allowedOus.some((pattern) => pattern === claimed.id || pattern === '*'))
-    exists = (await nameOfOrganizationalUnit(organizations, claimed.id)) === names.at(-1);
-  else exists = (await idOfPath(organizations, names, root)) === claimed.id;
+    exists = (await nameOfOrganizationalUnit(directory, claimed.id)) === names.at(-1);
+  else exists = (await idOfPath(directory, names)) === claimed.id;
   if (exists) return claimed;
   issues.push({
     path: 'organizationalUnit',
@@ -87,7 +79,7 @@ async function verifyOrganizationalUnit(
 }
 
 async function verifyPolicies(
-  organizations: OrganizationsClient,
+  directory: OrganizationDirectory,
   config: VendingConfig,
   refs: readonly string[],
   claimed: readonly ResolvedPolicy[],
@@ -117,7 +109,7 @@ async function verifyPolicies(
   const found =
     types.length > 0
       ? await findPolicies(
-          organizations,
+          directory,
           claimed.map((policy) => policy.id),
           types,
         )

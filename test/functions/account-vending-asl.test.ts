@@ -95,6 +95,12 @@ async function runVending(definition: StateMachineDefinition, steps: Steps, exec
   return { execution, elapsedMs: clock.now() - start };
 }
 
+/** Errors a step throws to be asked again later: its Retry is a poll, not a fault's backoff. */
+const polls = ['AccountCreationInProgressError'];
+const inProgress = () => {
+  throw failure('AccountCreationInProgressError', 'AWS is still creating the account of car-1');
+};
+
 const states = (): Record<string, AslState> => load().json.States as Record<string, AslState>;
 
 describe('statemachines/account-vending.asl.json', () => {
@@ -135,10 +141,12 @@ describe('statemachines/account-vending.asl.json', () => {
         ]),
       );
       for (const retrier of state.Retry ?? []) {
-        expect(retrier.JitterStrategy).toBe('FULL');
+        // faults are retried with full jitter; a poll is spaced on purpose (its schedule is the backoff)
+        if (!retrier.ErrorEquals.every((error) => polls.includes(error)))
+          expect(retrier.JitterStrategy).toBe('FULL');
         expect(retrier.MaxAttempts).toBeGreaterThan(0);
       }
-      expect(state.Catch?.map((c) => c.ErrorEquals)).toEqual([['States.ALL']]);
+      expect(state.Catch?.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
     }
   });
 
@@ -167,9 +175,7 @@ describe('statemachines/account-vending.asl.json', () => {
         return { slot: 2, ticket: 9, leaseExpiresAt: '2026-03-01T11:00:00.000Z' };
       },
       CheckCreateAccountStatus: (_input, call) =>
-        call < 3
-          ? { state: 'IN_PROGRESS', accountId: null }
-          : { state: 'SUCCEEDED', accountId: '123456789012' },
+        call < 3 ? inProgress() : { state: 'SUCCEEDED', accountId: '123456789012' },
     });
 
     // Act
@@ -209,11 +215,13 @@ describe('statemachines/account-vending.asl.json', () => {
       createAccountRequestId: 'car-1',
       email: request.email,
     });
+    // a new account is in the root and was tagged by CreateAccount
     expect(inputOf('MoveAccount')).toEqual({
       accountId: '123456789012',
       organizationalUnitId: 'ou-ab12-prod0001',
+      inRoot: true,
     });
-    expect(inputOf('TagAccount')).toEqual({ accountId: '123456789012', tags: request.tags });
+    expect(inputOf('TagAccount')).toEqual({ accountId: '123456789012', tags: [] });
     expect(inputOf('AttachPolicies')).toEqual({ accountId: '123456789012', policies: request.policies });
     expect(inputOf('PublishAccountVended')).toEqual({
       requestId: 'ar-0123456789abcdef0123456789abcdef',
@@ -222,10 +230,24 @@ describe('statemachines/account-vending.asl.json', () => {
       accountId: '123456789012',
       adopted: false,
     });
-    // the checks back off: 3 s, then 4 s, then 5 s
-    const entered = execution.history.filter((e) => e.type === 'WaitStateEntered').map((e) => e.timestamp);
-    const exited = execution.history.filter((e) => e.type === 'WaitStateExited').map((e) => e.timestamp);
-    expect(exited.map((t, i) => (t - (entered[i] as number)) / 1000)).toEqual([3, 4, 5]);
+    // the first look after 5 s, then the checks back off: 3 s, then 3.75 s
+    const created = execution.history.find(
+      (e) => e.type === 'TaskStateExited' && e.stateExitedEventDetails?.name === 'Create Account',
+    )?.timestamp as number;
+    const checks = execution.history
+      .filter((e) => e.type === 'LambdaFunctionScheduled')
+      .map((e) => e.timestamp)
+      .slice(5, 8);
+    expect(
+      [created, ...checks].slice(1).map((t, i) => (t - ([created, ...checks][i] as number)) / 1000),
+    ).toEqual([5, 3, 3.75]);
+    // one state entered for the three looks
+    expect(
+      execution.history.filter(
+        (e) =>
+          e.type === 'TaskStateEntered' && e.stateEnteredEventDetails?.name === 'Check Create Account Status',
+      ),
+    ).toHaveLength(1);
   });
 
   it('adopts the account that already has the email after EMAIL_ALREADY_EXISTS', async () => {
@@ -252,6 +274,11 @@ describe('statemachines/account-vending.asl.json', () => {
     ]);
     expect(steps.calls.find((c) => c.name === 'MoveAccount')?.input).toMatchObject({
       accountId: '210987654321',
+      inRoot: false,
+    });
+    expect(steps.calls.find((c) => c.name === 'TagAccount')?.input).toEqual({
+      accountId: '210987654321',
+      tags: request.tags,
     });
   });
 
@@ -315,7 +342,7 @@ describe('statemachines/account-vending.asl.json', () => {
     // Prepare
     const steps = new Steps({
       ...happySteps(),
-      CheckCreateAccountStatus: () => ({ state: 'IN_PROGRESS', accountId: null }),
+      CheckCreateAccountStatus: inProgress,
     });
 
     // Act
@@ -326,7 +353,7 @@ describe('statemachines/account-vending.asl.json', () => {
     expect(execution.state.cause).toMatch(/still creating the account after 50 checks/);
     expect(steps.names().filter((n) => n === 'CheckCreateAccountStatus')).toHaveLength(50);
     expect(steps.names().at(-1)).toBe('ReleaseCreateSlot');
-    // backoff 3 s → 30 s: about 22 minutes, inside the 40-minute slot lease
+    // 5 s, then backoff 3 s → 30 s: about 21 minutes, inside the 40-minute slot lease
     expect(elapsedMs / 60_000).toBeGreaterThan(20);
     expect(elapsedMs / 60_000).toBeLessThan(25);
   });

@@ -259,13 +259,15 @@ describe('POST /account-requests', () => {
 
   it('answers 503 with Retry-After when Organizations throttles the validation, and starts nothing', async () => {
     // Prepare
-    // the root may be remembered from an earlier request: throttle the listing that follows it too
+    // the root is remembered from an earlier request and the listings for 30 s: let them expire
     const throttled = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' });
     organizationsMock.on(ListRootsCommand).rejects(throttled);
     organizationsMock.on(ListOrganizationalUnitsForParentCommand).rejects(throttled);
+    const later = Date.now() + 60_000;
+    vi.spyOn(Date, 'now').mockReturnValue(later);
 
     // Act
-    const response = await invoke(post(request));
+    const response = await invoke(post(request)).finally(() => vi.restoreAllMocks());
 
     // Assess
     expect(response.statusCode).toBe(503);

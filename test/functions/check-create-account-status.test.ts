@@ -14,17 +14,17 @@ const input = {
 beforeEach(() => organizationsMock.reset());
 
 describe('checkCreateAccountStatus', () => {
-  it('reports a creation in progress without an account id', async () => {
+  it('reports a creation in progress by AccountCreationInProgressError, for the state to retry later', async () => {
     // Prepare
     organizationsMock
       .on(DescribeCreateAccountStatusCommand)
       .resolves({ CreateAccountStatus: { State: 'IN_PROGRESS' } });
 
     // Act
-    const progress = await checkCreateAccountStatus(organizations, input);
+    const check = checkCreateAccountStatus(organizations, input);
 
     // Assess
-    expect(progress).toEqual({ state: 'IN_PROGRESS', accountId: null });
+    await expect(check).rejects.toMatchObject({ name: 'AccountCreationInProgressError' });
     expect(organizationsMock).toHaveReceivedCommandExactlyOnceWith(DescribeCreateAccountStatusCommand, {
       CreateAccountRequestId: input.createAccountRequestId,
     });

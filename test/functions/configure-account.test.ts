@@ -10,6 +10,7 @@ import {
   MoveAccountCommand,
   OrganizationsClient,
   PolicyNotFoundException,
+  SourceParentNotFoundException,
   TagResourceCommand,
   TargetNotFoundException,
 } from '@aws-sdk/client-organizations';
@@ -43,6 +44,44 @@ describe('moveAccount', () => {
       SourceParentId: root,
       DestinationParentId: prod,
     });
+  });
+
+  it('moves a new account out of the root with one call, without looking up its parent', async () => {
+    // Prepare
+    organizationsMock.on(MoveAccountCommand).resolves({});
+
+    // Act
+    const result = await moveAccount(organizations, {
+      accountId,
+      organizationalUnitId: prod,
+      expectedParentId: root,
+    });
+
+    // Assess
+    expect(result).toEqual({ moved: true, from: root });
+    expect(organizationsMock).not.toHaveReceivedCommand(ListParentsCommand);
+    expect(organizationsMock).toHaveReceivedCommandTimes(MoveAccountCommand, 1);
+  });
+
+  it('looks the parent up when the account is not where it should be (an earlier attempt moved it)', async () => {
+    // Prepare
+    organizationsMock
+      .on(MoveAccountCommand)
+      .rejects(new SourceParentNotFoundException({ message: 'not in r-ab12', $metadata: {} }));
+    organizationsMock
+      .on(ListParentsCommand)
+      .resolves({ Parents: [{ Id: prod, Type: 'ORGANIZATIONAL_UNIT' }] });
+
+    // Act
+    const result = await moveAccount(organizations, {
+      accountId,
+      organizationalUnitId: prod,
+      expectedParentId: root,
+    });
+
+    // Assess
+    expect(result).toEqual({ moved: false, from: prod });
+    expect(organizationsMock).toHaveReceivedCommandTimes(MoveAccountCommand, 1);
   });
 
   it('is done when the account is already in the OU', async () => {

@@ -32,7 +32,12 @@ const ports: CreateAccountPorts = {
 
 const input = {
   requestId: 'ar-0123456789abcdef0123456789abcdef',
-  request: { accountName: 'payments-prod', email: 'payments-prod@orgflow.example', roleName: 'OrgAdmin' },
+  request: {
+    accountName: 'payments-prod',
+    email: 'payments-prod@orgflow.example',
+    tags: [{ key: 'team', value: 'payments' }],
+    roleName: 'OrgAdmin',
+  },
 };
 const record = () => table.item(`request#${input.requestId}`, 'account-creation');
 
@@ -58,6 +63,7 @@ describe('createAccountOnce', () => {
     expect(organizationsMock).toHaveReceivedCommandExactlyOnceWith(CreateAccountCommand, {
       AccountName: 'payments-prod',
       Email: 'payments-prod@orgflow.example',
+      Tags: [{ Key: 'team', Value: 'payments' }],
       RoleName: 'OrgAdmin',
     });
     expect(record()).toMatchObject({

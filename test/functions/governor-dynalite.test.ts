@@ -121,7 +121,10 @@ describe('governor on dynalite', () => {
       table,
       now: () => 1_000,
     };
-    const input = { requestId: 'ar-dynalite', request: { accountName: 'x', email: 'x@orgflow.example' } };
+    const input = {
+      requestId: 'ar-dynalite',
+      request: { accountName: 'x', email: 'x@orgflow.example', tags: [] },
+    };
 
     // Act
     const first = await createAccountOnce(ports, input);

@@ -11,12 +11,14 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/_shared/errors';
+import { OrganizationDirectory } from '../../functions/_shared/organization-directory';
 import { loadVendingConfig, VendingConfigSchema } from '../../functions/_shared/vending-config';
-import { OrganizationRoot } from '../../functions/validate-request/organization-lookup';
 import { validateAccountRequest } from '../../functions/validate-request/validate-request';
 
 const organizationsMock = mockClient(OrganizationsClient);
 const organizations = new OrganizationsClient({ region: 'us-east-1' });
+// a new directory per call unless a test shares one: nothing is remembered between tests
+const fresh = () => new OrganizationDirectory(organizations);
 
 const ROOT = 'r-ab12';
 const WORKLOADS = 'ou-ab12-workload';
@@ -67,7 +69,7 @@ beforeEach(() => {
 describe('validateAccountRequest', () => {
   it('resolves the OU path and the policies and returns the normalized request', async () => {
     // Act
-    const normalized = await validateAccountRequest(organizations, config, { caller: portal, request });
+    const normalized = await validateAccountRequest(fresh(), config, { caller: portal, request });
 
     // Assess
     expect(normalized).toEqual({
@@ -97,7 +99,7 @@ describe('validateAccountRequest', () => {
       .resolves({ Parents: [{ Id: ROOT, Type: 'ROOT' }] });
 
     // Act
-    const normalized = await validateAccountRequest(organizations, config, {
+    const normalized = await validateAccountRequest(fresh(), config, {
       caller: portal,
       request: { ...request, organizationalUnit: PROD, policies: [] },
     });
@@ -116,7 +118,7 @@ describe('validateAccountRequest', () => {
     };
 
     // Act
-    const validation = validateAccountRequest(organizations, config, { caller: portal, request: body });
+    const validation = validateAccountRequest(fresh(), config, { caller: portal, request: body });
 
     // Assess
     await expect(validation).rejects.toBeInstanceOf(ValidationError);
@@ -149,7 +151,7 @@ describe('validateAccountRequest', () => {
     const stranger = { arn: 'arn:aws:iam::999999999999:user/mallory', accountId: '999999999999' };
 
     // Act
-    const validation = validateAccountRequest(organizations, config, {
+    const validation = validateAccountRequest(fresh(), config, {
       caller: stranger,
       request: { ...request, organizationalUnit: 'ou-ab12-gone0001', policies: [] },
     });
@@ -165,7 +167,7 @@ describe('validateAccountRequest', () => {
 
   it('refuses malformed input before calling AWS', async () => {
     // Act
-    const validation = validateAccountRequest(organizations, config, {
+    const validation = validateAccountRequest(fresh(), config, {
       caller: portal,
       request: { accountName: '' },
     });
@@ -185,7 +187,7 @@ describe('validateAccountRequest given what the API resolved', () => {
 
   it('verifies the ids instead of resolving again: the path walked down, only the policy types named by name', async () => {
     // Act
-    const normalized = await validateAccountRequest(organizations, config, {
+    const normalized = await validateAccountRequest(fresh(), config, {
       caller: portal,
       request,
       resolved,
@@ -214,26 +216,20 @@ describe('validateAccountRequest given what the API resolved', () => {
     organizationsMock
       .on(DescribeOrganizationalUnitCommand)
       .resolves({ OrganizationalUnit: { Id: PROD, Name: 'Prod' } });
-    const root = new OrganizationRoot(organizations);
+    const root = fresh();
     const onlyIds = { ...request, policies: ['p-tags00001'] };
 
     // Act
-    await validateAccountRequest(
-      organizations,
-      anywhere,
-      { caller: portal, request: onlyIds, resolved: { ...resolved, policies: [tags] } },
-      root,
-    );
-    await validateAccountRequest(
-      organizations,
-      anywhere,
-      {
-        caller: portal,
-        request: { ...onlyIds, organizationalUnit: ROOT },
-        resolved: { organizationalUnit: { id: ROOT, path: '' }, policies: [tags] },
-      },
-      root,
-    );
+    await validateAccountRequest(root, anywhere, {
+      caller: portal,
+      request: onlyIds,
+      resolved: { ...resolved, policies: [tags] },
+    });
+    await validateAccountRequest(root, anywhere, {
+      caller: portal,
+      request: { ...onlyIds, organizationalUnit: ROOT },
+      resolved: { organizationalUnit: { id: ROOT, path: '' }, policies: [tags] },
+    });
 
     // Assess
     expect(organizationsMock).toHaveReceivedCommandExactlyOnceWith(DescribeOrganizationalUnitCommand, {
@@ -253,7 +249,7 @@ describe('validateAccountRequest given what the API resolved', () => {
 
     // Act
     const issues = await issuesOf(
-      validateAccountRequest(organizations, config, { caller: portal, request, resolved: forged }),
+      validateAccountRequest(fresh(), config, { caller: portal, request, resolved: forged }),
     );
 
     // Assess
@@ -275,14 +271,14 @@ describe('validateAccountRequest given what the API resolved', () => {
   it('refuses claims about another request, and still enforces the caller rules', async () => {
     // Act
     const mismatch = await issuesOf(
-      validateAccountRequest(organizations, config, {
+      validateAccountRequest(fresh(), config, {
         caller: portal,
         request: { ...request, organizationalUnit: 'Sandbox', policies: ['DenyLeaveOrganization'] },
         resolved,
       }),
     );
     const stranger = await issuesOf(
-      validateAccountRequest(organizations, config, {
+      validateAccountRequest(fresh(), config, {
         caller: { arn: 'arn:aws:iam::999988887777:user/mallory', accountId: '999988887777' },
         request,
         resolved,
@@ -300,22 +296,78 @@ describe('validateAccountRequest given what the API resolved', () => {
   });
 });
 
-describe('OrganizationRoot', () => {
+describe('OrganizationDirectory', () => {
   it('asks for the root once, and again after a failed call', async () => {
     // Prepare
     organizationsMock
       .on(ListRootsCommand)
       .rejectsOnce(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }))
       .resolves({ Roots: [{ Id: ROOT }] });
-    const root = new OrganizationRoot(organizations);
+    const directory = fresh();
 
     // Act
-    await expect(root.id()).rejects.toThrow('Rate exceeded');
-    const ids = [await root.id(), await root.id()];
+    await expect(directory.rootId()).rejects.toThrow('Rate exceeded');
+    const ids = [await directory.rootId(), await directory.rootId()];
 
     // Assess
     expect(ids).toEqual([ROOT, ROOT]);
     expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 2);
+  });
+
+  it('validates a burst of requests with one listing per level and type, and lists again after the TTL', async () => {
+    // Prepare
+    let now = 1_000_000;
+    const directory = new OrganizationDirectory(organizations, { ttlMs: 30_000, now: () => now });
+    const validate = () => validateAccountRequest(directory, config, { caller: portal, request });
+
+    // Act
+    const burst = await Promise.all(Array.from({ length: 20 }, validate));
+    now += 29_000;
+    await validate();
+    const beforeExpiry = organizationsMock.commandCalls(ListOrganizationalUnitsForParentCommand).length;
+    now += 2_000;
+    await validate();
+
+    // Assess
+    expect(burst.every((normalized) => normalized.organizationalUnit.id === PROD)).toBe(true);
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListRootsCommand, 1);
+    // Workloads' listing has two pages: root + 2 pages, then the same again once expired
+    expect(beforeExpiry).toBe(3);
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListOrganizationalUnitsForParentCommand, 6);
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListPoliciesCommand, 4);
+  });
+
+  it('looks for a name it does not know in a fresh listing, so a new OU or policy is found at once', async () => {
+    // Prepare
+    let now = 1_000_000;
+    const directory = new OrganizationDirectory(organizations, { ttlMs: 30_000, now: () => now });
+    await validateAccountRequest(directory, config, { caller: portal, request });
+    organizationsMock
+      .on(ListOrganizationalUnitsForParentCommand, { ParentId: WORKLOADS, NextToken: 'more' })
+      .resolves({
+        OrganizationalUnits: [
+          { Id: PROD, Name: 'Prod' },
+          { Id: 'ou-ab12-new00001', Name: 'New' },
+        ],
+      });
+    organizationsMock.on(ListPoliciesCommand, { Filter: 'TAG_POLICY' }).resolves({
+      Policies: [
+        { Id: 'p-tags00001', Name: 'CostCenterTags' },
+        { Id: 'p-tags00002', Name: 'NewTags' },
+      ],
+    });
+    const withNew = VendingConfigSchema.parse({ ...config, selfServicePolicies: ['NewTags'] });
+    now += 1_500;
+
+    // Act
+    const normalized = await validateAccountRequest(directory, withNew, {
+      caller: portal,
+      request: { ...request, organizationalUnit: 'Workloads/New', policies: ['NewTags'] },
+    });
+
+    // Assess
+    expect(normalized.organizationalUnit).toEqual({ id: 'ou-ab12-new00001', path: 'Workloads/New' });
+    expect(normalized.policies).toEqual([{ id: 'p-tags00002', name: 'NewTags', type: 'TAG_POLICY' }]);
   });
 });
 
