@@ -98,7 +98,10 @@ function clockFor(timeScale: LocalStackOptions['timeScale']) {
   };
 }
 
-/** The demo vending configuration: anyone in the management account may vend into Sandbox and Workloads/*. */
+/**
+ * The demo vending configuration: anyone in the management account may vend into Sandbox and Workloads/*, and
+ * read every request.
+ */
 const demoVendingConfig = JSON.stringify({
   selfServicePolicies: ['DenyLeaveOrganization'],
   callers: [
@@ -107,6 +110,7 @@ const demoVendingConfig = JSON.stringify({
       organizationalUnits: ['Sandbox', 'Workloads/*'],
     },
   ],
+  readers: [`arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:*`],
 });
 
 /**

@@ -19,7 +19,8 @@ import {
  *   "callers": [
  *     { "principal": "arn:aws:iam::222233334444:role/PortalRole", "organizationalUnits": ["Workloads/*", "Sandbox"] },
  *     { "principal": "arn:aws:sts::222233334444:assumed-role/PlatformAdmin/*", "organizationalUnits": ["*"] }
- *   ]
+ *   ],
+ *   "readers": ["arn:aws:iam::111111111111:role/PlatformTeam"]
  * }
  * ```
  *
@@ -30,6 +31,8 @@ import {
  *   caller's account id; `organizationalUnits` are OU ids, paths from the root (`Workloads/Prod`) or path
  *   patterns (`Workloads/*`: every OU below Workloads; `*`: anywhere). A caller may use the OUs of every entry
  *   it matches.
+ * - `readers`: principals (matched the same way) who may read every request; anyone else reads only the
+ *   requests it made (an assumed-role session reads those of every session of its role).
  *
  * With neither variable set nobody may ask for an account: refusing is the safe default.
  */
@@ -44,6 +47,7 @@ export const VendingConfigSchema = z.strictObject({
       }),
     )
     .default([]),
+  readers: z.array(z.string().min(1)).default([]),
 });
 export type VendingConfig = z.infer<typeof VendingConfigSchema>;
 
@@ -117,6 +121,17 @@ export function organizationalUnitsFor(config: VendingConfig, caller: Caller): s
   return config.callers
     .filter((entry) => names.some((name) => globOf(entry.principal).test(name)))
     .flatMap((entry) => entry.organizationalUnits);
+}
+
+/** Who owns a request: the role behind an assumed-role session (any of its sessions), else the caller's ARN. */
+export function ownerOf(caller: Caller): string {
+  return roleOf(caller) ?? caller.arn;
+}
+
+/** Whether the caller may read every request, not only its own. */
+export function readsEveryRequest(config: VendingConfig, caller: Caller): boolean {
+  const names = principalsOf(caller);
+  return config.readers.some((pattern) => names.some((name) => globOf(pattern).test(name)));
 }
 
 export function organizationalUnitAllowed(

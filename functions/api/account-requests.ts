@@ -17,12 +17,13 @@ import type { OrganizationDirectory } from '../_shared/organization-directory';
 import {
   AccountRequestBodySchema,
   type Caller,
+  CallerSchema,
   fieldIssuesOf,
   IdempotencyKeySchema,
   RequestIdSchema,
   type VendingInput,
 } from '../_shared/schemas';
-import type { VendingConfig } from '../_shared/vending-config';
+import { ownerOf, readsEveryRequest, type VendingConfig } from '../_shared/vending-config';
 import { validateAccountRequest } from '../validate-request/validate-request';
 import { requestIdFor } from './caller';
 import { lastEnteredState, phaseOf, type RequestState, type RequestStatus, statusOf } from './request-status';
@@ -163,17 +164,34 @@ async function describeIfExists(sfn: SFNClient, executionArn: string) {
 // a request that waited hours for a slot has a long history; past this many events the steps shown stop early
 const MAX_HISTORY_PAGES = 10;
 
-/** GET /account-requests/{id}: the request's state, account, timestamps and the steps done. */
+/** Whether `reader` may see the request `execution` carries: its own (same owner), or every one. */
+function mayRead(config: VendingConfig, reader: Caller, execution: DescribeExecutionOutput): boolean {
+  if (readsEveryRequest(config, reader)) return true;
+  let input: unknown;
+  try {
+    input = JSON.parse(execution.input ?? '{}');
+  } catch {
+    return false;
+  }
+  const asker = CallerSchema.safeParse((input as { caller?: unknown } | null)?.caller);
+  return asker.success && ownerOf(asker.data) === ownerOf(reader);
+}
+
+/**
+ * GET /account-requests/{id}: the request's state, account, timestamps and the steps done. Another caller's
+ * request is not found, so ids reveal nothing (unless the reader may read every request).
+ */
 export async function describeAccountRequest(
   ports: ApiPorts,
   requestId: string | undefined,
+  reader: Caller,
 ): Promise<RequestStatus> {
   const id = RequestIdSchema.safeParse(requestId);
   const notFound = new NotFoundError(`there is no account request ${requestId ?? ''}`.trim());
   if (!id.success) throw notFound;
   const executionArn = executionArnOf(ports.stateMachineArn, id.data);
   const execution = await describeIfExists(ports.sfn, executionArn);
-  if (!execution) throw notFound;
+  if (!execution || !mayRead(ports.config, reader, execution)) throw notFound;
   const history: HistoryEvent[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
@@ -211,13 +229,15 @@ const executionStatusOf: Readonly<Record<RequestState, ExecutionStatus>> = {
 
 /**
  * GET /account-requests?state=&limit=&nextToken=: newest first, one page of executions. The running ones are
- * placed in PENDING / CREATING / CONFIGURING by their latest state, so a filtered page may hold fewer than
- * `limit`; follow `nextToken` for more.
+ * placed in PENDING / CREATING / CONFIGURING by their latest state, and a caller sees only its own requests
+ * unless it reads every one (Step Functions cannot filter by input, so each is described), so a page may
+ * hold fewer than `limit`; follow `nextToken` for more.
  */
 export async function listAccountRequests(
   ports: ApiPorts,
   query: unknown,
   statusUrl: (requestId: string) => string,
+  reader: Caller,
 ): Promise<{ requests: RequestSummary[]; nextToken?: string }> {
   const parsed = ListQuerySchema.safeParse(query ?? {});
   if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error, query));
@@ -230,9 +250,14 @@ export async function listAccountRequests(
       ...(nextToken ? { nextToken } : {}),
     }),
   );
+  const everyone = readsEveryRequest(ports.config, reader);
   const requests: RequestSummary[] = [];
   for (const execution of page.executions ?? []) {
     if (!execution.name || !execution.executionArn) continue;
+    if (!everyone) {
+      const described = await describeIfExists(ports.sfn, execution.executionArn);
+      if (!described || !mayRead(ports.config, reader, described)) continue;
+    }
     const latest =
       execution.status === 'RUNNING' ? await latestState(ports.sfn, execution.executionArn) : undefined;
     const phase = phaseOf(execution.status, latest);

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HttpError } from '../_shared/errors';
 import type { Caller } from '../_shared/schemas';
-import { roleOf } from '../_shared/vending-config';
+import { ownerOf } from '../_shared/vending-config';
 import type { ApiEvent } from './http';
 
 /** The IAM principal API Gateway authenticated; a request without one never reaches a method with IAM auth. */
@@ -17,7 +17,8 @@ export function callerOf(event: ApiEvent): Caller {
  * session counts as its role, so a portal that signs each call with a new session keeps its keys.
  */
 export function requestIdFor(caller: Caller, idempotencyKey: string): string {
-  const principal = roleOf(caller) ?? caller.arn;
-  const digest = createHash('sha256').update(`${principal}\n${idempotencyKey}`).digest('hex');
+  const digest = createHash('sha256')
+    .update(`${ownerOf(caller)}\n${idempotencyKey}`)
+    .digest('hex');
   return `ar-${digest.slice(0, 32)}`;
 }

@@ -43,13 +43,16 @@ async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
       );
     }
     case 'GET /account-requests/{id}':
-      callerOf(event);
-      return json(200, await describeAccountRequest(ports, event.pathParameters?.id));
+      return json(200, await describeAccountRequest(ports, event.pathParameters?.id, callerOf(event)));
     case 'GET /account-requests':
-      callerOf(event);
       return json(
         200,
-        await listAccountRequests(ports, event.queryStringParameters ?? {}, statusUrlFor(event)),
+        await listAccountRequests(
+          ports,
+          event.queryStringParameters ?? {},
+          statusUrlFor(event),
+          callerOf(event),
+        ),
       );
     default:
       throw new HttpError(404, `no route for ${event.httpMethod} ${event.path}`);

@@ -44,6 +44,7 @@ beforeAll(async () => {
       callers: [
         { principal: 'arn:aws:iam::222233334444:role/PortalRole', organizationalUnits: ['Workloads/*'] },
       ],
+      readers: ['arn:aws:iam::222233334444:role/AuditRole'],
     }),
   );
   ({ handler } = await import('../../functions/api/handler'));
@@ -55,6 +56,8 @@ const request = {
   organizationalUnit: 'Workloads/Prod',
 };
 const caller = { arn: 'arn:aws:sts::222233334444:assumed-role/PortalRole/portal', accountId: '222233334444' };
+const other = { arn: 'arn:aws:iam::222233334444:user/mallory', accountId: '222233334444' };
+const auditor = 'arn:aws:sts::222233334444:assumed-role/AuditRole/alice';
 
 /** The sample event with this body and an Idempotency-Key. */
 function post(
@@ -67,8 +70,13 @@ function post(
   return event;
 }
 
-function get(path: string, query: Record<string, string> | null = null): APIGatewayProxyEvent {
+function get(
+  path: string,
+  query: Record<string, string> | null = null,
+  userArn = caller.arn,
+): APIGatewayProxyEvent {
   const event = structuredClone(sample);
+  event.requestContext.identity.userArn = userArn;
   const id = path.split('/')[2];
   event.httpMethod = 'GET';
   event.path = path;
@@ -428,6 +436,27 @@ describe('GET /account-requests/{id}', () => {
     expect(response.body).not.toMatch(/Cannot read/);
   });
 
+  it("answers 404 for another caller's request, and shows it to a reader", async () => {
+    // Prepare
+    sfnMock
+      .on(DescribeExecutionCommand, { executionArn: `${EXECUTIONS}:${id}` })
+      .resolves({ ...execution, status: 'SUCCEEDED', stopDate: at(9) });
+    sfnMock.on(GetExecutionHistoryCommand).resolves({ events: [] });
+
+    // Act
+    const stranger = await invoke(get(`/account-requests/${id}`, null, other.arn));
+    const sameRole = await invoke(
+      get(`/account-requests/${id}`, null, `${caller.arn.replace(/portal$/, 'batch-job')}`),
+    );
+    const reader = await invoke(get(`/account-requests/${id}`, null, auditor));
+
+    // Assess
+    expect(stranger.statusCode).toBe(404);
+    expect(stranger.json.message).toBe(`there is no account request ${id}`);
+    expect(sameRole.statusCode).toBe(200);
+    expect(reader.statusCode).toBe(200);
+  });
+
   it('answers 404 for a request that does not exist, or an id that cannot be one', async () => {
     // Prepare
     sfnMock.on(DescribeExecutionCommand).rejects(notFound());
@@ -464,6 +493,10 @@ describe('GET /account-requests', () => {
       ],
       nextToken: 'page-2',
     });
+    for (const name of ['ar-1', 'ar-2'])
+      sfnMock
+        .on(DescribeExecutionCommand, { executionArn: `${EXECUTIONS}:${name}` })
+        .resolves({ ...execution, executionArn: `${EXECUTIONS}:${name}`, name, status: 'RUNNING' });
     sfnMock
       .on(GetExecutionHistoryCommand, { executionArn: `${EXECUTIONS}:ar-1` })
       .resolves({ events: [entered('Acquire Create Slot', 1)] })
@@ -496,6 +529,47 @@ describe('GET /account-requests', () => {
       statusFilter: 'RUNNING',
       maxResults: 10,
     });
+  });
+
+  it('shows a caller only its own requests, and a reader every request', async () => {
+    // Prepare
+    const mine = {
+      ...execution,
+      executionArn: `${EXECUTIONS}:ar-mine`,
+      name: 'ar-mine',
+      status: 'SUCCEEDED' as const,
+    };
+    const theirs = {
+      ...mine,
+      executionArn: `${EXECUTIONS}:ar-theirs`,
+      name: 'ar-theirs',
+      input: JSON.stringify({ caller: other, request: { ...request, tags: [], policies: [] } }),
+    };
+    sfnMock.on(ListExecutionsCommand).resolves({
+      executions: [mine, theirs].map(({ executionArn, name, status, startDate }) => ({
+        executionArn,
+        stateMachineArn: STATE_MACHINE,
+        name,
+        status,
+        startDate,
+      })),
+    });
+    sfnMock
+      .on(DescribeExecutionCommand, { executionArn: mine.executionArn })
+      .resolves(mine)
+      .on(DescribeExecutionCommand, { executionArn: theirs.executionArn })
+      .resolves(theirs);
+
+    // Act
+    const own = await invoke(get('/account-requests'));
+    const all = await invoke(get('/account-requests', null, auditor));
+
+    // Assess
+    expect(own.json.requests.map((r: { requestId: string }) => r.requestId)).toEqual(['ar-mine']);
+    expect(all.json.requests.map((r: { requestId: string }) => r.requestId)).toEqual([
+      'ar-mine',
+      'ar-theirs',
+    ]);
   });
 
   it('refuses an unknown state with 400', async () => {
