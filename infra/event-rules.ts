@@ -5,7 +5,8 @@ import {
   RuleTargetInput,
   type RuleTargetInputProperties,
 } from 'aws-cdk-lib/aws-events';
-import { SfnStateMachine } from 'aws-cdk-lib/aws-events-targets';
+import { LambdaFunction, SfnStateMachine, type TargetBaseProps } from 'aws-cdk-lib/aws-events-targets';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -18,43 +19,71 @@ export interface EventRulesProps {
   readonly rules: readonly RuleFile[];
   /** the stack's state machines, by logical name (the ASL file's name) */
   readonly stateMachines: ReadonlyMap<string, IStateMachine>;
-  /** where events go that could not start their workflow */
+  /** the stack's functions, by catalog name (functions/_shared/functions.ts) */
+  readonly functions: ReadonlyMap<string, IFunction>;
+  /** where events go that could not be delivered to their target */
   readonly deadLetterQueue: IQueue;
 }
 
 /**
  * The rules of events/rules/ on the default bus (Organizations delivers its CloudTrail events only to the
- * default bus of us-east-1), each starting its workflow, with the file's retry policy and a dead-letter queue.
+ * default bus of us-east-1), each starting its workflow or invoking its function, with the file's retry policy
+ * and a dead-letter queue.
  */
 export class EventRules extends Construct {
   constructor(scope: Construct, id: string, props: EventRulesProps) {
     super(scope, id);
     for (const file of props.rules) {
-      const stateMachine = props.stateMachines.get(file.target.stateMachine);
-      if (!stateMachine)
-        throw new Error(
-          `${file.file}: target.stateMachine "${file.target.stateMachine}" is not a workflow of statemachines/ ` +
-            `(known: ${[...props.stateMachines.keys()].join(', ') || 'none'}): name one of them`,
-        );
       const input = inputOf(file);
+      const delivery: TargetBaseProps = {
+        deadLetterQueue: props.deadLetterQueue,
+        retryAttempts: file.retryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY.attempts,
+        maxEventAge: Duration.seconds(file.retryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_RETRY.ageSeconds),
+      };
+      const target =
+        file.target.function === undefined
+          ? new SfnStateMachine(stateMachineOf(file, file.target.stateMachine, props.stateMachines), {
+              ...delivery,
+              ...(input ? { input } : {}),
+            })
+          : // an asynchronous invocation; the target grants events.amazonaws.com lambda:InvokeFunction
+            new LambdaFunction(functionOf(file, file.target.function, props.functions), {
+              ...delivery,
+              ...(input ? { event: input } : {}),
+            });
       // the rule's name is its construct id: renaming a rule file's rule replaces the rule
       const rule = new Rule(this, file.name, {
         ruleName: file.name,
         ...(file.description === undefined ? {} : { description: file.description }),
         eventPattern: file.eventPattern as EventPattern,
       });
-      rule.addTarget(
-        new SfnStateMachine(stateMachine, {
-          ...(input ? { input } : {}),
-          deadLetterQueue: props.deadLetterQueue,
-          retryAttempts: file.retryPolicy?.MaximumRetryAttempts ?? DEFAULT_RETRY.attempts,
-          maxEventAge: Duration.seconds(
-            file.retryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_RETRY.ageSeconds,
-          ),
-        }),
-      );
+      rule.addTarget(target);
     }
   }
+}
+
+function stateMachineOf(
+  file: RuleFile,
+  name: string,
+  machines: ReadonlyMap<string, IStateMachine>,
+): IStateMachine {
+  const machine = machines.get(name);
+  if (!machine)
+    throw new Error(
+      `${file.file}: target.stateMachine "${name}" is not a workflow of statemachines/ ` +
+        `(known: ${[...machines.keys()].join(', ') || 'none'}): name one of them`,
+    );
+  return machine;
+}
+
+function functionOf(file: RuleFile, name: string, functions: ReadonlyMap<string, IFunction>): IFunction {
+  const fn = functions.get(name);
+  if (!fn)
+    throw new Error(
+      `${file.file}: target.function "${name}" is not a function of functions/_shared/functions.ts ` +
+        `(known: ${[...functions.keys()].join(', ') || 'none'}): name one of them`,
+    );
+  return fn;
 }
 
 function inputOf(file: RuleFile): RuleTargetInput | undefined {

@@ -175,6 +175,7 @@ export class OrgflowStack extends Stack {
     new EventRules(this, 'Rules', {
       rules: loadRuleFiles(props.ruleFilesDir ?? ruleFilesDir),
       stateMachines: ruleTargetsOf(machines),
+      functions: this.functions.byName,
       deadLetterQueue: deadLetters,
     });
     const alarms = new Alarms(this, 'Alarms', {

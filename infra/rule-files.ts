@@ -13,7 +13,12 @@ const RuleFileSchema = z.strictObject({
     .strictObject({
       stateMachine: z
         .string()
-        .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'name a state machine of statemachines/'),
+        .regex(/^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/, 'name a state machine of statemachines/')
+        .optional(),
+      function: z
+        .string()
+        .regex(/^[A-Z][A-Za-z0-9]{0,63}$/, 'name a function of functions/_shared/functions.ts (PascalCase)')
+        .optional(),
       inputPath: z.string().optional(),
       inputTransformer: z
         .strictObject({
@@ -24,6 +29,13 @@ const RuleFileSchema = z.strictObject({
     })
     .refine((target) => target.inputPath === undefined || target.inputTransformer === undefined, {
       message: 'give inputPath or inputTransformer, not both',
+    })
+    .refine((target) => target.stateMachine === undefined || target.function === undefined, {
+      message: 'give stateMachine or function, not both: a rule has one target',
+    })
+    .refine((target) => target.stateMachine !== undefined || target.function !== undefined, {
+      message:
+        'give stateMachine (a workflow of statemachines/) or function (a function of functions/_shared/functions.ts)',
     }),
   retryPolicy: z
     .strictObject({
@@ -33,11 +45,17 @@ const RuleFileSchema = z.strictObject({
     .optional(),
 });
 
-/** One `events/rules/*.json` file: an EventBridge rule on the default bus whose one target starts a workflow. */
-export type RuleFile = z.infer<typeof RuleFileSchema> & {
+/**
+ * One `events/rules/*.json` file: an EventBridge rule on the default bus whose one target starts a workflow
+ * (`target.stateMachine`) or invokes a function of the catalog (`target.function`), never both.
+ */
+export type RuleFile = Omit<ParsedRuleFile, 'target'> & {
+  readonly target: Omit<ParsedRuleFile['target'], 'stateMachine' | 'function'> &
+    ({ stateMachine: string; function?: undefined } | { function: string; stateMachine?: undefined });
   /** the file, relative to the repository root, for messages */
   readonly file: string;
 };
+type ParsedRuleFile = z.infer<typeof RuleFileSchema>;
 
 /** Reads every `*.json` of `dir` in name order; no directory or no file means no rules. */
 export function loadRuleFiles(dir: string): RuleFile[] {
@@ -71,5 +89,6 @@ function parseRuleFile(file: string, text: string): RuleFile {
     const problems = parsed.error.issues.map((issue) => `$.${issue.path.join('.')}: ${issue.message}`);
     throw new Error(`${file}: not a rule file (${problems.join('; ')}): see local/eventbridge/README.md`);
   }
-  return { ...parsed.data, file };
+  // the schema refused a target naming both a state machine and a function, or neither
+  return { ...parsed.data, file } as RuleFile;
 }

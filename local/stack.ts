@@ -14,6 +14,7 @@ import { type Clock, ManualClock, ScaledClock, systemClock } from './clock';
 import { startDynamoDb } from './dynamodb/server';
 import {
   EventBuses,
+  functionTarget,
   installRules,
   loadRuleFiles,
   NonRetryableDeliveryError,
@@ -181,6 +182,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const generation = ++stackGeneration;
     const lambda = new LambdaRunner({
       accountId: DEMO_MANAGEMENT_ACCOUNT,
+      // handlers tell the time by the stack's clock (Date.now()), as the engine and the emulator do
+      clock,
       importModule: (specifier) =>
         import(specifier.startsWith('file:') ? `${specifier}?stack=${generation}` : specifier),
     });
@@ -245,21 +248,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         );
       }
 
+    // after the functions are registered: a rule whose target is a function invokes it from its first event on
     const rulesDir = options.rulesDir ?? join(root, 'events', 'rules');
     if (existsSync(rulesDir))
-      installRules(buses.forAccount(DEMO_MANAGEMENT_ACCOUNT), loadRuleFiles(rulesDir), (logicalName) => {
-        const arn = stateMachineArns[logicalName];
-        return {
-          arn: arn ?? `arn:aws:states:us-east-1:${DEMO_MANAGEMENT_ACCOUNT}:stateMachine:${logicalName}`,
-          deliver: async (input) => {
-            if (!arn)
-              throw new NonRetryableDeliveryError(
-                'StateMachineDoesNotExist',
-                `no state machine named ${logicalName}`,
-              );
-            await stepFunctions.startExecution({ stateMachineArn: arn, input });
-          },
-        };
+      installRules(buses.forAccount(DEMO_MANAGEMENT_ACCOUNT), loadRuleFiles(rulesDir), {
+        stateMachine: (logicalName) => {
+          const arn = stateMachineArns[logicalName];
+          return {
+            arn: arn ?? `arn:aws:states:us-east-1:${DEMO_MANAGEMENT_ACCOUNT}:stateMachine:${logicalName}`,
+            deliver: async (input) => {
+              if (!arn)
+                throw new NonRetryableDeliveryError(
+                  'StateMachineDoesNotExist',
+                  `no state machine named ${logicalName}`,
+                );
+              await stepFunctions.startExecution({ stateMachineArn: arn, input });
+            },
+          };
+        },
+        function: (name) => functionTarget(lambda, name, Object.keys(functions)),
       });
     // Organizations' CloudTrail events reach the default bus of the account that made the call
     const stopForwarding = emulator.events.subscribe((event) => {

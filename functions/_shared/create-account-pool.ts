@@ -9,8 +9,9 @@ export const CreateAccountPoolEnvSchema = z.object({
   CREATE_ACCOUNT_SLOTS: z.coerce.number().int().min(1).max(100).default(5),
   // longer than the state machine waits for one creation (Wait For Account gives up after about 22 minutes)
   CREATE_ACCOUNT_SLOT_LEASE_SECONDS: z.coerce.number().int().min(60).default(2400),
-  // longer than the longest interval between two attempts of Acquire Create Slot (10 s, plus Lambda retries)
-  CREATE_ACCOUNT_WAITER_TIMEOUT_SECONDS: z.coerce.number().int().min(15).default(120),
+  // AWS throttles CreateAccount at 0.1 call per second with a burst of 3 (reference §3.2)
+  CREATE_ACCOUNT_CALLS_PER_SECOND: z.coerce.number().positive().max(100).default(0.1),
+  CREATE_ACCOUNT_CALL_BURST: z.coerce.number().int().min(1).max(100).default(3),
 });
 export type CreateAccountPoolEnv = z.infer<typeof CreateAccountPoolEnvSchema>;
 
@@ -20,6 +21,6 @@ export function createAccountPool(env: CreateAccountPoolEnv): SlotPool {
     name: CREATE_ACCOUNT_POOL,
     slots: env.CREATE_ACCOUNT_SLOTS,
     leaseMs: env.CREATE_ACCOUNT_SLOT_LEASE_SECONDS * 1000,
-    waiterTimeoutMs: env.CREATE_ACCOUNT_WAITER_TIMEOUT_SECONDS * 1000,
+    pace: { perSecond: env.CREATE_ACCOUNT_CALLS_PER_SECOND, burst: env.CREATE_ACCOUNT_CALL_BURST },
   };
 }

@@ -182,14 +182,6 @@ export class AccountCreationFailedError extends CreateAccountFailure {
   }
 }
 
-/** AWS is still creating the account: Check Create Account Status's Retry asks again later, with backoff. */
-export class AccountCreationInProgressError extends Error {
-  constructor(createAccountRequestId: string, options?: ErrorOptions) {
-    super(`AWS is still creating the account of ${createAccountRequestId}`, options);
-    this.name = 'AccountCreationInProgressError';
-  }
-}
-
 /** The governor has no free CreateAccount slot for this request yet: the ASL retries with jittered backoff. */
 export class SlotUnavailableError extends Error {
   readonly position: number;
@@ -264,3 +256,31 @@ export const requesterFacingErrors: ReadonlySet<string> = new Set([
   'SlotUnavailableError',
   CREATE_ACCOUNT_TIMEOUT_ERROR,
 ]);
+
+/** The named error of each FailureReason of CreateAccountStatus (seed 004). */
+export function creationFailure(reason: string, email: string): Error {
+  switch (reason) {
+    case 'EMAIL_ALREADY_EXISTS':
+      return new EmailAlreadyExistsError(email);
+    case 'ACCOUNT_LIMIT_EXCEEDED':
+      return new AccountLimitExceededError('CreateAccount ended with ACCOUNT_LIMIT_EXCEEDED');
+    case 'INVALID_EMAIL':
+      return new InvalidEmailError(email);
+    case 'INVALID_ADDRESS':
+      return new InvalidAddressError();
+    case 'CONCURRENT_ACCOUNT_MODIFICATION':
+      return new ConcurrentAccountModificationError();
+    case 'MISSING_BUSINESS_VALIDATION':
+    case 'FAILED_BUSINESS_VALIDATION':
+    case 'PENDING_BUSINESS_VALIDATION':
+    case 'INVALID_IDENTITY_FOR_BUSINESS_VALIDATION':
+    case 'UNKNOWN_BUSINESS_VALIDATION':
+      return new BusinessValidationError(reason);
+    case 'MISSING_PAYMENT_INSTRUMENT':
+    case 'INVALID_PAYMENT_INSTRUMENT':
+      return new PaymentInstrumentError(reason);
+    default:
+      // INTERNAL_FAILURE, GOVCLOUD_ACCOUNT_ALREADY_EXISTS, UPDATE_EXISTING_RESOURCE_POLICY_WITH_TAGS_NOT_SUPPORTED, and any new reason
+      return new AccountCreationFailedError(reason);
+  }
+}

@@ -10,7 +10,8 @@ export type FunctionName =
   | 'ValidateRequest'
   | 'AcquireCreateSlot'
   | 'CreateAccount'
-  | 'CheckCreateAccountStatus'
+  | 'WatchAccountCreation'
+  | 'CompleteAccountCreation'
   | 'ReleaseCreateSlot'
   | 'AdoptExistingAccount'
   | 'MoveAccount'
@@ -68,6 +69,24 @@ const organizationReads = [
 /** Variables of the vending configuration (functions/_shared/vending-config.ts): one of the two, or neither. */
 const vendingConfig = { VENDING_CONFIG: 'optional', VENDING_CONFIG_FILE: 'optional' } as const;
 
+/** Variables of the CreateAccount pool (functions/_shared/create-account-pool.ts), read by its acquire and release. */
+const createAccountPool = {
+  [GOVERNOR_TABLE]: 'required',
+  CREATE_ACCOUNT_SLOTS: 'optional',
+  CREATE_ACCOUNT_SLOT_LEASE_SECONDS: 'optional',
+  CREATE_ACCOUNT_CALLS_PER_SECOND: 'optional',
+  CREATE_ACCOUNT_CALL_BURST: 'optional',
+} as const;
+
+/** The governor's acquire and release: its table, and SendTaskSuccess to hand a slot to a waiting execution. */
+const governorPermissions: readonly PermissionGroup[] = [
+  {
+    resource: 'governorTable',
+    actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
+  },
+  { resource: 'accountVendingStateMachine', actions: ['states:SendTaskSuccess'] },
+];
+
 const step = (
   folder: string,
   environment: FunctionDefinition['environment'],
@@ -101,21 +120,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   ValidateRequest: step('validate-request', vendingConfig, [
     { resource: 'organization', actions: organizationReads },
   ]),
-  AcquireCreateSlot: step(
-    'acquire-create-slot',
-    {
-      [GOVERNOR_TABLE]: 'required',
-      CREATE_ACCOUNT_SLOTS: 'optional',
-      CREATE_ACCOUNT_SLOT_LEASE_SECONDS: 'optional',
-      CREATE_ACCOUNT_WAITER_TIMEOUT_SECONDS: 'optional',
-    },
-    [
-      {
-        resource: 'governorTable',
-        actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
-      },
-    ],
-  ),
+  AcquireCreateSlot: step('acquire-create-slot', createAccountPool, governorPermissions),
   CreateAccount: step('create-account', { [GOVERNOR_TABLE]: 'required' }, [
     {
       resource: 'organization',
@@ -128,15 +133,17 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     },
     { resource: 'governorTable', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
   ]),
-  CheckCreateAccountStatus: step('check-create-account-status', {}, [
+  WatchAccountCreation: step('watch-account-creation', { [GOVERNOR_TABLE]: 'required' }, [
     { resource: 'organization', actions: ['organizations:DescribeCreateAccountStatus'] },
+    { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
+    { resource: 'accountVendingStateMachine', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
   ]),
-  ReleaseCreateSlot: step('release-create-slot', { [GOVERNOR_TABLE]: 'required' }, [
-    {
-      resource: 'governorTable',
-      actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
-    },
+  // the target of events/rules/complete-account-creation.json, not a step of the state machine
+  CompleteAccountCreation: step('complete-account-creation', { [GOVERNOR_TABLE]: 'required' }, [
+    { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
+    { resource: 'accountVendingStateMachine', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
   ]),
+  ReleaseCreateSlot: step('release-create-slot', createAccountPool, governorPermissions),
   AdoptExistingAccount: step('adopt-existing-account', {}, [
     {
       resource: 'organization',
@@ -184,7 +191,7 @@ export const stateMachines: Readonly<Record<StateMachineName, StateMachineFile>>
       'ValidateRequest',
       'AcquireCreateSlot',
       'CreateAccount',
-      'CheckCreateAccountStatus',
+      'WatchAccountCreation',
       'ReleaseCreateSlot',
       'AdoptExistingAccount',
       'MoveAccount',

@@ -26,9 +26,11 @@ export const CreateAccountStepInputSchema = z.object({
 });
 export type CreateAccountStepInput = z.infer<typeof CreateAccountStepInputSchema>;
 
-export const CheckCreateAccountStatusInputSchema = z.object({
+export const WatchAccountCreationInputSchema = z.object({
   createAccountRequestId: z.string().min(1),
   email: z.string(),
+  taskToken: z.string().min(1),
+  look: z.boolean().default(false),
 });
 
 export const AdoptExistingAccountInputSchema = z.object({

@@ -1,4 +1,6 @@
+import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
+import { z } from 'zod';
 import { dynamoDocumentClient } from '../_shared/clients';
 import { CreateAccountPoolEnvSchema, createAccountPool } from '../_shared/create-account-pool';
 import { parseEnv } from '../_shared/env';
@@ -7,14 +9,29 @@ import { logger } from '../_shared/logger';
 import { parseOrThrow } from '../_shared/schemas';
 import { RequestStepInputSchema } from '../_shared/step-inputs';
 
-const pool = createAccountPool(parseEnv(CreateAccountPoolEnvSchema));
-const db = dynamoDocumentClient();
+const AcquireCreateSlotInputSchema = RequestStepInputSchema.extend({
+  taskToken: z.string().min(1).max(2048),
+});
 
-/** Acquire Create Slot: `{ requestId }` → the slot, or SlotUnavailableError (the state machine retries). */
+const pool = createAccountPool(parseEnv(CreateAccountPoolEnvSchema));
+// one attempt: a retried SendTaskSuccess whose first attempt got through answers TaskTimedOut
+const ports = { db: dynamoDocumentClient(), sfn: new SFNClient({ maxAttempts: 1 }) };
+
+/**
+ * Acquire Create Slot (`.waitForTaskToken`): `{ requestId, taskToken }` → puts the request in line and hands
+ * out the slots that are free; the task ends when its grant is sent (SendTaskSuccess), by this call or a later
+ * release.
+ */
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
-  const { requestId } = parseOrThrow(RequestStepInputSchema, event);
-  const grant = await acquireSlot(db, pool, requestId, Date.now());
-  logger.info('create slot acquired', { requestId, ...grant });
-  return grant;
+  const { requestId, taskToken } = parseOrThrow(AcquireCreateSlotInputSchema, event);
+  const { ticket, handedOver, dropped, unsure } = await acquireSlot(
+    ports,
+    pool,
+    { requestId, taskToken },
+    Date.now(),
+  );
+  logger.info('in line for a create slot', { requestId, ticket, handedOver, dropped });
+  for (const failure of unsure) logger.warn('create slot sent without an answer', { ...failure });
+  return { ticket, handedOver: handedOver.length };
 };

@@ -7,9 +7,9 @@ export type RequestState = 'PENDING' | 'CREATING' | 'CONFIGURING' | 'SUCCEEDED' 
 export const phaseOfState: Readonly<Record<string, RequestState>> = {
   'Validate Request': 'PENDING',
   'Acquire Create Slot': 'PENDING',
+  'Wait For Create Token': 'PENDING',
   'Create Account': 'CREATING',
   'Wait For Account': 'CREATING',
-  'Check Create Account Status': 'CREATING',
   'Give Up Waiting': 'CREATING',
   'Release Create Slot': 'CREATING',
   'Release Create Slot After Failure': 'CREATING',

@@ -4,6 +4,7 @@ import {
   CreateAccountCommand,
   InvalidInputException,
   type OrganizationsClient,
+  OrganizationsServiceException,
   paginateListCreateAccountStatus,
 } from '@aws-sdk/client-organizations';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -81,8 +82,38 @@ export async function createAccountOnce(
       },
     }),
   );
-  const id = await callCreateAccount(organizations, input.request);
+  let id: string;
+  try {
+    id = await callCreateAccount(organizations, input.request);
+  } catch (error) {
+    // AWS answered and refused: nothing was created, so the retry need not look for a creation in progress
+    // (unless an earlier attempt, whose mark this one kept, may have created one)
+    if (record.attemptedAt === undefined && isRefusal(error)) await unmark(ports, key, now);
+    throw error;
+  }
   return { createAccountRequestId: await recordId(ports, key, id), source: 'new' };
+}
+
+async function unmark(ports: CreateAccountPorts, key: Record<string, string>, markedAt: number) {
+  try {
+    await ports.db.send(
+      new UpdateCommand({
+        TableName: ports.table,
+        Key: key,
+        UpdateExpression: 'REMOVE attemptedAt',
+        ConditionExpression: 'attemptedAt = :mine',
+        ExpressionAttributeValues: { ':mine': markedAt },
+      }),
+    );
+  } catch (error) {
+    if (!(error instanceof ConditionalCheckFailedException)) throw error;
+  }
+}
+
+/** An answer from AWS that refuses the call (throttled, a quota, bad input), as opposed to no answer at all. */
+function isRefusal(error: unknown): boolean {
+  const refused = (e: unknown) => e instanceof OrganizationsServiceException && e.$fault === 'client';
+  return refused(error) || (error instanceof Error && refused(error.cause));
 }
 
 async function callCreateAccount(

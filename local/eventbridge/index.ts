@@ -34,11 +34,16 @@ export {
   validatePattern,
 } from './pattern';
 export {
+  FunctionInvocationError,
+  type FunctionInvoker,
+  functionTarget,
+  type InstalledTarget,
   installRules,
   loadRuleFiles,
   parseRuleFile,
   type RuleDefinition,
-  type StateMachineTarget,
+  type RuleTarget,
+  type RuleTargetResolvers,
 } from './rule-files';
 export { callerAccount, type EventBridgeServerOptions, startEventBridgeServer } from './server';
 export type { DeliveryContext, InputTransformer } from './transform';

@@ -2,7 +2,12 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { z } from 'zod';
 import type { Deliver, EventBus, RetryPolicy } from './bus';
-import { EventBridgeError, InvalidEventPatternError, RuleFileError } from './errors';
+import {
+  EventBridgeError,
+  InvalidEventPatternError,
+  NonRetryableDeliveryError,
+  RuleFileError,
+} from './errors';
 import { RULE_PATTERN_MAX_LENGTH, validatePattern } from './pattern';
 import { compileTargetInput, type InputTransformer } from './transform';
 
@@ -16,7 +21,15 @@ const RuleFileSchema = z.strictObject({
       .regex(
         /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
         'name a state machine of statemachines/ (letters, digits, "-", "_")',
-      ),
+      )
+      .optional(),
+    function: z
+      .string()
+      .regex(
+        /^[A-Z][A-Za-z0-9]{0,63}$/,
+        'name a function of the catalog, functions/_shared/functions.ts (PascalCase letters and digits)',
+      )
+      .optional(),
     inputPath: z.string().optional(),
     inputTransformer: z
       .strictObject({
@@ -33,14 +46,20 @@ const RuleFileSchema = z.strictObject({
     .optional(),
 });
 
-/** One `events/rules/*.json` file: an EventBridge rule whose single target starts a state machine. */
+/** A rule file's one target: a state machine to start or a catalog function to invoke, exactly one of them. */
+export type RuleTarget = (
+  | { stateMachine: string; function?: never }
+  | { function: string; stateMachine?: never }
+) & { inputPath?: string; inputTransformer?: InputTransformer };
+
+/** One `events/rules/*.json` file: an EventBridge rule with a single target, a state machine or a function. */
 export interface RuleDefinition {
   /** the file it came from, for messages */
   file: string;
   name: string;
   description?: string;
   eventPattern: Record<string, unknown>;
-  target: { stateMachine: string; inputPath?: string; inputTransformer?: InputTransformer };
+  target: RuleTarget;
   retryPolicy?: RetryPolicy;
 }
 
@@ -80,7 +99,8 @@ export function parseRuleFile(file: string, text: string): RuleDefinition {
       });
     throw error;
   }
-  const { stateMachine, inputPath } = rule.target;
+  const kind = targetKindOf(file, rule.target);
+  const { inputPath } = rule.target;
   const given = rule.target.inputTransformer;
   const inputTransformer: InputTransformer | undefined = given && {
     InputTemplate: given.InputTemplate,
@@ -88,7 +108,7 @@ export function parseRuleFile(file: string, text: string): RuleDefinition {
   };
   try {
     compileTargetInput({
-      id: stateMachine,
+      id: targetIdOf(kind),
       ...(inputPath === undefined ? {} : { inputPath }),
       ...(inputTransformer === undefined ? {} : { inputTransformer }),
     });
@@ -103,13 +123,38 @@ export function parseRuleFile(file: string, text: string): RuleDefinition {
     ...(rule.description === undefined ? {} : { description: rule.description }),
     eventPattern: rule.eventPattern,
     target: {
-      stateMachine,
+      ...kind,
       ...(inputPath === undefined ? {} : { inputPath }),
       ...(inputTransformer === undefined ? {} : { inputTransformer }),
     },
     ...(rule.retryPolicy === undefined ? {} : { retryPolicy: retryPolicyOf(rule.retryPolicy) }),
   };
 }
+
+/** What the target starts or invokes; a target naming neither or both is refused. */
+function targetKindOf(
+  file: string,
+  target: { stateMachine?: string | undefined; function?: string | undefined },
+): { stateMachine: string } | { function: string } {
+  const { stateMachine, function: functionName } = target;
+  if (stateMachine !== undefined && functionName !== undefined)
+    throw new RuleFileError(
+      file,
+      '$.target',
+      'give stateMachine or function, not both: a rule has one target',
+    );
+  if (stateMachine !== undefined) return { stateMachine };
+  if (functionName !== undefined) return { function: functionName };
+  throw new RuleFileError(
+    file,
+    '$.target',
+    'give stateMachine (a workflow of statemachines/) or function (a function of functions/_shared/functions.ts)',
+  );
+}
+
+/** The bus's id of a rule file's target: the state machine's logical name or the function's name. */
+const targetIdOf = (target: { stateMachine: string } | { function: string }): string =>
+  'stateMachine' in target ? target.stateMachine : target.function;
 
 function retryPolicyOf(given: {
   MaximumRetryAttempts?: number | undefined;
@@ -141,20 +186,27 @@ export function loadRuleFiles(dir: string): RuleDefinition[] {
   });
 }
 
-/** Where a rule file's state machine lives and how to start it. */
-export interface StateMachineTarget {
+/** Where a rule file's target lives and how to hand it the event. */
+export interface InstalledTarget {
   arn: string;
   deliver: Deliver;
 }
 
-/** Puts each rule on `bus` with its one target (id: the state machine's logical name). */
-export function installRules(
-  bus: EventBus,
-  rules: RuleDefinition[],
-  stateMachine: (logicalName: string) => StateMachineTarget,
-): void {
+/** How the stack resolves each kind of target a rule file may name. */
+export interface RuleTargetResolvers {
+  /** a state machine by logical name: StartExecution with the event (or transformed input) */
+  stateMachine(logicalName: string): InstalledTarget;
+  /** a catalog function by name: an asynchronous invocation with the event (see {@link functionTarget}) */
+  function(name: string): InstalledTarget;
+}
+
+/** Puts each rule on `bus` with its one target (id: the state machine's logical name or the function's name). */
+export function installRules(bus: EventBus, rules: RuleDefinition[], targets: RuleTargetResolvers): void {
   for (const rule of rules) {
-    const { arn, deliver } = stateMachine(rule.target.stateMachine);
+    const { arn, deliver } =
+      rule.target.function === undefined
+        ? targets.stateMachine(rule.target.stateMachine)
+        : targets.function(rule.target.function);
     bus.putRule({
       name: rule.name,
       eventPattern: rule.eventPattern,
@@ -162,7 +214,7 @@ export function installRules(
     });
     bus.putTargets(rule.name, [
       {
-        id: rule.target.stateMachine,
+        id: targetIdOf(rule.target),
         arn,
         deliver,
         ...(rule.target.inputPath === undefined ? {} : { inputPath: rule.target.inputPath }),
@@ -173,4 +225,75 @@ export function installRules(
       },
     ]);
   }
+}
+
+/** The Lambda runner as a function target needs it (local/lambda's `LambdaRunner` is one). */
+export interface FunctionInvoker {
+  readonly accountId: string;
+  readonly region: string;
+  /** resolves with the handler's result or its error; rejects when Lambda refuses the call itself */
+  invoke(
+    functionArn: string,
+    payload: unknown,
+  ): Promise<{ result: unknown } | { error: { errorType: string; errorMessage: string } }>;
+}
+
+/** A function target's invocation that ended in the function's error: the bus retries it as any failed delivery. */
+export class FunctionInvocationError extends Error {
+  readonly functionName: string;
+  readonly errorType: string;
+
+  constructor(functionName: string, error: { errorType: string; errorMessage: string }) {
+    super(`${functionName} failed: ${error.errorType}: ${error.errorMessage}`);
+    this.name = 'FunctionInvocationError';
+    this.functionName = functionName;
+    this.errorType = error.errorType;
+  }
+}
+
+/**
+ * A rule target that invokes catalog function `name` asynchronously (InvocationType Event: its result goes
+ * nowhere) with the target's input. A function error, a timeout included, fails the delivery, which the bus
+ * retries by the rule's retry policy; a function not among `known`, or a call Lambda refuses (payload not JSON,
+ * too large), is dead-lettered at once.
+ */
+export function functionTarget(
+  invoker: FunctionInvoker,
+  name: string,
+  known: readonly string[],
+): InstalledTarget {
+  const arn = `arn:aws:lambda:${invoker.region}:${invoker.accountId}:function:${name}`;
+  return {
+    arn,
+    deliver: async (input) => {
+      if (!known.includes(name))
+        throw new NonRetryableDeliveryError(
+          'ResourceNotFoundException',
+          `no function named ${name} (known: ${known.join(', ') || 'none'})`,
+        );
+      let payload: unknown;
+      try {
+        payload = JSON.parse(input);
+      } catch (error) {
+        throw new NonRetryableDeliveryError(
+          'InvalidRequestContentException',
+          `${name} takes JSON, and the target's input is not: ${(error as Error).message}`,
+          { cause: error },
+        );
+      }
+      let outcome: Awaited<ReturnType<FunctionInvoker['invoke']>>;
+      try {
+        outcome = await invoker.invoke(arn, payload);
+      } catch (error) {
+        const status = (error as { statusCode?: unknown }).statusCode;
+        // Lambda's own 4xx answers (other than throttling) do not change on a retry
+        if (typeof status === 'number' && status >= 400 && status < 500 && status !== 429)
+          throw new NonRetryableDeliveryError((error as Error).name, (error as Error).message, {
+            cause: error,
+          });
+        throw error;
+      }
+      if ('error' in outcome) throw new FunctionInvocationError(name, outcome.error);
+    },
+  };
 }

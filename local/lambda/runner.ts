@@ -5,6 +5,7 @@ import type { Context } from 'aws-lambda';
 import { type FunctionReference, functionArn, parseFunctionReference } from './arn';
 import { createContext, logLocationFor } from './context';
 import { type FunctionError, functionErrorOf, LambdaServiceError, RuntimeError } from './errors';
+import { onInvocationClock, realNow } from './invocation-clock';
 
 export type { FunctionError } from './errors';
 export { LambdaServiceError } from './errors';
@@ -44,7 +45,8 @@ export interface LambdaTimers {
 }
 
 export const realTimers: LambdaTimers = {
-  now: () => Date.now(),
+  // the system's time even when a handler asks (its own Date.now() reads the runner's clock)
+  now: realNow,
   schedule(ms, fire) {
     const timer = setTimeout(fire, ms);
     return () => clearTimeout(timer);
@@ -56,6 +58,12 @@ export interface LambdaRunnerOptions {
   accountId: string;
   region?: string;
   timers?: LambdaTimers;
+  /**
+   * The time a handler reads from `Date.now()` while it runs: the stack's clock, so handlers and the engine
+   * agree. Default: the timers. Timeouts stay on the timers: a stack on a sped-up clock gives its handlers
+   * their time in real seconds (a 29 s timeout would otherwise be 0.6 s at ×50).
+   */
+  clock?: { now(): number };
   /** loads a module by URL or specifier (default: dynamic `import()`) */
   importModule?: (specifier: string) => Promise<unknown>;
 }
@@ -121,11 +129,15 @@ const isThenable = (value: unknown): value is PromiseLike<unknown> =>
  *   it runs on in the background and whatever it returns later is dropped. Handlers must tolerate this,
  *   as they must tolerate a retry on AWS.
  * - `callbackWaitsForEmptyEventLoop` is accepted and has no effect: the process keeps running anyway.
+ * - `Date.now()` in a handler (and in whatever it starts) reads the runner's clock, so handlers tell the time
+ *   by the stack's clock, scaled or manual, like the engine that runs them; `new Date()` still reads the
+ *   system's.
  */
 export class LambdaRunner implements LambdaInvoker {
   readonly accountId: string;
   readonly region: string;
   private readonly timers: LambdaTimers;
+  private readonly clock: { now(): number };
   private readonly importModule: (specifier: string) => Promise<unknown>;
   private readonly functions = new Map<string, RegisteredFunction>();
 
@@ -135,6 +147,7 @@ export class LambdaRunner implements LambdaInvoker {
     this.accountId = options.accountId;
     this.region = options.region ?? 'us-east-1';
     this.timers = options.timers ?? realTimers;
+    this.clock = options.clock ?? this.timers;
     this.importModule = options.importModule ?? ((specifier) => import(specifier));
   }
 
@@ -217,7 +230,10 @@ export class LambdaRunner implements LambdaInvoker {
           : settle({ kind: 'error', error });
       const cancel = this.timers.schedule(timeoutMs, () => settle({ kind: 'timeout' }));
       try {
-        const returned = loaded.handler(JSON.parse(request), context, finish);
+        const returned = onInvocationClock(
+          () => this.clock.now(),
+          () => loaded.handler(JSON.parse(request), context, finish),
+        );
         if (isThenable(returned))
           returned.then(
             (value) => settle({ kind: 'result', value }),

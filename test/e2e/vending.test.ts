@@ -164,7 +164,14 @@ describe('account vending through the API on the local stack (manual clock)', { 
   }
 
   it('vends an account into the requested OU, tagged, with the requested policy attached', async () => {
-    const { api, organizations } = await start();
+    const { stack, api, organizations } = await start();
+    // every Organizations call the stack makes (the API's and the workflow's), by operation
+    const calls = new Map<string, number>();
+    const call = stack.emulator.call.bind(stack.emulator);
+    stack.emulator.call = (operation, ...rest) => {
+      calls.set(operation, (calls.get(operation) ?? 0) + 1);
+      return call(operation, ...rest);
+    };
 
     const done = await vend(api, request('a'), 'happy-a');
 
@@ -189,6 +196,11 @@ describe('account vending through the API on the local stack (manual clock)', { 
     );
     expect(Policies!.map((p) => p.Name)).toContain('DenyLeaveOrganization');
     expect(await heldSlots()).toEqual([]);
+    // tagged by CreateAccount, moved without ListParents, woken by the CreateAccountResult event: no polling
+    for (const operation of ['CreateAccount', 'MoveAccount', 'AttachPolicy'])
+      expect(calls.get(operation), operation).toBe(1);
+    for (const operation of ['DescribeCreateAccountStatus', 'TagResource', 'ListParents'])
+      expect(calls.get(operation), operation).toBeUndefined();
   });
 
   it('answers a repeated call with the same request, and a reused key with another body with 409', async () => {

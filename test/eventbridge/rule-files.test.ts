@@ -36,9 +36,10 @@ describe('loadRuleFiles', () => {
     const rules = loadRuleFiles(fixtures);
 
     // Assess
-    expect(rules.map((rule) => [rule.name, rule.target.stateMachine])).toEqual([
-      ['baseline-new-account', 'baseline-account'],
-      ['close-decommissioned-account', 'batch-closure'],
+    expect(rules.map((rule) => [rule.name, rule.target])).toEqual([
+      ['baseline-new-account', expect.objectContaining({ stateMachine: 'baseline-account' })],
+      ['close-decommissioned-account', expect.objectContaining({ stateMachine: 'batch-closure' })],
+      ['complete-account-creation', { function: 'CompleteAccountCreation' }],
     ]);
     expect(rules[0]).toMatchObject({
       file: join(fixtures, 'baseline-new-account.json'),
@@ -47,22 +48,33 @@ describe('loadRuleFiles', () => {
     });
   });
 
-  it('installs the rules on a bus so Organizations events start their state machines with the right input', async () => {
+  it('installs the rules on a bus so Organizations events start their state machines and invoke their functions with the right input', async () => {
     // Prepare
     const bus = new EventBus({ account: '111111111111', clock: new ManualClock(), random: seededRandom(3) });
     const started: { stateMachine: string; input: unknown; delivery: Delivery }[] = [];
-    installRules(bus, loadRuleFiles(fixtures), (stateMachine) => ({
-      arn: `arn:aws:states:us-east-1:111111111111:stateMachine:${stateMachine}`,
-      deliver: (input, delivery) => {
-        started.push({ stateMachine, input: JSON.parse(input), delivery });
-      },
-    }));
+    const invoked: { function: string; input: unknown }[] = [];
+    installRules(bus, loadRuleFiles(fixtures), {
+      stateMachine: (stateMachine) => ({
+        arn: `arn:aws:states:us-east-1:111111111111:stateMachine:${stateMachine}`,
+        deliver: (input, delivery) => {
+          started.push({ stateMachine, input: JSON.parse(input), delivery });
+        },
+      }),
+      function: (name) => ({
+        arn: `arn:aws:lambda:us-east-1:111111111111:function:${name}`,
+        deliver: (input) => {
+          invoked.push({ function: name, input: JSON.parse(input) });
+        },
+      }),
+    });
     const move = sample('organizations-move-account');
+    const succeeded = sample('organizations-create-account-result-succeeded');
+    const failed = sample('organizations-create-account-result-failed');
 
     // Act
     bus.publish(move);
-    bus.publish(sample('organizations-create-account-result-succeeded'));
-    bus.publish(sample('organizations-create-account-result-failed'));
+    bus.publish(succeeded);
+    bus.publish(failed);
     bus.publish(sample('organizations-detach-policy'));
     await bus.settled();
 
@@ -84,6 +96,18 @@ describe('loadRuleFiles', () => {
         arn: 'arn:aws:states:us-east-1:111111111111:stateMachine:baseline-account',
         retryPolicy: { MaximumRetryAttempts: 10, MaximumEventAgeInSeconds: 3600 },
       }),
+    ]);
+    // a function target gets the whole event, as the rule file gives no input
+    expect(invoked).toEqual([
+      { function: 'CompleteAccountCreation', input: succeeded },
+      { function: 'CompleteAccountCreation', input: failed },
+    ]);
+    expect(bus.listTargets('complete-account-creation')).toEqual([
+      {
+        id: 'CompleteAccountCreation',
+        arn: 'arn:aws:lambda:us-east-1:111111111111:function:CompleteAccountCreation',
+        retryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 3600 },
+      },
     ]);
     bus.close();
   });
@@ -136,6 +160,24 @@ describe('loadRuleFiles', () => {
       },
       '$.target',
       /Only one of Input, InputPath, or InputTransformer/,
+    ],
+    [
+      'a target naming both a state machine and a function',
+      { ...validRule, target: { stateMachine: 'baseline-account', function: 'CompleteAccountCreation' } },
+      '$.target',
+      /give stateMachine or function, not both/,
+    ],
+    [
+      'a target naming neither a state machine nor a function',
+      { ...validRule, target: { inputPath: '$.detail' } },
+      '$.target',
+      /give stateMachine \(a workflow of statemachines\/\) or function \(a function of functions\/_shared\/functions\.ts\)/,
+    ],
+    [
+      'a function name that is not a catalog name',
+      { ...validRule, target: { function: 'complete-account-creation' } },
+      '$.target.function',
+      /PascalCase/,
     ],
     [
       'a retry policy over AWS’s limit',

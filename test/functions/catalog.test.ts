@@ -81,6 +81,12 @@ describe('functions catalog', () => {
     // Assess
     expect(tables).toEqual([governorTable]);
     expect(tableName('orgflow', governorTable)).toBe('orgflow-governor');
-    expect(users.sort()).toEqual(['AcquireCreateSlot', 'CreateAccount', 'ReleaseCreateSlot']);
+    expect(users.sort()).toEqual([
+      'AcquireCreateSlot',
+      'CompleteAccountCreation',
+      'CreateAccount',
+      'ReleaseCreateSlot',
+      'WatchAccountCreation',
+    ]);
   });
 });

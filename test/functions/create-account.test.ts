@@ -235,4 +235,42 @@ describe('createAccountOnce', () => {
     // Assess
     await expect(attempt).rejects.toMatchObject({ name: 'TooManyRequestsException' });
   });
+
+  it('forgets an attempt AWS refused, so the retry calls CreateAccount without looking for it', async () => {
+    // Prepare
+    organizationsMock
+      .on(CreateAccountCommand)
+      .rejectsOnce(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }))
+      .resolves({ CreateAccountStatus: { Id: 'car-after-throttle', State: 'IN_PROGRESS' } });
+
+    // Act
+    await expect(createAccountOnce(ports, input)).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+    const unmarked = record()?.attemptedAt;
+    const retry = await createAccountOnce(ports, input);
+
+    // Assess
+    expect(unmarked).toBeUndefined();
+    expect(retry).toEqual({ createAccountRequestId: 'car-after-throttle', source: 'new' });
+    expect(organizationsMock).not.toHaveReceivedCommand(ListCreateAccountStatusCommand);
+  });
+
+  it('keeps the mark of an attempt that got no answer, and of an earlier attempt', async () => {
+    // Prepare
+    organizationsMock.on(CreateAccountCommand).rejects(new Error('socket hang up'));
+    const earlier = now - 30_000;
+
+    // Act
+    await expect(createAccountOnce(ports, input)).rejects.toThrow('socket hang up');
+    const afterNoAnswer = record()?.attemptedAt;
+    table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: earlier });
+    organizationsMock.on(ListCreateAccountStatusCommand).resolves({ CreateAccountStatuses: [] });
+    organizationsMock
+      .on(CreateAccountCommand)
+      .rejects(new TooManyRequestsException({ message: 'Rate exceeded', $metadata: {} }));
+    await expect(createAccountOnce(ports, input)).rejects.toMatchObject({ name: 'TooManyRequestsException' });
+
+    // Assess
+    expect(afterNoAnswer).toBe(now);
+    expect(record()?.attemptedAt).toBe(earlier);
+  });
 });

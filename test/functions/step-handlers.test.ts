@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import 'aws-sdk-client-mock-vitest/extend';
 import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
 import {
@@ -7,6 +8,7 @@ import {
   ListRootsCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
@@ -18,6 +20,7 @@ type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Pr
 const organizationsMock = mockClient(OrganizationsClient);
 const dynamo = mockClient(DynamoDBDocumentClient);
 const eventsMock = mockClient(EventBridgeClient);
+const sfnMock = mockClient(SFNClient);
 const handlers: Record<string, Handler> = {};
 let table: MemoryTable;
 
@@ -35,7 +38,8 @@ beforeAll(async () => {
     'validate-request',
     'acquire-create-slot',
     'create-account',
-    'check-create-account-status',
+    'watch-account-creation',
+    'complete-account-creation',
     'release-create-slot',
     'publish-account-vended',
   ])
@@ -48,6 +52,8 @@ beforeEach(() => {
   organizationsMock.reset();
   dynamo.reset();
   eventsMock.reset();
+  sfnMock.reset();
+  sfnMock.on(SendTaskSuccessCommand).resolves({});
   table = new MemoryTable().attach(dynamo);
 });
 
@@ -83,16 +89,20 @@ describe('step handlers', () => {
 
   it('Acquire and Release Create Slot share CREATE_ACCOUNT_SLOTS through the table', async () => {
     // Act
-    const first = await invoke('acquire-create-slot', { requestId });
-    const second = invoke('acquire-create-slot', { requestId: 'ar-second' });
-    await expect(second).rejects.toMatchObject({ name: 'SlotUnavailableError' });
+    const first = await invoke('acquire-create-slot', { requestId, taskToken: 'token-1' });
+    const second = await invoke('acquire-create-slot', { requestId: 'ar-second', taskToken: 'token-2' });
     const released = await invoke('release-create-slot', { requestId });
-    const third = await invoke('acquire-create-slot', { requestId: 'ar-second' });
 
     // Assess
-    expect(first).toMatchObject({ slot: 0, ticket: 1 });
+    expect(first).toEqual({ ticket: 1, handedOver: 1 });
+    expect(second).toEqual({ ticket: 2, handedOver: 0 });
     expect(released).toEqual({ released: true });
-    expect(third).toMatchObject({ slot: 0, ticket: 2 });
+    const grants = sfnMock.commandCalls(SendTaskSuccessCommand).map((call) => call.args[0].input);
+    expect(grants.map((grant) => grant.taskToken)).toEqual(['token-1', 'token-2']);
+    expect(grants.map((grant) => JSON.parse(grant.output as string))).toMatchObject([
+      { slot: 0, ticket: 1 },
+      { slot: 0, ticket: 2 },
+    ]);
   });
 
   it('Create Account records the request in GOVERNOR_TABLE_NAME', async () => {
@@ -111,20 +121,42 @@ describe('step handlers', () => {
     });
   });
 
-  it('Check Create Account Status answers the state machine in its shape', async () => {
+  it('Wait For Account answers its token at once when a retried wait finds the account created', async () => {
     // Prepare
     organizationsMock
       .on(DescribeCreateAccountStatusCommand)
       .resolves({ CreateAccountStatus: { State: 'SUCCEEDED', AccountId: '123456789012' } });
 
     // Act
-    const result = await invoke('check-create-account-status', {
+    const result = await invoke('watch-account-creation', {
       createAccountRequestId: 'car-1',
       email: request.email,
+      taskToken: 'token-watch',
+      look: true,
     });
 
     // Assess
-    expect(result).toEqual({ state: 'SUCCEEDED', accountId: '123456789012' });
+    expect(result).toMatchObject({ answered: true });
+    expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
+      taskToken: 'token-watch',
+      output: JSON.stringify({ state: 'SUCCEEDED', accountId: '123456789012' }),
+    });
+    expect(table.item('creation#car-1', 'watch')).toMatchObject({ taskToken: 'token-watch' });
+  });
+
+  it('Complete Account Creation records what the CreateAccountResult event says in GOVERNOR_TABLE_NAME', async () => {
+    // Prepare
+    const event = JSON.parse(
+      readFileSync('events/samples/organizations-create-account-result-succeeded.json', 'utf8'),
+    );
+    const id = event.detail.serviceEventDetails.createAccountStatus.id;
+
+    // Act
+    const result = await invoke('complete-account-creation', event);
+
+    // Assess
+    expect(result).toEqual({ createAccountRequestId: id, state: 'SUCCEEDED', woke: false });
+    expect(table.item(`creation#${id}`, 'watch')).toMatchObject({ result: { state: 'SUCCEEDED' } });
   });
 
   it('Publish Account Vended puts the event on the default bus unless EVENT_BUS_NAME says otherwise', async () => {
@@ -150,14 +182,15 @@ describe('step handlers', () => {
 
   it('refuses an event that is not its input with a ValidationError naming the fields', async () => {
     // Act
-    const check = invoke('check-create-account-status', { createAccountRequestId: '' });
+    const watch = invoke('watch-account-creation', { createAccountRequestId: '' });
 
     // Assess
-    await expect(check).rejects.toMatchObject({
+    await expect(watch).rejects.toMatchObject({
       name: 'ValidationError',
       issues: [
         { path: 'createAccountRequestId', rule: 'min-length' },
         { path: 'email', rule: 'required' },
+        { path: 'taskToken', rule: 'required' },
       ],
     });
     expect(organizationsMock).not.toHaveReceivedAnyCommand();

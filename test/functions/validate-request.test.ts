@@ -381,6 +381,7 @@ describe('loadVendingConfig', () => {
       selfServicePolicies: [],
       policyTypes: ['SERVICE_CONTROL_POLICY', 'TAG_POLICY'],
       callers: [],
+      readers: [],
     });
   });
 

@@ -15,13 +15,13 @@ describe('bundling', () => {
     const outdir = mkdtempSync(join(tmpdir(), 'orgflow-cdk-'));
     const app = new App({ outdir, builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Bundling', { env: { region: 'us-east-1' } });
-    const definition = functions.CheckCreateAccountStatus;
+    const definition = functions.MoveAccount;
     new LambdaFunctions(stack, 'Functions', {
       projectRoot: repoRoot,
       serviceName: 'orgflow',
       functions: [
         {
-          name: 'CheckCreateAccountStatus',
+          name: 'MoveAccount',
           entry: join(repoRoot, definition.entry),
           handler: definition.handler,
           timeout: Duration.seconds(definition.timeoutSeconds),

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
@@ -21,13 +22,26 @@ function synth(dir: string) {
   const machine = new StateMachine(stack, 'Machine', {
     definitionBody: DefinitionBody.fromChainable(new Pass(stack, 'Pass')),
   });
+  const fn = new LambdaFunction(stack, 'Function', {
+    runtime: Runtime.NODEJS_22_X,
+    handler: 'index.handler',
+    code: Code.fromInline('export const handler = async () => ({})'),
+  });
   const queue = new Queue(stack, 'DeadLetters');
   new EventRules(stack, 'Rules', {
     rules: loadRuleFiles(dir),
     stateMachines: ruleTargetsOf(new Map([['AccountVending', machine]])),
+    functions: new Map([['CompleteAccountCreation', fn]]),
     deadLetterQueue: queue,
   });
-  return { template: Template.fromStack(stack), stack, machine, queue };
+  return { template: Template.fromStack(stack), stack, machine, fn, queue };
+}
+
+function ruleDir(files: Record<string, unknown>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'orgflow-rules-'));
+  for (const [name, content] of Object.entries(files))
+    writeFileSync(join(dir, name), JSON.stringify(content));
+  return dir;
 }
 
 describe('the rule files', () => {
@@ -53,6 +67,30 @@ describe('the rule files', () => {
 
     expect(() => loadRuleFiles(dir)).toThrow(/typo\.json: not a rule file \(.*eventPattern/);
   });
+
+  it('refuse a target naming both a state machine and a function, or neither, as the local event bus does', () => {
+    const rule = { name: 'x', eventPattern: { source: ['aws.organizations'] } };
+    const both = ruleDir({
+      'both.json': {
+        ...rule,
+        target: { stateMachine: 'AccountVending', function: 'CompleteAccountCreation' },
+      },
+    });
+    const neither = ruleDir({ 'neither.json': { ...rule, target: { inputPath: '$.detail' } } });
+
+    expect(() => loadRuleFiles(both)).toThrow(
+      /both\.json: not a rule file \(\$\.target: give stateMachine or function, not both/,
+    );
+    expect(() => loadRuleFilesLocally(both)).toThrow(
+      /both\.json: \$\.target: give stateMachine or function, not both/,
+    );
+    expect(() => loadRuleFiles(neither)).toThrow(
+      /neither\.json: not a rule file \(\$\.target: give stateMachine \(a workflow of statemachines\/\) or function/,
+    );
+    expect(() => loadRuleFilesLocally(neither)).toThrow(
+      /neither\.json: \$\.target: give stateMachine \(a workflow of statemachines\/\) or function/,
+    );
+  });
 });
 
 describe('the rules', () => {
@@ -63,7 +101,7 @@ describe('the rules', () => {
     const queueArn = stack.resolve(queue.queueArn);
 
     // Assess
-    template.resourceCountIs('AWS::Events::Rule', 2);
+    template.resourceCountIs('AWS::Events::Rule', 3);
     template.hasResourceProperties('AWS::Events::Rule', {
       Name: 'baseline-joined-account',
       Description: 'An account that accepted an invitation gets the baseline',
@@ -97,6 +135,58 @@ describe('the rules', () => {
       // AWS's defaults, written out
       RetryPolicy: { MaximumRetryAttempts: 185, MaximumEventAgeInSeconds: 86_400 },
     });
+  });
+
+  it('invoke their function asynchronously, with retries and the dead-letter queue, and may invoke it', () => {
+    // Prepare
+    const { template, stack, fn, queue } = synth(fixtures);
+    const functionArn = stack.resolve(fn.functionArn);
+    const rules = template.findResources('AWS::Events::Rule', {
+      Properties: { Name: 'complete-account-creation' },
+    }) as Record<string, { Properties: { Targets: Record<string, unknown>[] } }>;
+    const [ruleId = '', rule] = Object.entries(rules)[0] ?? [];
+
+    // Assess
+    expect(Object.keys(rules)).toHaveLength(1);
+    expect(rule?.Properties.Targets).toEqual([
+      {
+        Arn: functionArn,
+        Id: 'Target0',
+        DeadLetterConfig: { Arn: stack.resolve(queue.queueArn) },
+        RetryPolicy: { MaximumRetryAttempts: 20, MaximumEventAgeInSeconds: 3600 },
+      },
+    ]);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      FunctionName: functionArn,
+      Principal: 'events.amazonaws.com',
+      SourceArn: { 'Fn::GetAtt': [ruleId, 'Arn'] },
+    });
+    template.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: 'sqs:SendMessage',
+            Principal: { Service: 'events.amazonaws.com' },
+            Condition: { ArnEquals: { 'aws:SourceArn': { 'Fn::GetAtt': [ruleId, 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+  });
+
+  it('refuse a target that is not a function of the catalog, naming the known ones', () => {
+    const dir = ruleDir({
+      'complete.json': {
+        name: 'complete',
+        eventPattern: { source: ['aws.organizations'] },
+        target: { function: 'CompleteAccountCreaton' },
+      },
+    });
+
+    expect(() => synth(dir)).toThrow(
+      /complete\.json: target\.function "CompleteAccountCreaton" is not a function of functions\/_shared\/functions\.ts \(known: CompleteAccountCreation\)/,
+    );
   });
 
   it('refuse a target that is not a state machine of the stack', () => {
