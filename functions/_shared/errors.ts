@@ -182,20 +182,6 @@ export class AccountCreationFailedError extends CreateAccountFailure {
   }
 }
 
-/** The governor has no free CreateAccount slot for this request yet: the ASL retries with jittered backoff. */
-export class SlotUnavailableError extends Error {
-  readonly position: number;
-
-  constructor(requestId: string, position: number, slots: number, options?: ErrorOptions) {
-    super(
-      `request ${requestId} is number ${position} in line for one of ${slots} account creations that may run at once`,
-      options,
-    );
-    this.name = 'SlotUnavailableError';
-    this.position = position;
-  }
-}
-
 /** CreateAccount refused because AWS already has as many creations in progress as it allows: retried by ASL. */
 export class AccountCreationRateLimitedError extends Error {
   constructor(message: string, options?: ErrorOptions) {
@@ -253,7 +239,6 @@ export const requesterFacingErrors: ReadonlySet<string> = new Set([
   'AccountNotFoundError',
   'OrganizationalUnitNotFoundError',
   'PolicyNotFoundError',
-  'SlotUnavailableError',
   CREATE_ACCOUNT_TIMEOUT_ERROR,
 ]);
 

@@ -340,7 +340,7 @@ describe('GET /account-requests/{id}', () => {
         exited('Acquire Create Slot', 2, { slot: 0, ticket: 1 }),
         entered('Create Account', 2),
         exited('Create Account', 3, { createAccountRequestId: 'car-1', source: 'new' }),
-        entered('Wait For Account', 3, 'WaitStateEntered'),
+        entered('Wait For Account', 3),
       ],
     });
 
@@ -369,7 +369,7 @@ describe('GET /account-requests/{id}', () => {
     sfnMock.on(DescribeExecutionCommand).resolves({ ...execution, status: 'RUNNING' });
     sfnMock.on(GetExecutionHistoryCommand).resolves({
       events: [
-        exited('Check Create Account Status', 20, { state: 'SUCCEEDED', accountId: '123456789012' }),
+        exited('Wait For Account', 20, { state: 'SUCCEEDED', accountId: '123456789012' }),
         exited('Release Create Slot', 21, { released: true }),
         entered('Move Account', 21),
       ],
@@ -503,8 +503,8 @@ describe('GET /account-requests', () => {
       .on(GetExecutionHistoryCommand, { executionArn: `${EXECUTIONS}:ar-2` })
       .resolves({
         events: [
-          entered('Check Create Account Status', 9),
-          entered('Wait For Account', 8, 'WaitStateEntered'),
+          entered('Wait For Account', 9),
+          entered('Create Account', 8),
         ],
       });
 
