@@ -502,10 +502,7 @@ describe('GET /account-requests', () => {
       .resolves({ events: [entered('Acquire Create Slot', 1)] })
       .on(GetExecutionHistoryCommand, { executionArn: `${EXECUTIONS}:ar-2` })
       .resolves({
-        events: [
-          entered('Wait For Account', 9),
-          entered('Create Account', 8),
-        ],
+        events: [entered('Wait For Account', 9), entered('Create Account', 8)],
       });
 
     // Act
