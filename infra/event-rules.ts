@@ -7,6 +7,7 @@ import {
 } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction, SfnStateMachine, type TargetBaseProps } from 'aws-cdk-lib/aws-events-targets';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
@@ -14,6 +15,8 @@ import type { RuleFile } from './rule-files';
 
 /** AWS's own defaults (the local bus uses the same), written out so the template says what happens. */
 const DEFAULT_RETRY = { attempts: 185, ageSeconds: 86_400 };
+/** Lambda's limits for an asynchronous invocation: 2 retries, events at most 6 hours old. */
+const LAMBDA_ASYNC = { retries: 2, maxAgeSeconds: 21_600 };
 
 export interface EventRulesProps {
   readonly rules: readonly RuleFile[];
@@ -46,11 +49,7 @@ export class EventRules extends Construct {
               ...delivery,
               ...(input ? { input } : {}),
             })
-          : // an asynchronous invocation; the target grants events.amazonaws.com lambda:InvokeFunction
-            new LambdaFunction(functionOf(file, file.target.function, props.functions), {
-              ...delivery,
-              ...(input ? { event: input } : {}),
-            });
+          : functionTarget(file, file.target.function, props, delivery, input);
       // the rule's name is its construct id: renaming a rule file's rule replaces the rule
       const rule = new Rule(this, file.name, {
         ruleName: file.name,
@@ -60,6 +59,32 @@ export class EventRules extends Construct {
       rule.addTarget(target);
     }
   }
+}
+
+/**
+ * An asynchronous invocation; the target grants events.amazonaws.com lambda:InvokeFunction. The rule's retry
+ * policy covers only the hand-over to Lambda: a function that throws is retried by Lambda itself, so its
+ * asynchronous invocation is configured too (as many retries as Lambda allows, then the dead-letter queue).
+ */
+function functionTarget(
+  file: RuleFile,
+  name: string,
+  props: EventRulesProps,
+  delivery: TargetBaseProps,
+  input: RuleTargetInput | undefined,
+): LambdaFunction {
+  const fn = functionOf(file, name, props.functions);
+  fn.configureAsyncInvoke({
+    retryAttempts: LAMBDA_ASYNC.retries,
+    maxEventAge: Duration.seconds(
+      Math.min(
+        file.retryPolicy?.MaximumEventAgeInSeconds ?? DEFAULT_RETRY.ageSeconds,
+        LAMBDA_ASYNC.maxAgeSeconds,
+      ),
+    ),
+    onFailure: new SqsDestination(props.deadLetterQueue),
+  });
+  return new LambdaFunction(fn, { ...delivery, ...(input ? { event: input } : {}) });
 }
 
 function stateMachineOf(

@@ -175,6 +175,29 @@ describe('the rules', () => {
     });
   });
 
+  it('retry a function that throws as Lambda allows, then send the event to the dead-letter queue', () => {
+    // Prepare
+    const { template, stack, fn, queue } = synth(fixtures);
+
+    // Assess
+    template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
+      FunctionName: stack.resolve(fn.functionName),
+      MaximumRetryAttempts: 2,
+      MaximumEventAgeInSeconds: 3600,
+      DestinationConfig: { OnFailure: { Destination: stack.resolve(queue.queueArn) } },
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Resource: stack.resolve(queue.queueArn),
+          }),
+        ]),
+      },
+    });
+  });
+
   it('refuse a target that is not a function of the catalog, naming the known ones', () => {
     const dir = ruleDir({
       'complete.json': {
