@@ -20,6 +20,14 @@ export function sfnClient(): SFNClient {
   return new SFNClient({});
 }
 
+/**
+ * For answering task tokens (SendTaskSuccess/SendTaskFailure): one attempt. A retried send whose first attempt
+ * got through answers TaskTimedOut, which would read as a token no longer waiting.
+ */
+export function taskTokenClient(): SFNClient {
+  return new SFNClient({ maxAttempts: 1 });
+}
+
 export function eventBridgeClient(): EventBridgeClient {
   return new EventBridgeClient({});
 }

@@ -9,7 +9,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { dynamoDocumentClient, sfnClient } from './clients';
+import { dynamoDocumentClient, taskTokenClient } from './clients';
 import { parseEnv } from './env';
 import { creationFailure } from './errors';
 
@@ -51,7 +51,7 @@ export function watchPortsFromEnv(): WatchPorts {
   const env = parseEnv(z.object({ GOVERNOR_TABLE_NAME: z.string().min(1) }));
   return {
     db: dynamoDocumentClient(),
-    sfn: sfnClient(),
+    sfn: taskTokenClient(),
     table: env.GOVERNOR_TABLE_NAME,
     now: () => Date.now(),
   };

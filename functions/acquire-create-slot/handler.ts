@@ -1,7 +1,6 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
-import { dynamoDocumentClient } from '../_shared/clients';
+import { dynamoDocumentClient, taskTokenClient } from '../_shared/clients';
 import { CreateAccountPoolEnvSchema, createAccountPool } from '../_shared/create-account-pool';
 import { parseEnv } from '../_shared/env';
 import { acquireSlot } from '../_shared/governor';
@@ -14,8 +13,7 @@ const AcquireCreateSlotInputSchema = RequestStepInputSchema.extend({
 });
 
 const pool = createAccountPool(parseEnv(CreateAccountPoolEnvSchema));
-// one attempt: a retried SendTaskSuccess whose first attempt got through answers TaskTimedOut
-const ports = { db: dynamoDocumentClient(), sfn: new SFNClient({ maxAttempts: 1 }) };
+const ports = { db: dynamoDocumentClient(), sfn: taskTokenClient() };
 
 /**
  * Acquire Create Slot (`.waitForTaskToken`): `{ requestId, taskToken }` → puts the request in line and hands

@@ -1,6 +1,5 @@
-import { SFNClient } from '@aws-sdk/client-sfn';
 import type { Context } from 'aws-lambda';
-import { dynamoDocumentClient } from '../_shared/clients';
+import { dynamoDocumentClient, taskTokenClient } from '../_shared/clients';
 import { CreateAccountPoolEnvSchema, createAccountPool } from '../_shared/create-account-pool';
 import { parseEnv } from '../_shared/env';
 import { releaseSlot } from '../_shared/governor';
@@ -9,8 +8,7 @@ import { parseOrThrow } from '../_shared/schemas';
 import { RequestStepInputSchema } from '../_shared/step-inputs';
 
 const pool = createAccountPool(parseEnv(CreateAccountPoolEnvSchema));
-// one attempt: a retried SendTaskSuccess whose first attempt got through answers TaskTimedOut
-const ports = { db: dynamoDocumentClient(), sfn: new SFNClient({ maxAttempts: 1 }) };
+const ports = { db: dynamoDocumentClient(), sfn: taskTokenClient() };
 
 /**
  * Release Create Slot: `{ requestId }` → `{ released }`, and the freed slot handed to the next in line.
