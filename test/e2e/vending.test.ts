@@ -315,6 +315,27 @@ describe('account vending through the API on the local stack (manual clock)', { 
     expect(next.state, JSON.stringify(next)).toBe('SUCCEEDED');
   });
 
+  it('vends an account when the CreateAccountResult event never arrives: the wait times out and looks', async () => {
+    // no rule files: AWS's event reaches no function, as when CloudTrail delivery fails
+    const { stack, api } = await start({ rulesDir: dirs.fresh() });
+    const looks: number[] = [];
+    const call = stack.emulator.call.bind(stack.emulator);
+    stack.emulator.call = (operation, ...rest) => {
+      if (operation === 'DescribeCreateAccountStatus') looks.push(stack.clock.now());
+      return call(operation, ...rest);
+    };
+    const startedAt = stack.clock.now();
+
+    const done = await vend(api, request('lost'), 'lost-event');
+
+    expect(done.state, JSON.stringify(done)).toBe('SUCCEEDED');
+    expect(done.accountId).toMatch(/^\d{12}$/);
+    // one look, made by the wait retried after its 2 minutes without news
+    expect(looks).toHaveLength(1);
+    expect(looks[0]! - startedAt).toBeGreaterThanOrEqual(120_000);
+    expect(await heldSlots()).toEqual([]);
+  });
+
   /** Five requests accepted, then every Organizations call refused at 30 % (throttling) + 30 % (concurrent modification). */
   async function vendUnderFaults(faultSeed = 42) {
     const faults: FaultConfig = { '*': { throttle: 0.3, concurrentModification: 0.3 } };
