@@ -7,8 +7,9 @@ export const CREATE_ACCOUNT_POOL = 'create-account';
 export const CreateAccountPoolEnvSchema = z.object({
   GOVERNOR_TABLE_NAME: z.string().min(1),
   CREATE_ACCOUNT_SLOTS: z.coerce.number().int().min(1).max(100).default(5),
-  // longer than the state machine waits for one creation (Wait For Account gives up after about 22 minutes)
-  CREATE_ACCOUNT_SLOT_LEASE_SECONDS: z.coerce.number().int().min(60).default(2400),
+  // longer than a request holds its slot: CreateAccount's retries while AWS has 5 creations in progress
+  // (about 27 minutes at worst) and Wait For Account (about 22 minutes) — an hour
+  CREATE_ACCOUNT_SLOT_LEASE_SECONDS: z.coerce.number().int().min(60).default(3600),
   // AWS throttles CreateAccount at 0.1 call per second with a burst of 3 (reference §3.2)
   CREATE_ACCOUNT_CALLS_PER_SECOND: z.coerce.number().positive().max(100).default(0.1),
   CREATE_ACCOUNT_CALL_BURST: z.coerce.number().int().min(1).max(100).default(3),

@@ -219,8 +219,19 @@ export class EventNotPublishedError extends Error {
   }
 }
 
-/** Raised by the state machine itself (a `Fail` state) when the account is still being created after every poll. */
+/** The governor's items changed under every attempt in a row (many executions at once): retried by ASL. */
+export class GovernorBusyError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'GovernorBusyError';
+  }
+}
+
+/** Raised by the state machine itself when the account is still being created after every wait. */
 export const CREATE_ACCOUNT_TIMEOUT_ERROR = 'CreateAccountTimeoutError';
+
+/** Raised by the state machine itself when no CreateAccount slot came after every wait in line. */
+export const CREATE_SLOT_TIMEOUT_ERROR = 'CreateSlotTimeoutError';
 
 /**
  * The errors whose message is written for the requester: the API shows these as the reason of a FAILED
@@ -240,6 +251,7 @@ export const requesterFacingErrors: ReadonlySet<string> = new Set([
   'OrganizationalUnitNotFoundError',
   'PolicyNotFoundError',
   CREATE_ACCOUNT_TIMEOUT_ERROR,
+  CREATE_SLOT_TIMEOUT_ERROR,
 ]);
 
 /** The named error of each FailureReason of CreateAccountStatus (seed 004). */

@@ -10,6 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { GovernorBusyError } from './errors';
 
 /**
  * The governor: at most `slots` holders of a pool (CreateAccount calls in progress) across every execution,
@@ -668,7 +669,7 @@ async function paceCall(
     const read = PaceItemSchema.safeParse(Item);
     pace.tat = read.success ? read.data.tat : undefined;
   }
-  throw new Error(
+  throw new GovernorBusyError(
     `pool ${pool.name}: the call pace changed under ${MAX_PACE_ATTEMPTS} attempts in a row; try again`,
   );
 }

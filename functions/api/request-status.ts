@@ -7,6 +7,7 @@ export type RequestState = 'PENDING' | 'CREATING' | 'CONFIGURING' | 'SUCCEEDED' 
 export const phaseOfState: Readonly<Record<string, RequestState>> = {
   'Validate Request': 'PENDING',
   'Acquire Create Slot': 'PENDING',
+  'Give Up Queueing': 'PENDING',
   'Wait For Create Token': 'PENDING',
   'Create Account': 'CREATING',
   'Wait For Account': 'CREATING',

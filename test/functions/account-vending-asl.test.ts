@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { CreateAccountPoolEnvSchema } from '../../functions/_shared/create-account-pool';
 import * as errors from '../../functions/_shared/errors';
 import {
   definitionSubstitutions,
@@ -185,6 +186,7 @@ describe('statemachines/account-vending.asl.json', () => {
         .filter((value) => typeof value === 'function')
         .map((errorClass) => (errorClass as { name: string }).name),
       errors.CREATE_ACCOUNT_TIMEOUT_ERROR,
+      errors.CREATE_SLOT_TIMEOUT_ERROR,
     ]);
 
     // Assess
@@ -371,9 +373,55 @@ describe('statemachines/account-vending.asl.json', () => {
     expect(execution.state.cause).toMatch(/still creating the account after about 20 minutes/);
     expect(steps.names().filter((n) => n === 'WatchAccountCreation')).toHaveLength(11);
     expect(steps.names().at(-1)).toBe('ReleaseCreateSlot');
-    // 11 waits of 2 minutes: about 22 minutes, inside the 40-minute slot lease
+    // 11 waits of 2 minutes: about 22 minutes, inside the one-hour slot lease
     expect(elapsedMs / 60_000).toBeGreaterThan(20);
     expect(elapsedMs / 60_000).toBeLessThan(25);
+  });
+
+  it('gives up waiting in line after about 21 hours with CreateSlotTimeoutError, inside the execution timeout', async () => {
+    // Prepare
+    const steps = new Steps({ ...happySteps(), AcquireCreateSlot: () => NO_ANSWER });
+
+    // Act
+    const { execution, elapsedMs } = await runVending(load(), steps);
+
+    // Assess
+    expect(execution.state.error).toBe('CreateSlotTimeoutError');
+    expect(execution.state.cause).toMatch(/no account creation slot came free in about 21 hours/);
+    expect(steps.names().filter((n) => n === 'AcquireCreateSlot')).toHaveLength(251);
+    expect(steps.names().at(-1)).toBe('ReleaseCreateSlot');
+    expect(elapsedMs / 3_600_000).toBeGreaterThan(20);
+    expect(elapsedMs / 1000).toBeLessThan(load().json.TimeoutSeconds as number);
+  });
+
+  it('keeps the longest path inside the execution timeout, and a slot holder inside the slot lease', () => {
+    // Prepare
+    const all = states();
+    const retrier = (state: string, error: string) =>
+      all[state]?.Retry?.find((r) => r.ErrorEquals.includes(error));
+    /** the longest a state's retries of `error` can wait (full jitter waits less) */
+    const longestRetries = (state: string, error: string) => {
+      const r = retrier(state, error)!;
+      let total = 0;
+      for (let k = 0; k < (r.MaxAttempts ?? 3); k++)
+        total += Math.min(
+          r.MaxDelaySeconds ?? Number.POSITIVE_INFINITY,
+          (r.IntervalSeconds ?? 1) * (r.BackoffRate ?? 2) ** k,
+        );
+      return total;
+    };
+    const waits = (state: string) =>
+      ((retrier(state, 'States.Timeout')?.MaxAttempts ?? 0) + 1) * (all[state]?.TimeoutSeconds as number) +
+      longestRetries(state, 'States.Timeout');
+    const holding =
+      longestRetries('Create Account', 'AccountCreationRateLimitedError') + waits('Wait For Account');
+    const lease = CreateAccountPoolEnvSchema.parse({
+      GOVERNOR_TABLE_NAME: 't',
+    }).CREATE_ACCOUNT_SLOT_LEASE_SECONDS;
+
+    // Assess
+    expect(waits('Acquire Create Slot') + holding).toBeLessThan(load().json.TimeoutSeconds as number);
+    expect(holding).toBeLessThan(lease);
   });
 
   it('retries throttling by its AWS name and carries on', async () => {

@@ -56,7 +56,7 @@ describe('Acquire Create Slot and Release Create Slot', () => {
       output: JSON.stringify({
         slot: 0,
         ticket: 1,
-        leaseExpiresAt: new Date(NOW + 2400 * 1000).toISOString(),
+        leaseExpiresAt: new Date(NOW + 3600 * 1000).toISOString(),
         callAt: NOW,
       }),
     });
