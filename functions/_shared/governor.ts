@@ -10,6 +10,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { conditional } from './conditional-write';
 import { GovernorBusyError } from './errors';
 
 /**
@@ -730,16 +731,6 @@ async function readLine(db: DynamoDBDocumentClient, pool: SlotPool): Promise<Lin
 const waiterKey = (pool: SlotPool, ticket: number) => ({ pk: pool.name, sk: ticketKey(ticket) });
 
 /** Resolves true when the conditional write happened, false when its condition failed. */
-async function conditional(write: Promise<unknown>): Promise<boolean> {
-  try {
-    await write;
-    return true;
-  } catch (error) {
-    if (error instanceof ConditionalCheckFailedException) return false;
-    throw error;
-  }
-}
-
 async function queryAll(
   db: DynamoDBDocumentClient,
   input: ConstructorParameters<typeof QueryCommand>[0],

@@ -26,7 +26,14 @@ import {
 import { ownerOf, readsEveryRequest, type VendingConfig } from '../_shared/vending-config';
 import { validateAccountRequest } from '../validate-request/validate-request';
 import { requestIdFor } from './caller';
-import { lastEnteredState, phaseOf, type RequestState, type RequestStatus, statusOf } from './request-status';
+import {
+  lastEnteredState,
+  parseObject,
+  phaseOf,
+  type RequestState,
+  type RequestStatus,
+  statusOf,
+} from './request-status';
 
 export interface ApiPorts {
   sfn: SFNClient;
@@ -140,13 +147,8 @@ function idempotencyKeyOf(header: string | undefined, inBody: string | undefined
 
 /** Throws ConflictError unless the execution carries this very request (the caller's session may differ). */
 function assertSameRequest(execution: DescribeExecutionOutput, input: VendingInput, requestId: string): void {
-  let started: unknown;
-  try {
-    started = (JSON.parse(execution.input ?? '{}') as { request?: unknown }).request;
-  } catch {
-    started = undefined;
-  }
-  if (isDeepStrictEqual(started, JSON.parse(JSON.stringify(input.request)))) return;
+  if (isDeepStrictEqual(parseObject(execution.input).request, JSON.parse(JSON.stringify(input.request))))
+    return;
   throw new ConflictError(
     `the idempotency key was already used for a different request (${requestId}); use a new key for a new account, or repeat the original body`,
   );
@@ -167,13 +169,7 @@ const MAX_HISTORY_PAGES = 10;
 /** Whether `reader` may see the request `execution` carries: its own (same owner), or every one. */
 function mayRead(config: VendingConfig, reader: Caller, execution: DescribeExecutionOutput): boolean {
   if (readsEveryRequest(config, reader)) return true;
-  let input: unknown;
-  try {
-    input = JSON.parse(execution.input ?? '{}');
-  } catch {
-    return false;
-  }
-  const asker = CallerSchema.safeParse((input as { caller?: unknown } | null)?.caller);
+  const asker = CallerSchema.safeParse(parseObject(execution.input).caller);
   return asker.success && ownerOf(asker.data) === ownerOf(reader);
 }
 

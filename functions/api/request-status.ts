@@ -93,7 +93,8 @@ function messageOf(cause: string | undefined): string | undefined {
   return cause;
 }
 
-function parseObject(text: string | undefined): Record<string, unknown> {
+/** A JSON object's text as an object; empty when it is missing or not an object. */
+export function parseObject(text: string | undefined): Record<string, unknown> {
   if (!text) return {};
   try {
     const value: unknown = JSON.parse(text);

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { conditional } from '../_shared/conditional-write';
 import {
   AccountCreationRateLimitedError,
   AccountLimitExceededError,
@@ -95,8 +96,8 @@ export async function createAccountOnce(
 }
 
 async function unmark(ports: CreateAccountPorts, key: Record<string, string>, markedAt: number) {
-  try {
-    await ports.db.send(
+  await conditional(
+    ports.db.send(
       new UpdateCommand({
         TableName: ports.table,
         Key: key,
@@ -104,10 +105,8 @@ async function unmark(ports: CreateAccountPorts, key: Record<string, string>, ma
         ConditionExpression: 'attemptedAt = :mine',
         ExpressionAttributeValues: { ':mine': markedAt },
       }),
-    );
-  } catch (error) {
-    if (!(error instanceof ConditionalCheckFailedException)) throw error;
-  }
+    ),
+  );
 }
 
 /** An answer from AWS that refuses the call (throttled, a quota, bad input), as opposed to no answer at all. */
