@@ -114,7 +114,8 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
         resource: 'accountVendingExecutions',
         actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
       },
-      { resource: 'organization', actions: organizationReads },
+      // ListAccounts: an email that already belongs to an account is refused at submission
+      { resource: 'organization', actions: [...organizationReads, 'organizations:ListAccounts'] },
     ],
   },
   ValidateRequest: step('validate-request', vendingConfig, [
@@ -150,6 +151,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       actions: [
         'organizations:ListAccounts',
         'organizations:DescribeOrganization',
+        'organizations:ListTagsForResource',
         'organizations:ListParents',
       ],
     },

@@ -6,6 +6,7 @@ import {
   OrganizationalUnitNotFoundException,
   type OrganizationsClient,
   type PolicySummary,
+  paginateListAccounts,
   paginateListOrganizationalUnitsForParent,
   paginateListPolicies,
 } from '@aws-sdk/client-organizations';
@@ -104,6 +105,18 @@ export class OrganizationDirectory {
       const parent = Parents?.[0];
       return parent?.Id && parent.Type === 'ORGANIZATIONAL_UNIT' ? parent.Id : undefined;
     });
+  }
+
+  /** The id of the account whose email is `email` (compared without case), undefined when none has it. */
+  async accountWithEmail(email: string): Promise<string | undefined> {
+    const byEmail = await this.#cached('accounts', undefined, async () => {
+      const accounts = new Map<string, string>();
+      for await (const page of paginateListAccounts({ client: this.organizations }, {}))
+        for (const account of page.Accounts ?? [])
+          if (account.Id && account.Email) accounts.set(account.Email.toLowerCase(), account.Id);
+      return accounts;
+    });
+    return byEmail.get(email.toLowerCase());
   }
 
   #cached<T>(key: string, fresherThanMs: number | undefined, load: () => Promise<T>): Promise<T> {

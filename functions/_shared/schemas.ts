@@ -1,12 +1,14 @@
 import { z } from 'zod';
 import { brokenEmailRule, emailRules } from './account-email';
+import { isReservedTagKey, RESERVED_TAG_PREFIX } from './account-mark';
 import { type FieldIssue, ValidationError } from './errors';
 
 // The account request as a requester sends it, as the workflow carries it once validated, and the caller.
 // Each rule's message says what is allowed, for the 400 that lists every bad field.
 
 export const ACCOUNT_NAME_MAX_LENGTH = 50;
-export const MAX_TAGS = 50;
+// AWS allows 50 tags on an account; one of them is orgflow's request mark (account-mark.ts)
+export const MAX_TAGS = 49;
 export const MAX_POLICIES = 20;
 /** OUs nest at most five levels under the root (reference §3.1). */
 export const MAX_OU_DEPTH = 5;
@@ -70,6 +72,10 @@ export const TagSchema = z.strictObject({
     .max(128, 'a tag key must be at most 128 characters')
     .refine((key) => !key.toLowerCase().startsWith('aws:'), {
       message: "a tag key can't start with aws:, which AWS reserves",
+      params: { rule: 'tag-key-reserved' },
+    })
+    .refine((key) => !isReservedTagKey(key), {
+      message: `a tag key can't start with ${RESERVED_TAG_PREFIX}, which orgflow reserves for its own marks`,
       params: { rule: 'tag-key-reserved' },
     }),
   value: z

@@ -34,6 +34,7 @@ export const WatchAccountCreationInputSchema = z.object({
 });
 
 export const AdoptExistingAccountInputSchema = z.object({
+  requestId: RequestIdSchema,
   email: z.string(),
   organizationalUnitId: z.string().min(1),
 });

@@ -7,7 +7,7 @@ import { adoptExistingAccount } from './adopt-existing-account';
 
 const organizations = organizationsClient();
 
-/** Adopt Existing Account: `{ email, organizationalUnitId }` → `{ accountId, adopted }`, or EmailAlreadyExistsError. */
+/** Adopt Existing Account: `{ requestId, email, organizationalUnitId }` → `{ accountId, adopted }`, or EmailAlreadyExistsError. */
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
   const input = parseOrThrow(AdoptExistingAccountInputSchema, event);

@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { requestMark } from '../_shared/account-mark';
 import { conditional } from '../_shared/conditional-write';
 import {
   AccountCreationRateLimitedError,
@@ -49,7 +50,8 @@ const RecordSchema = z.object({
  * calling CreateAccount again. An attempt is marked before CreateAccount is called: if a retry finds the
  * mark without an id, the earlier attempt may have reached AWS, so a creation IN_PROGRESS with the same
  * account name, requested since the mark, is adopted. A creation that already finished is caught later:
- * the new CreateAccount fails with EMAIL_ALREADY_EXISTS and the workflow adopts the account by its email.
+ * the new CreateAccount fails with EMAIL_ALREADY_EXISTS and the workflow adopts the account by its email,
+ * but only because the account carries this request's mark (the `orgflow:request-id` tag set here).
  */
 export async function createAccountOnce(
   ports: CreateAccountPorts,
@@ -85,7 +87,7 @@ export async function createAccountOnce(
   );
   let id: string;
   try {
-    id = await callCreateAccount(organizations, input.request);
+    id = await callCreateAccount(organizations, input.requestId, input.request);
   } catch (error) {
     // AWS answered and refused: nothing was created, so the retry need not look for a creation in progress
     // (unless an earlier attempt, whose mark this one kept, may have created one)
@@ -117,6 +119,7 @@ function isRefusal(error: unknown): boolean {
 
 async function callCreateAccount(
   organizations: OrganizationsClient,
+  requestId: string,
   request: CreateAccountStepInput['request'],
 ) {
   try {
@@ -124,10 +127,9 @@ async function callCreateAccount(
       new CreateAccountCommand({
         AccountName: request.accountName,
         Email: request.email,
-        // tagged as it is created: no TagResource call for a new account
-        ...(request.tags.length > 0
-          ? { Tags: request.tags.map((t) => ({ Key: t.key, Value: t.value })) }
-          : {}),
+        // tagged as it is created (no TagResource for a new account), with the mark that proves it is this
+        // request's should its result be lost
+        Tags: [...request.tags.map((t) => ({ Key: t.key, Value: t.value })), requestMark(requestId)],
         ...(request.roleName === undefined ? {} : { RoleName: request.roleName }),
         ...(request.iamUserAccessToBilling === undefined
           ? {}

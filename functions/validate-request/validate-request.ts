@@ -18,8 +18,9 @@ import { findPolicies, resolveOrganizationalUnit } from './organization-lookup';
 import { verifyResolved } from './verify-resolved';
 
 /**
- * Checks an account request against the organization and the vending configuration: the OU exists and the
- * caller may ask for accounts there, every policy exists and is self-service. Returns the request with the
+ * Checks an account request against the organization and the vending configuration: no account of the
+ * organization has the email yet, the OU exists and the caller may ask for accounts there, every policy exists
+ * and is self-service. Returns the request with the
  * OU and policies resolved to ids, or throws one {@link ValidationError} that lists every problem.
  *
  * Given `resolved` (what the API found), it verifies those ids instead of resolving again, with the same rules
@@ -52,7 +53,17 @@ export async function validateAccountRequest(
     if (issues.length > 0 || !verified.ou) throw new ValidationError(issues);
     return normalized(request, verified.ou, verified.policies);
   }
-  const ou = await resolveOrganizationalUnit(directory, request.organizationalUnit);
+  const [ou, owner] = await Promise.all([
+    resolveOrganizationalUnit(directory, request.organizationalUnit),
+    directory.accountWithEmail(request.email),
+  ]);
+  if (owner)
+    issues.push({
+      path: 'email',
+      rule: 'email-in-use',
+      // which account is not said: a requester may not learn other teams' accounts by trying their addresses
+      message: `${request.email} already belongs to an account of this organization; ask with an address no AWS account uses (a new mailbox or alias)`,
+    });
   if (allowedOus.length === 0)
     issues.push({
       path: 'organizationalUnit',

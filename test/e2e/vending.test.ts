@@ -3,17 +3,23 @@ import { createServer } from 'node:net';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   type Account,
+  CreateAccountCommand,
+  DescribeCreateAccountStatusCommand,
   ListAccountsCommand,
   ListAccountsForParentCommand,
   ListOrganizationalUnitsForParentCommand,
+  ListParentsCommand,
+  ListPoliciesCommand,
   ListPoliciesForTargetCommand,
   ListRootsCommand,
   ListTagsForResourceCommand,
   OrganizationsClient,
   paginateListAccounts,
+  type Tag,
 } from '@aws-sdk/client-organizations';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiTarget, callApi } from '../../cli/api';
+import { requestIdFor } from '../../functions/api/caller';
 import type { ManualClock } from '../../local/clock';
 import type { FaultConfig } from '../../local/organizations/faults';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
@@ -283,6 +289,142 @@ describe('account vending through the API on the local stack (manual clock)', { 
     const next = await vend(api, request('e'), 'email-e');
     expect(next.state, JSON.stringify(next)).toBe('SUCCEEDED');
     expect(await accountsWithEmail(organizations, 'taken@example.com')).toEqual([]);
+  });
+
+  /** An account's OU, tags and directly attached SCPs: what a takeover would change. */
+  async function holdings(organizations: OrganizationsClient, accountId: string) {
+    const { Parents } = await organizations.send(new ListParentsCommand({ ChildId: accountId }));
+    const { Tags } = await organizations.send(new ListTagsForResourceCommand({ ResourceId: accountId }));
+    const { Policies } = await organizations.send(
+      new ListPoliciesForTargetCommand({ TargetId: accountId, Filter: 'SERVICE_CONTROL_POLICY' }),
+    );
+    return { parent: Parents![0]!.Id, tags: Tags, policies: Policies!.map((p) => p.Id).sort() };
+  }
+
+  /** Creates an account as the management account would by hand (console, another tool), and waits for it. */
+  async function createByHand(organizations: OrganizationsClient, email: string, tags: Tag[] = []) {
+    const { CreateAccountStatus } = await organizations.send(
+      new CreateAccountCommand({ AccountName: 'Made By Hand', Email: email, Tags: tags }),
+    );
+    for (let second = 0; second < 120; second++) {
+      const { CreateAccountStatus: status } = await organizations.send(
+        new DescribeCreateAccountStatusCommand({ CreateAccountRequestId: CreateAccountStatus!.Id! }),
+      );
+      if (status!.State === 'SUCCEEDED') return status!.AccountId!;
+      (stack!.clock as ManualClock).advance(1000);
+    }
+    throw new Error(`the creation for ${email} did not finish`);
+  }
+
+  /**
+   * Starts the workflow as the API does once it has validated a request (with what it resolved), but without
+   * the API's check of the email: as when the address was taken after the API's listing.
+   */
+  async function startValidated(
+    organizations: OrganizationsClient,
+    email: string,
+    ouPath: string,
+    key: string,
+  ) {
+    const caller = {
+      arn: `arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:root`,
+      accountId: DEMO_MANAGEMENT_ACCOUNT,
+    };
+    const requestId = requestIdFor(caller, key);
+    const { Policies } = await organizations.send(
+      new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }),
+    );
+    const policy = Policies!.find((p) => p.Name === 'DenyLeaveOrganization')!;
+    const input = {
+      caller,
+      request: {
+        ...request('x', { email, organizationalUnit: ouPath }),
+        tags: [{ key: 'owner', value: 'mallory' }],
+      },
+      resolved: {
+        organizationalUnit: { id: await ouId(organizations, ouPath), path: ouPath },
+        policies: [{ id: policy.Id!, name: policy.Name!, type: 'SERVICE_CONTROL_POLICY' }],
+      },
+    };
+    await stack!.stepFunctions.startExecution({
+      stateMachineArn: stack!.stateMachineArns.AccountVending!,
+      name: requestId,
+      input: JSON.stringify(input),
+    });
+    return requestId;
+  }
+
+  it("refuses at submission, with 400, an email that belongs to another team's account, and changes nothing", async () => {
+    const { api, organizations } = await start();
+    const [audit] = await accountsWithEmail(organizations, 'audit@orgflow.example');
+    const before = await holdings(organizations, audit!.Id!);
+
+    const response = await submit(
+      api,
+      request('m', { email: 'Audit@orgflow.example', organizationalUnit: 'Workloads/Prod' }),
+      'takeover-api',
+    );
+
+    expect(response.status, JSON.stringify(response.body)).toBe(400);
+    expect((response.body as { issues: { rule: string }[] }).issues).toEqual([
+      expect.objectContaining({ path: 'email', rule: 'email-in-use' }),
+    ]);
+    expect(await holdings(organizations, audit!.Id!)).toEqual(before);
+  });
+
+  it("never adopts another team's account, nor one made outside orgflow: the request fails EmailAlreadyExists and changes nothing", async () => {
+    const { api, organizations } = await start();
+    // another team's account, already in the OU the caller may vend into
+    const [audit] = await accountsWithEmail(organizations, 'audit@orgflow.example');
+    // an account created by hand, sitting in the root where CreateAccount leaves it
+    const outside = await createByHand(organizations, 'made-by-hand@example.com', [
+      { Key: 'owner', Value: 'finance' },
+    ]);
+    const before = [await holdings(organizations, audit!.Id!), await holdings(organizations, outside)];
+
+    const requestIds = [
+      await startValidated(organizations, 'audit@orgflow.example', 'Workloads/Prod', 'takeover-ou'),
+      await startValidated(organizations, 'made-by-hand@example.com', 'Workloads/Dev', 'takeover-root'),
+    ];
+    const done = await settle(api, requestIds);
+
+    for (const request of done) {
+      expect(request.state, JSON.stringify(request)).toBe('FAILED');
+      expect(request.accountId ?? null).toBeNull();
+      expect(request.reason).toMatch(
+        /already belongs to account \d{12} of this organization, which orgflow did not create/,
+      );
+    }
+    expect([await holdings(organizations, audit!.Id!), await holdings(organizations, outside)]).toEqual(
+      before,
+    );
+    expect(await heldSlots()).toEqual([]);
+  });
+
+  it("adopts the account this very request created when its result was lost (it carries the request's mark)", async () => {
+    const { api, organizations } = await start();
+    const caller = {
+      arn: `arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:root`,
+      accountId: DEMO_MANAGEMENT_ACCOUNT,
+    };
+    // an earlier attempt's CreateAccount reached AWS and its answer was lost: the account exists with the mark
+    const lost = await createByHand(organizations, 'lost-answer@example.com', [
+      { Key: 'orgflow:request-id', Value: requestIdFor(caller, 'lost-answer') },
+    ]);
+
+    const requestId = await startValidated(
+      organizations,
+      'lost-answer@example.com',
+      'Workloads/Dev',
+      'lost-answer',
+    );
+    const [done] = await settle(api, [requestId]);
+
+    expect(done!.state, JSON.stringify(done)).toBe('SUCCEEDED');
+    expect(done!.accountId).toBe(lost);
+    const after = await holdings(organizations, lost);
+    expect(after.parent).toBe(await ouId(organizations, 'Workloads/Dev'));
+    expect(after.tags).toEqual(expect.arrayContaining([{ Key: 'owner', Value: 'mallory' }]));
   });
 
   it('fails ACCOUNT_LIMIT_EXCEEDED with a clear reason and releases the slot', async () => {

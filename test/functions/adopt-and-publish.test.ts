@@ -4,6 +4,7 @@ import {
   DescribeOrganizationCommand,
   ListAccountsCommand,
   ListParentsCommand,
+  ListTagsForResourceCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -27,7 +28,11 @@ beforeEach(() => {
 });
 
 describe('adoptExistingAccount', () => {
-  it('finds the active member account with the email, on any page, ignoring case', async () => {
+  const REQUEST = 'ar-0123456789abcdef0123456789abcdef';
+  const mark = (requestId: string) => ({ Tags: [{ Key: 'orgflow:request-id', Value: requestId }] });
+  const input = { requestId: REQUEST, email: 'payments-prod@orgflow.example', organizationalUnitId: PROD };
+
+  it('adopts the account created for this request, found on any page, ignoring case', async () => {
     // Prepare
     organizationsMock
       .on(ListAccountsCommand, { NextToken: undefined })
@@ -39,16 +44,37 @@ describe('adoptExistingAccount', () => {
       .resolves({
         Accounts: [{ Id: '123456789012', Email: 'Payments-Prod@orgflow.example', State: 'ACTIVE' }],
       });
+    organizationsMock.on(ListTagsForResourceCommand, { ResourceId: '123456789012' }).resolves(mark(REQUEST));
 
     // Act
-    const result = await adoptExistingAccount(organizations, {
-      email: 'payments-prod@orgflow.example',
-      organizationalUnitId: PROD,
-    });
+    const result = await adoptExistingAccount(organizations, input);
 
     // Assess
     expect(result).toEqual({ accountId: '123456789012', adopted: true });
     expect(organizationsMock).toHaveReceivedCommandTimes(ListAccountsCommand, 2);
+  });
+
+  it.each([
+    ['has no mark (created outside orgflow)', { Tags: [{ Key: 'owner', Value: 'team-b' }] }],
+    ["carries another request's mark", mark('ar-ffffffffffffffffffffffffffffffff')],
+  ])('refuses an account in the root that %s, and reads nothing more', async (_, tags) => {
+    // Prepare
+    organizationsMock.on(ListAccountsCommand).resolves({
+      Accounts: [{ Id: '123456789012', Email: 'payments-prod@orgflow.example', State: 'ACTIVE' }],
+    });
+    organizationsMock.on(ListTagsForResourceCommand).resolves(tags);
+
+    // Act
+    const adopt = adoptExistingAccount(organizations, input);
+
+    // Assess
+    await expect(adopt).rejects.toMatchObject({
+      name: 'EmailAlreadyExistsError',
+      message: expect.stringContaining(
+        'account 123456789012 of this organization, which orgflow did not create for this request',
+      ),
+    });
+    expect(organizationsMock).toHaveReceivedCommandTimes(ListParentsCommand, 0);
   });
 
   it.each([
@@ -64,12 +90,10 @@ describe('adoptExistingAccount', () => {
   ])('refuses to adopt when the accounts are %j', async (accounts, message) => {
     // Prepare
     organizationsMock.on(ListAccountsCommand).resolves({ Accounts: accounts as never });
+    organizationsMock.on(ListTagsForResourceCommand).resolves(mark(REQUEST));
 
     // Act
-    const adopt = adoptExistingAccount(organizations, {
-      email: 'payments-prod@orgflow.example',
-      organizationalUnitId: PROD,
-    });
+    const adopt = adoptExistingAccount(organizations, input);
 
     // Assess
     await expect(adopt).rejects.toMatchObject({
@@ -77,44 +101,41 @@ describe('adoptExistingAccount', () => {
       message: expect.stringMatching(message),
     });
   });
-  it('adopts an account already in the requested OU (an earlier attempt moved it)', async () => {
+
+  it('adopts its own account already in the requested OU (an earlier attempt moved it)', async () => {
     // Prepare
     organizationsMock.on(ListAccountsCommand).resolves({
       Accounts: [{ Id: '123456789012', Email: 'payments-prod@orgflow.example', State: 'ACTIVE' }],
     });
+    organizationsMock.on(ListTagsForResourceCommand).resolves(mark(REQUEST));
     organizationsMock
       .on(ListParentsCommand)
       .resolves({ Parents: [{ Id: PROD, Type: 'ORGANIZATIONAL_UNIT' }] });
 
     // Act
-    const result = await adoptExistingAccount(organizations, {
-      email: 'payments-prod@orgflow.example',
-      organizationalUnitId: PROD,
-    });
+    const result = await adoptExistingAccount(organizations, input);
 
     // Assess
     expect(result).toEqual({ accountId: '123456789012', adopted: true });
   });
 
-  it('never pulls an account out of another OU', async () => {
+  it('never pulls an account out of another OU, even its own', async () => {
     // Prepare
     organizationsMock.on(ListAccountsCommand).resolves({
-      Accounts: [{ Id: '123456789012', Email: 'audit@orgflow.example', State: 'ACTIVE' }],
+      Accounts: [{ Id: '123456789012', Email: 'payments-prod@orgflow.example', State: 'ACTIVE' }],
     });
+    organizationsMock.on(ListTagsForResourceCommand).resolves(mark(REQUEST));
     organizationsMock
       .on(ListParentsCommand)
       .resolves({ Parents: [{ Id: 'ou-ab12-security', Type: 'ORGANIZATIONAL_UNIT' }] });
 
     // Act
-    const adopt = adoptExistingAccount(organizations, {
-      email: 'audit@orgflow.example',
-      organizationalUnitId: 'ou-ab12-sandbox1',
-    });
+    const adopt = adoptExistingAccount(organizations, { ...input, organizationalUnitId: 'ou-ab12-sandbox1' });
 
     // Assess
     await expect(adopt).rejects.toMatchObject({
       name: 'EmailAlreadyExistsError',
-      message: expect.stringContaining('which is in ou-ab12-security; the platform team can move it'),
+      message: expect.stringContaining('but is now in ou-ab12-security; the platform team can move it'),
     });
   });
 });

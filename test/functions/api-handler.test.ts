@@ -1,6 +1,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import { readFileSync } from 'node:fs';
 import {
+  ListAccountsCommand,
   ListOrganizationalUnitsForParentCommand,
   ListPoliciesCommand,
   ListRootsCommand,
@@ -112,6 +113,7 @@ const notFound = () => new ExecutionDoesNotExist({ message: 'Execution Does Not 
 beforeEach(() => {
   sfnMock.reset();
   organizationsMock.reset();
+  organizationsMock.on(ListAccountsCommand).resolves({ Accounts: [] });
 });
 
 describe('POST /account-requests', () => {
@@ -281,6 +283,30 @@ describe('POST /account-requests', () => {
     expect(response.statusCode).toBe(503);
     expect(response.headers?.['Retry-After']).toBe('2');
     expect(response.json.message).toContain('TooManyRequestsException');
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
+  it("refuses with 400 an email that already belongs to an account (another team's), and starts nothing", async () => {
+    // Prepare
+    organizationWithProd();
+    const taken = 'Shared-Mailbox@orgflow.example';
+    organizationsMock.on(ListAccountsCommand).resolves({
+      Accounts: [{ Id: '444455556666', Email: taken, State: 'ACTIVE' }],
+    });
+    sfnMock.on(DescribeExecutionCommand).rejects(notFound());
+    // the account listing is kept for 30 s from an earlier request (the throttled one's listings are 60 s ahead):
+    // let it expire
+    vi.spyOn(Date, 'now').mockReturnValue(Date.now() + 120_000);
+
+    // Act
+    const response = await invoke(
+      post({ ...request, email: taken.toLowerCase() }, { 'Idempotency-Key': 'someone-elses-mailbox' }),
+    ).finally(() => vi.restoreAllMocks());
+
+    // Assess
+    expect(response.statusCode).toBe(400);
+    expect(response.json.issues).toEqual([expect.objectContaining({ path: 'email', rule: 'email-in-use' })]);
+    expect(response.body).not.toContain('444455556666');
     expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
   });
 

@@ -63,7 +63,11 @@ describe('createAccountOnce', () => {
     expect(organizationsMock).toHaveReceivedCommandExactlyOnceWith(CreateAccountCommand, {
       AccountName: 'payments-prod',
       Email: 'payments-prod@orgflow.example',
-      Tags: [{ Key: 'team', Value: 'payments' }],
+      // the request's tags, and the mark that proves the account is this request's should the result be lost
+      Tags: [
+        { Key: 'team', Value: 'payments' },
+        { Key: 'orgflow:request-id', Value: input.requestId },
+      ],
       RoleName: 'OrgAdmin',
     });
     expect(record()).toMatchObject({

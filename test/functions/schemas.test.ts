@@ -75,6 +75,25 @@ describe('AccountRequestBodySchema', () => {
     );
   });
 
+  it("refuses orgflow's own tag keys, so no requester can forge the mark that proves an account is theirs", () => {
+    // Act
+    const issues = issuesOf({
+      accountName: 'payments-prod',
+      email: 'payments-prod@orgflow.example',
+      organizationalUnit: 'Workloads/Prod',
+      tags: [
+        { key: 'ORGFLOW:request-id', value: 'ar-0123456789abcdef0123456789abcdef' },
+        { key: 'orgflow:protected', value: 'true' },
+      ],
+    });
+
+    // Assess
+    expect(issues.map(({ path, rule }) => ({ path, rule }))).toEqual([
+      { path: 'tags[0].key', rule: 'tag-key-reserved' },
+      { path: 'tags[1].key', rule: 'tag-key-reserved' },
+    ]);
+  });
+
   it('reports duplicate tag keys once all tags are well formed', () => {
     // Act
     const issues = issuesOf({

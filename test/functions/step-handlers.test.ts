@@ -4,6 +4,7 @@ import { EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge
 import {
   CreateAccountCommand,
   DescribeCreateAccountStatusCommand,
+  ListAccountsCommand,
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
   OrganizationsClient,
@@ -73,6 +74,7 @@ describe('step handlers', () => {
   it('Validate Request normalizes the execution input with the configuration from VENDING_CONFIG', async () => {
     // Prepare
     organizationsMock.on(ListRootsCommand).resolves({ Roots: [{ Id: 'r-ab12' }] });
+    organizationsMock.on(ListAccountsCommand).resolves({ Accounts: [] });
     organizationsMock
       .on(ListOrganizationalUnitsForParentCommand)
       .resolves({ OrganizationalUnits: [{ Id: 'ou-ab12-sandbox1', Name: 'Sandbox' }] });

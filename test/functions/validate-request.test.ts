@@ -1,6 +1,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
   DescribeOrganizationalUnitCommand,
+  ListAccountsCommand,
   ListOrganizationalUnitsForParentCommand,
   ListParentsCommand,
   ListPoliciesCommand,
@@ -41,6 +42,9 @@ const request = {
 beforeEach(() => {
   organizationsMock.reset();
   organizationsMock.on(ListRootsCommand).resolves({ Roots: [{ Id: ROOT, Name: 'Root' }] });
+  organizationsMock.on(ListAccountsCommand).resolves({
+    Accounts: [{ Id: '123456789012', Email: 'Audit@orgflow.example', State: 'ACTIVE' }],
+  });
   organizationsMock
     .on(ListOrganizationalUnitsForParentCommand, { ParentId: ROOT })
     .resolves({
@@ -161,6 +165,25 @@ describe('validateAccountRequest', () => {
       issues: [
         { path: 'organizationalUnit', rule: 'caller-not-allowed' },
         { path: 'organizationalUnit', rule: 'ou-not-found' },
+      ],
+    });
+  });
+
+  it('refuses an email that already belongs to an account of the organization, whatever its case, without naming it', async () => {
+    // Act
+    const validation = validateAccountRequest(fresh(), config, {
+      caller: portal,
+      request: { ...request, email: 'audit@ORGFLOW.example' },
+    });
+
+    // Assess
+    await expect(validation).rejects.toMatchObject({
+      issues: [
+        {
+          path: 'email',
+          rule: 'email-in-use',
+          message: expect.not.stringContaining('123456789012'),
+        },
       ],
     });
   });
