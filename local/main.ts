@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
-import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { dataDirectory } from './data-dir';
+import { exposureWarning } from './host';
 import { type Limits, legacyQuotas } from './organizations/config';
 import type { FaultConfig } from './organizations/faults';
 import { DEMO_MANAGEMENT_ACCOUNT } from './organizations/seed';
@@ -11,7 +12,8 @@ const usage = `usage: npm start -- [options]
   --port <n>                    first port: Organizations on n, STS n+1, Step Functions n+2, events n+3,
                                 DynamoDB n+4, API n+5 (default 4701; 0 picks free ones)
   --host <addr>                 address to listen on (default 127.0.0.1)
-  --data-dir <dir>              where state and endpoints.json are kept (default .orgflow)
+  --data-dir <dir>              where state and endpoints.json are kept, owner-only and by one stack at
+                                a time (default .orgflow)
   --time-scale <n>              virtual seconds per real second, e.g. 60 (default 1)
   --throttling <on|off>         AWS's published API rate limits (default on)
   --account-quota <n>           accounts per organization (default 1000, as if raised through Service Quotas)
@@ -87,7 +89,7 @@ function parseOptions(argv: string[]) {
     help: values.help,
     firstPort: whole('port', values.port, 0, 65_530),
     host: values.host,
-    dataDir: resolve(values['data-dir']),
+    dataDir: dataDirectory(values['data-dir']),
     timeScale,
     throttling: values.throttling === 'on',
     limits,
@@ -109,6 +111,8 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
+  const warning = exposureWarning(options.host);
+  if (warning) console.error(warning);
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
   const at = (offset: number) => (options.firstPort === 0 ? 0 : options.firstPort + offset);
   try {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   definitionSubstitutions,
@@ -11,6 +11,13 @@ import { createTableInput, tables } from '../functions/_shared/tables';
 import { apiCallerOf } from './apigateway/identity';
 import { startApiGateway } from './apigateway/server';
 import { type Clock, ManualClock, ScaledClock, systemClock } from './clock';
+import {
+  createDirectory,
+  dataDirectory,
+  ensurePrivateDirectory,
+  lockDataDirectory,
+  writePrivateFile,
+} from './data-dir';
 import { startDynamoDb } from './dynamodb/server';
 import {
   EventBuses,
@@ -120,17 +127,19 @@ const demoVendingConfig = JSON.stringify({
  * file, and the API gateway. State lives under `dataDir`; `endpoints.json` there names every endpoint.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  mkdirSync(options.dataDir, { recursive: true });
+  const dataDir = dataDirectory(options.dataDir);
+  createDirectory(dataDir);
+  const release = lockDataDirectory(dataDir);
   const host = options.host ?? '127.0.0.1';
   const port = (service: keyof Omit<Endpoints, 'region'>) => ({ port: options.ports?.[service] ?? 0, host });
   const onInternalError = options.onInternalError ?? ((error: unknown) => console.error('orgflow:', error));
-  const closers: (() => Promise<void> | void)[] = [];
+  const closers: (() => Promise<void> | void)[] = [release];
   const close = async () => {
     for (const closer of closers.splice(0).reverse()) await closer();
   };
   try {
     const emulator = new OrganizationsEmulator({
-      dataDir: join(options.dataDir, 'organizations'),
+      dataDir: join(dataDir, 'organizations'),
       clock: clockFor(options.timeScale),
       defaultAccountId: DEMO_MANAGEMENT_ACCOUNT,
       throttling: options.throttling ?? true,
@@ -153,7 +162,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const sts = await startStsServer(emulator, { ...port('sts'), onInternalError });
     closers.push(() => sts.close());
     const dynamodb = await startDynamoDb({
-      dataDir: join(options.dataDir, 'dynamodb'),
+      dataDir: join(dataDir, 'dynamodb'),
       ...port('dynamodb'),
       tables: tables.map((table) => ({
         table: createTableInput(LOCAL_PREFIX, table),
@@ -162,10 +171,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     closers.push(() => dynamodb.close());
 
+    ensurePrivateDirectory(join(dataDir, 'events'));
     const buses = new EventBuses({
       clock,
       random,
-      deadLetterFile: join(options.dataDir, 'events', 'dead-letters.jsonl'),
+      deadLetterFile: join(dataDir, 'events', 'dead-letters.jsonl'),
     });
     closers.push(() => buses.close());
     const events = await startEventBridgeServer(buses, { ...port('events'), onInternalError });
@@ -211,7 +221,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const stepFunctions = new StepFunctionsService({
       clock,
       random,
-      dataDir: join(options.dataDir, 'stepfunctions'),
+      dataDir: join(dataDir, 'stepfunctions'),
       lambda,
       endpoints,
       putEvents: (entries) => buses.forAccount(DEMO_MANAGEMENT_ACCOUNT).putEvents(entries),
@@ -299,7 +309,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       api: api.invokeUrl,
       region: 'us-east-1',
     };
-    writeFileSync(join(options.dataDir, 'endpoints.json'), `${JSON.stringify(all, null, 2)}\n`);
+    writePrivateFile(join(dataDir, 'endpoints.json'), `${JSON.stringify(all, null, 2)}\n`);
     return { endpoints: all, emulator, stepFunctions, buses, clock, stateMachineArns, seeded, close };
   } catch (error) {
     await close();

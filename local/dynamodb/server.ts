@@ -1,4 +1,3 @@
-import { mkdirSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import {
   CreateTableCommand,
@@ -9,6 +8,7 @@ import {
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
+import { ensurePrivateDirectory } from '../data-dir';
 
 /** A table as orgflow defines it once for CDK and for the local stack. */
 export interface TableDefinition {
@@ -32,7 +32,8 @@ export async function startDynamoDb(options: {
   host?: string;
   tables: readonly TableDefinition[];
 }): Promise<RunningDynamoDb> {
-  if (options.dataDir) mkdirSync(options.dataDir, { recursive: true });
+  // LevelDB creates its files with the process's umask: the directory being 0700 is what keeps them private
+  if (options.dataDir) ensurePrivateDirectory(options.dataDir);
   const server = dynalite({
     ...(options.dataDir ? { path: options.dataDir } : {}),
     createTableMs: 0,

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE } from '../data-dir';
 import { type Clock, mathRandom, type RandomSource, systemClock } from './clock';
 import { EventBridgeError, InvalidEventPatternError, NonRetryableDeliveryError } from './errors';
 import { type CompiledPattern, compilePattern, matchesCompiled, type PatternOptions } from './pattern';
@@ -605,8 +606,8 @@ export class EventBus {
   private deadLetter(letter: DeadLetter): void {
     const file = this.options.deadLetterFile;
     if (file) {
-      mkdirSync(dirname(file), { recursive: true });
-      appendFileSync(file, `${JSON.stringify(letter)}\n`);
+      mkdirSync(dirname(file), { recursive: true, mode: PRIVATE_DIRECTORY_MODE });
+      appendFileSync(file, `${JSON.stringify(letter)}\n`, { mode: PRIVATE_FILE_MODE });
     } else if (!this.options.onDeadLetter) {
       console.warn(
         `event bus: dead letter for rule ${letter.ruleName} target ${letter.targetId}: ${letter.errorCode}: ${letter.errorMessage}`,

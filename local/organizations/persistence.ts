@@ -1,15 +1,7 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../clock';
+import { DataDirectoryError, ensurePrivateDirectory, openPrivate } from '../data-dir';
 import type { Store } from './store';
 import type { Change } from './table';
 
@@ -30,10 +22,10 @@ export class FileJournal {
     private readonly dir: string,
     private readonly options: { fsync?: boolean; compactAfter?: number } = {},
   ) {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDirectory(dir);
     this.load();
     this.compact();
-    this.fd = openSync(this.journalPath, 'a');
+    this.fd = openPrivate(this.journalPath, 'a');
     store.onCommit((changes) => this.append(changes));
   }
 
@@ -46,6 +38,11 @@ export class FileJournal {
   }
 
   private load(): void {
+    // the snapshot is always written before the journal is started: a journal alone has lost its base
+    if (!existsSync(this.snapshotPath) && existsSync(this.journalPath))
+      throw new DataDirectoryError(
+        `${this.dir} holds a journal (${this.journalPath}) but no snapshot to replay it on: the organization cannot be rebuilt from it; put the snapshot back, or delete the data directory to start over with a new demo organization`,
+      );
     if (existsSync(this.snapshotPath)) {
       const snapshot = JSON.parse(readFileSync(this.snapshotPath, 'utf8'));
       this.store.load(snapshot.tables);
@@ -71,7 +68,7 @@ export class FileJournal {
   /** Writes the whole state as the new snapshot and starts an empty journal. */
   compact(): void {
     const temporary = `${this.snapshotPath}.tmp`;
-    const fd = openSync(temporary, 'w');
+    const fd = openPrivate(temporary, 'w');
     writeSync(
       fd,
       JSON.stringify({ time: this.clock?.now() ?? this.lastTime ?? null, tables: this.store.snapshot() }),
@@ -79,7 +76,7 @@ export class FileJournal {
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temporary, this.snapshotPath);
-    closeSync(openSync(this.journalPath, 'w'));
+    closeSync(openPrivate(this.journalPath, 'w'));
     this.linesSinceSnapshot = 0;
   }
 
@@ -89,7 +86,7 @@ export class FileJournal {
     if (++this.linesSinceSnapshot >= (this.options.compactAfter ?? 100_000)) {
       closeSync(this.fd);
       this.compact();
-      this.fd = openSync(this.journalPath, 'a');
+      this.fd = openPrivate(this.journalPath, 'a');
     }
   }
 

@@ -31,6 +31,7 @@ export interface Exit {
 
 /** `npm start` running as a child process on free ports. */
 export interface StackProcess {
+  pid: number;
   endpoints: Endpoints;
   output: string;
   exited: Promise<Exit>;
@@ -119,6 +120,7 @@ export async function spawnStack(dataDir: string, args: string[] = []): Promise<
     throw new Error(`endpoints.json does not match the banner:\n${output}`);
   const common = { region: 'us-east-1', maxAttempts: 1 };
   return {
+    pid: child.pid!,
     endpoints,
     get output() {
       return output;

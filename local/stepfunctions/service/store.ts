@@ -1,14 +1,6 @@
-import {
-  closeSync,
-  existsSync,
-  fsyncSync,
-  mkdirSync,
-  openSync,
-  readFileSync,
-  renameSync,
-  writeSync,
-} from 'node:fs';
+import { closeSync, existsSync, fsyncSync, readFileSync, renameSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { DataDirectoryError, ensurePrivateDirectory, openPrivate } from '../../data-dir';
 import type { HistoryEvent } from '../history';
 import type { ExecutionInfo, ExecutionState } from '../state';
 import { decode, type EncodedLine, RecordEncoder } from './record-delta';
@@ -136,7 +128,7 @@ export class FileStore implements Store {
     private readonly dir: string,
     private readonly options: FileStoreOptions = {},
   ) {
-    mkdirSync(dir, { recursive: true });
+    ensurePrivateDirectory(dir);
   }
 
   get snapshotPath(): string {
@@ -149,6 +141,11 @@ export class FileStore implements Store {
 
   /** Reads snapshot and journal, then compacts them into a new snapshot and opens an empty journal. */
   load(): Loaded {
+    // the snapshot is always written before the journal is started: a journal alone has lost its base
+    if (!existsSync(this.snapshotPath) && existsSync(this.journalPath))
+      throw new DataDirectoryError(
+        `${this.dir} holds a journal (${this.journalPath}) but no snapshot to replay it on: the executions cannot be rebuilt from it; put the snapshot back, or delete the data directory to start over`,
+      );
     const loaded: Loaded = { stateMachines: new Map(), definitions: new Map(), executions: new Map() };
     const snapshot = readLines(this.snapshotPath);
     const generation = snapshot.generation ?? 0;
@@ -229,7 +226,7 @@ export class FileStore implements Store {
     if (this.fd !== undefined) closeSync(this.fd);
     const generation = this.generation + 1;
     const temporary = `${this.snapshotPath}.tmp`;
-    const fd = openSync(temporary, 'w');
+    const fd = openPrivate(temporary, 'w');
     let buffer = `${JSON.stringify({ g: generation })}\n`;
     for (const item of items) {
       buffer += `${this.snapshotLine(item)}\n`;
@@ -242,7 +239,7 @@ export class FileStore implements Store {
     fsyncSync(fd);
     closeSync(fd);
     renameSync(temporary, this.snapshotPath);
-    this.fd = openSync(this.journalPath, 'w');
+    this.fd = openPrivate(this.journalPath, 'w');
     writeSync(this.fd, `${JSON.stringify({ g: generation })}\n`);
     this.generation = generation;
     this.lines = 0;
