@@ -69,7 +69,7 @@ const organizationReads = [
 /** Variables of the vending configuration (functions/_shared/vending-config.ts): one of the two, or neither. */
 const vendingConfig = { VENDING_CONFIG: 'optional', VENDING_CONFIG_FILE: 'optional' } as const;
 
-/** Variables of the CreateAccount pool (functions/_shared/create-account-pool.ts), read by its acquire and release. */
+/** Variables of the CreateAccount pool (functions/governor/pools.ts), read by its acquire and release. */
 const createAccountPool = {
   [GOVERNOR_TABLE]: 'required',
   CREATE_ACCOUNT_SLOTS: 'optional',

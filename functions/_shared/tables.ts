@@ -24,7 +24,7 @@ export interface TableDefinition {
 /**
  * The governor: slots, tickets and counters of the quota-bound operations (one partition per pool, e.g.
  * `create-account`), and the per-request records (`request#<id>`) that make steps idempotent.
- * See functions/_shared/governor.ts for the items.
+ * See functions/governor/store.ts for the items.
  */
 export const governorTable: TableDefinition = {
   id: 'GovernorTable',

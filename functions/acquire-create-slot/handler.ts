@@ -1,12 +1,12 @@
 import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { dynamoDocumentClient, taskTokenClient } from '../_shared/clients';
-import { CreateAccountPoolEnvSchema, createAccountPool } from '../_shared/create-account-pool';
 import { parseEnv } from '../_shared/env';
-import { acquireSlot } from '../_shared/governor';
 import { logger } from '../_shared/logger';
 import { parseOrThrow } from '../_shared/schemas';
 import { RequestStepInputSchema } from '../_shared/step-inputs';
+import { acquireSlot } from '../governor/governor';
+import { CreateAccountPoolEnvSchema, createAccountPool } from '../governor/pools';
 
 const AcquireCreateSlotInputSchema = RequestStepInputSchema.extend({
   taskToken: z.string().min(1).max(2048),

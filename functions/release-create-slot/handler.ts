@@ -1,11 +1,11 @@
 import type { Context } from 'aws-lambda';
 import { dynamoDocumentClient, taskTokenClient } from '../_shared/clients';
-import { CreateAccountPoolEnvSchema, createAccountPool } from '../_shared/create-account-pool';
 import { parseEnv } from '../_shared/env';
-import { releaseSlot } from '../_shared/governor';
 import { logger } from '../_shared/logger';
 import { parseOrThrow } from '../_shared/schemas';
 import { RequestStepInputSchema } from '../_shared/step-inputs';
+import { releaseSlot } from '../governor/governor';
+import { CreateAccountPoolEnvSchema, createAccountPool } from '../governor/pools';
 
 const pool = createAccountPool(parseEnv(CreateAccountPoolEnvSchema));
 const ports = { db: dynamoDocumentClient(), sfn: taskTokenClient() };

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CreateAccountPoolEnvSchema } from '../../functions/_shared/create-account-pool';
+import { CreateAccountPoolEnvSchema } from '../../functions/governor/pools';
 import * as errors from '../../functions/_shared/errors';
 import {
   definitionSubstitutions,

@@ -3,12 +3,12 @@ import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { lambdaContext } from './fixtures/lambda-context';
-import { MemoryTable } from './fixtures/memory-table';
+import { lambdaContext } from '../functions/fixtures/lambda-context';
+import { MemoryTable } from '../functions/fixtures/memory-table';
 
 // Acquire Create Slot and Release Create Slot as Lambda runs them: environment, input, the table and Step
 // Functions faked with aws-sdk-client-mock. The governor's races are tested against dynalite
-// (governor-dynalite.test.ts).
+// (store-dynalite.test.ts).
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 

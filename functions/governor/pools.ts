@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { SlotPool } from './governor';
+import type { SlotPool } from './plan';
 
 /** The governor pool of CreateAccount calls in progress; AWS allows 5 at a time (reference §3.1). */
 export const CREATE_ACCOUNT_POOL = 'create-account';

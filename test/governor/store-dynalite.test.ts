@@ -4,6 +4,8 @@ import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { createTableInput, governorTable } from '../../functions/_shared/tables';
+import { createAccountOnce } from '../../functions/create-account/create-account';
 import {
   acquireSlot,
   dispatch,
@@ -11,9 +13,7 @@ import {
   releaseSlot,
   type SlotGrant,
   type SlotPool,
-} from '../../functions/_shared/governor';
-import { createTableInput, governorTable } from '../../functions/_shared/tables';
-import { createAccountOnce } from '../../functions/create-account/create-account';
+} from '../../functions/governor/governor';
 import { type RunningDynamoDb, startDynamoDb } from '../../local/dynamodb/server';
 import { seededRandom } from '../../local/random';
 
