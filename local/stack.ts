@@ -176,6 +176,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clock,
       random,
       deadLetterFile: join(dataDir, 'events', 'dead-letters.jsonl'),
+      // the API's changes to rules, applied over the rule files as they are installed
+      ruleChangesFile: join(dataDir, 'events', 'rule-changes.json'),
+      ...(options.fsync === undefined ? {} : { fsync: options.fsync }),
     });
     closers.push(() => buses.close());
     const events = await startEventBridgeServer(buses, { ...port('events'), onInternalError });

@@ -3,8 +3,26 @@ import { appendFileSync, mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { PRIVATE_DIRECTORY_MODE, PRIVATE_FILE_MODE } from '../data-dir';
 import { type Clock, mathRandom, type RandomSource, systemClock } from './clock';
-import { EventBridgeError, InvalidEventPatternError, NonRetryableDeliveryError } from './errors';
+import {
+  EventBridgeError,
+  InvalidEventPatternError,
+  NonRetryableDeliveryError,
+  RuleChangesFileError,
+} from './errors';
 import { type CompiledPattern, compilePattern, matchesCompiled, type PatternOptions } from './pattern';
+import { RuleChangesFile } from './persistence';
+import {
+  afterDeleteRule,
+  afterPutRule,
+  afterPutTargets,
+  afterRemoveTargets,
+  afterStateChange,
+  effectiveRule,
+  memoryRuleChanges,
+  plainTarget,
+  type RuleChangeLog,
+  type RuleSetup,
+} from './rule-changes';
 import { type CompiledInput, compileTargetInput, type InputTransformer, isoSeconds } from './transform';
 
 /** An event as EventBridge delivers it. */
@@ -147,6 +165,8 @@ export interface EventBusOptions {
   /** called for every dead letter, after it is written */
   onDeadLetter?: (letter: DeadLetter) => void;
   patternMaxLength?: number;
+  /** keeps what the API changes of the rules (a {@link RuleChangesFile}'s log); in memory only when absent */
+  ruleChanges?: RuleChangeLog;
 }
 
 const REGION = 'us-east-1';
@@ -217,6 +237,9 @@ export class EventBus {
   readonly name = 'default';
   readonly arn: string;
   private readonly rules = new Map<string, StoredRule>();
+  /** the rules as their rule files ship them, before the API's changes */
+  private readonly shipped = new Map<string, RuleSetup>();
+  private readonly changes: RuleChangeLog;
   private readonly clock: Clock;
   private readonly random: RandomSource;
   private readonly closing = new AbortController();
@@ -228,6 +251,16 @@ export class EventBus {
     this.arn = `arn:aws:events:${REGION}:${options.account}:event-bus/default`;
     this.clock = options.clock ?? systemClock;
     this.random = options.random ?? mathRandom;
+    this.changes = options.ruleChanges ?? memoryRuleChanges();
+    // the rules the API made; those it changed of a rule file come in with the file (ship)
+    for (const [name, change] of this.changes.all())
+      try {
+        this.install(name, effectiveRule(name, undefined, change));
+      } catch (error) {
+        throw new RuleChangesFileError(this.changes.where, `rule ${name}`, (error as Error).message, {
+          cause: error,
+        });
+      }
   }
 
   ruleArn(name: string): string {
@@ -244,8 +277,8 @@ export class EventBus {
     return rule;
   }
 
-  /** Creates or replaces a rule (its targets are kept), as PutRule does. */
-  putRule(input: RuleInput): { ruleArn: string } {
+  /** Checks a rule as PutRule does and compiles it, holding `targets`; changes nothing. */
+  private compileRule(input: RuleInput, targets: Map<string, StoredTarget>): StoredRule {
     if (typeof input.name !== 'string' || !NAME_PATTERN.test(input.name))
       throw invalid(
         `Rule name ${JSON.stringify(input.name)} is not valid: use 1 to 64 letters, digits, '.', '-' or '_'.`,
@@ -283,7 +316,6 @@ export class EventBus {
         );
       throw error;
     }
-    const existing = this.rules.get(input.name);
     const otherWildcardRules = [...this.rules.values()].filter(
       (rule) => rule.name !== input.name && rule.pattern.usesWildcards,
     ).length;
@@ -292,17 +324,54 @@ export class EventBus {
         'LimitExceededException',
         `The requested resource exceeds the maximum number allowed: an event bus holds at most ${MAX_WILDCARD_RULES} rules with wildcards.`,
       );
-    const rule: StoredRule = {
+    return {
       name: input.name,
       arn: this.ruleArn(input.name),
       patternText,
       pattern,
       state,
-      targets: existing?.targets ?? new Map(),
+      targets,
       ...(input.description === undefined ? {} : { description: input.description }),
     };
-    this.rules.set(input.name, rule);
+  }
+
+  /** Creates or replaces a rule (its targets are kept), as PutRule does. */
+  putRule(input: RuleInput): { ruleArn: string } {
+    const rule = this.compileRule(input, this.rules.get(input.name)?.targets ?? new Map());
+    const { patternText: eventPattern, description, state } = rule;
+    this.changes.record(
+      rule.name,
+      afterPutRule(this.changes.get(rule.name), { eventPattern, description, state }),
+    );
+    this.rules.set(rule.name, rule);
     return { ruleArn: rule.arn };
+  }
+
+  /**
+   * Holds rule `name` as `setup` says (none: no such rule), replacing whatever it was; all is checked before
+   * anything changes. The API's changes are not recorded: they are what `setup` came from.
+   */
+  private install(name: string, setup: RuleSetup | undefined): void {
+    if (!setup) {
+      this.rules.delete(name);
+      return;
+    }
+    const rule = this.compileRule(setup.input, new Map());
+    for (const stored of this.compileTargets(rule, setup.targets)) rule.targets.set(stored.target.id, stored);
+    this.rules.set(name, rule);
+  }
+
+  /**
+   * Puts a rule as its rule file ships it, with its targets, then applies what the API changed of it (see
+   * `ruleChanges`): a rule the API disabled stays disabled, one it deleted stays deleted.
+   */
+  ship(input: RuleInput, targets: Target[]): void {
+    // the file's rule is checked even when the API's changes leave nothing of it
+    this.compileTargets(this.compileRule(input, new Map()), targets);
+    const base = { input, targets };
+    const setup = effectiveRule(input.name, base, this.changes.get(input.name));
+    this.install(input.name, setup);
+    this.shipped.set(input.name, base);
   }
 
   private describe(rule: StoredRule): RuleDescription {
@@ -334,24 +403,46 @@ export class EventBus {
     const rule = this.rules.get(name);
     if (!rule) return;
     if (rule.targets.size > 0) throw invalid("Rule can't be deleted since it has targets.");
+    this.changes.record(name, afterDeleteRule(this.shipped.has(name)));
     this.rules.delete(name);
   }
 
   enableRule(name: string): void {
     const rule = this.rule(name);
     // a rule enabled for read-only management events stays so
-    if (rule.state === 'DISABLED') rule.state = 'ENABLED';
+    if (rule.state !== 'DISABLED') return;
+    this.changes.record(name, afterStateChange(this.changes.get(name), 'ENABLED'));
+    rule.state = 'ENABLED';
   }
 
   disableRule(name: string): void {
-    this.rule(name).state = 'DISABLED';
+    const rule = this.rule(name);
+    if (rule.state === 'DISABLED') return;
+    this.changes.record(name, afterStateChange(this.changes.get(name), 'DISABLED'));
+    rule.state = 'DISABLED';
   }
 
-  /** Adds or replaces targets (by id), as PutTargets does: all are checked before any is stored. */
+  /**
+   * Adds or replaces targets (by id), as PutTargets does: all are checked before any is stored. A deliver
+   * function is not kept across restarts: a target put here comes back as the API's, resolved by its ARN.
+   */
   putTargets(ruleName: string, targets: Target[]): void {
     const rule = this.rule(ruleName);
     if (targets.length < 1 || targets.length > 10)
       throw invalid(`PutTargets takes 1 to 10 targets per request, not ${targets.length}.`);
+    const compiled = this.compileTargets(rule, targets);
+    this.changes.record(
+      ruleName,
+      afterPutTargets(
+        this.changes.get(ruleName),
+        compiled.map((stored) => plainTarget(stored.target)),
+      ),
+    );
+    for (const stored of compiled) rule.targets.set(stored.target.id, stored);
+  }
+
+  /** Checks targets for `rule` as PutTargets does (but for their number) and compiles them; changes nothing. */
+  private compileTargets(rule: StoredRule, targets: Target[]): StoredTarget[] {
     const compiled = targets.map((target): StoredTarget => {
       if (typeof target.id !== 'string' || !NAME_PATTERN.test(target.id))
         throw invalid(
@@ -360,6 +451,8 @@ export class EventBus {
       if (typeof target.arn !== 'string' || target.arn.length === 0 || target.arn.length > 1600)
         throw invalid(`Target ${target.id} needs an Arn of 1 to 1600 characters.`);
       checkRetryPolicy(target.id, target.retryPolicy);
+      if (target.deadLetterArn !== undefined && typeof target.deadLetterArn !== 'string')
+        throw invalid(`DeadLetterConfig.Arn of target ${target.id} must be a string.`);
       return { target, compiled: compileTargetInput(target) };
     });
     const ids = new Set([...rule.targets.keys(), ...targets.map((target) => target.id)]);
@@ -368,12 +461,24 @@ export class EventBus {
         'LimitExceededException',
         `The requested resource exceeds the maximum number allowed: a rule has at most ${MAX_TARGETS_PER_RULE} targets.`,
       );
-    for (const stored of compiled) rule.targets.set(stored.target.id, stored);
+    return compiled;
   }
 
   removeTargets(ruleName: string, ids: string[]): void {
     const rule = this.rule(ruleName);
-    for (const id of ids) rule.targets.delete(id);
+    const present = [...new Set(ids)].filter((id) => rule.targets.has(id));
+    if (present.length === 0) return;
+    const change = this.changes.get(ruleName);
+    const shipped = change?.dropped ? undefined : this.shipped.get(ruleName);
+    this.changes.record(
+      ruleName,
+      afterRemoveTargets(
+        change,
+        present,
+        (shipped?.targets ?? []).map((target) => target.id),
+      ),
+    );
+    for (const id of present) rule.targets.delete(id);
   }
 
   /** The targets of a rule, without their deliver functions. */
@@ -642,16 +747,37 @@ export class EventBus {
   }
 }
 
+export interface EventBusesOptions extends Omit<EventBusOptions, 'account' | 'ruleChanges'> {
+  /** where the API's changes to rules are kept across restarts (a {@link RuleChangesFile}); memory only when absent */
+  ruleChangesFile?: string;
+  /** flush every rule change to the disk before answering (survives a machine crash, not only a killed process) */
+  fsync?: boolean;
+}
+
 /** The default bus of every account, created on first use with the same ports. */
 export class EventBuses {
   private readonly buses = new Map<string, EventBus>();
+  private readonly options: Omit<EventBusOptions, 'account'>;
+  private readonly file: RuleChangesFile | undefined;
 
-  constructor(private readonly options: Omit<EventBusOptions, 'account'>) {}
+  /** Reads the rule changes file, if given, and brings back every bus it names: a bad file throws here. */
+  constructor({ ruleChangesFile, fsync, ...options }: EventBusesOptions) {
+    this.options = options;
+    this.file =
+      ruleChangesFile === undefined
+        ? undefined
+        : new RuleChangesFile(ruleChangesFile, fsync === undefined ? {} : { fsync });
+    for (const account of this.file?.accounts() ?? []) this.forAccount(account);
+  }
 
   forAccount(account: string): EventBus {
     let bus = this.buses.get(account);
     if (!bus) {
-      bus = new EventBus({ ...this.options, account });
+      bus = new EventBus({
+        ...this.options,
+        account,
+        ...(this.file ? { ruleChanges: this.file.forAccount(account) } : {}),
+      });
       this.buses.set(account, bus);
     }
     return bus;

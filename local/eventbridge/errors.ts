@@ -41,6 +41,20 @@ export class RuleFileError extends Error {
   }
 }
 
+/** The file of rule changes made over the API cannot be read back: names the file and what is wrong. */
+export class RuleChangesFileError extends Error {
+  readonly file: string;
+
+  constructor(file: string, where: string, reason: string, options?: { cause?: unknown }) {
+    super(
+      `${file}: ${where}: ${reason} (fix the file, or remove it to forget every rule change made over the EventBridge API: the rule files stay as shipped)`,
+      options,
+    );
+    this.name = 'RuleChangesFileError';
+    this.file = file;
+  }
+}
+
 /**
  * Thrown by a target's `deliver` for a failure retrying cannot fix (the state machine does not exist, the input
  * is refused): EventBridge sends such deliveries straight to the dead-letter queue.

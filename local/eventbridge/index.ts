@@ -6,6 +6,7 @@ export {
   type EventBridgeEvent,
   EventBus,
   EventBuses,
+  type EventBusesOptions,
   type EventBusOptions,
   type FaultInjection,
   type PutEventsEntry,
@@ -21,6 +22,7 @@ export {
   EventBridgeError,
   InvalidEventPatternError,
   NonRetryableDeliveryError,
+  RuleChangesFileError,
   RuleFileError,
 } from './errors';
 export {
@@ -33,6 +35,8 @@ export {
   RULE_PATTERN_MAX_LENGTH,
   validatePattern,
 } from './pattern';
+export { RuleChangesFile } from './persistence';
+export { effectiveRule, type RuleChange, type RuleChangeLog } from './rule-changes';
 export {
   FunctionInvocationError,
   type FunctionInvoker,

@@ -200,30 +200,35 @@ export interface RuleTargetResolvers {
   function(name: string): InstalledTarget;
 }
 
-/** Puts each rule on `bus` with its one target (id: the state machine's logical name or the function's name). */
+/**
+ * Puts each rule on `bus` with its one target (id: the state machine's logical name or the function's name), as
+ * shipped: what the API changed of a rule (disabled it, deleted it, replaced its pattern) is applied on top.
+ */
 export function installRules(bus: EventBus, rules: RuleDefinition[], targets: RuleTargetResolvers): void {
   for (const rule of rules) {
     const { arn, deliver } =
       rule.target.function === undefined
         ? targets.stateMachine(rule.target.stateMachine)
         : targets.function(rule.target.function);
-    bus.putRule({
-      name: rule.name,
-      eventPattern: rule.eventPattern,
-      ...(rule.description === undefined ? {} : { description: rule.description }),
-    });
-    bus.putTargets(rule.name, [
+    bus.ship(
       {
-        id: targetIdOf(rule.target),
-        arn,
-        deliver,
-        ...(rule.target.inputPath === undefined ? {} : { inputPath: rule.target.inputPath }),
-        ...(rule.target.inputTransformer === undefined
-          ? {}
-          : { inputTransformer: rule.target.inputTransformer }),
-        ...(rule.retryPolicy === undefined ? {} : { retryPolicy: rule.retryPolicy }),
+        name: rule.name,
+        eventPattern: rule.eventPattern,
+        ...(rule.description === undefined ? {} : { description: rule.description }),
       },
-    ]);
+      [
+        {
+          id: targetIdOf(rule.target),
+          arn,
+          deliver,
+          ...(rule.target.inputPath === undefined ? {} : { inputPath: rule.target.inputPath }),
+          ...(rule.target.inputTransformer === undefined
+            ? {}
+            : { inputTransformer: rule.target.inputTransformer }),
+          ...(rule.retryPolicy === undefined ? {} : { retryPolicy: rule.retryPolicy }),
+        },
+      ],
+    );
   }
 }
 
