@@ -1,7 +1,8 @@
 /**
  * The email address rules of CreateAccount and CreateGovCloudAccount, which the API model states only in
  * prose (seed reference, CreateAccount `Email`). Pure: the API refuses a bad address with these words before
- * anything starts, and the local Organizations emulator (`local/organizations/email.ts`) enforces the same.
+ * anything starts, and the local Organizations emulator keeps its own copy (`local/organizations/email.ts`), the oracle these are
+ * tested against (test/organizations/email.test.ts).
  */
 
 export type EmailRule =

@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
+import {
+  brokenEmailRule as functionsRule,
+  emailRules as functionsRules,
+} from '../../functions/_shared/account-email';
 import { brokenEmailRule, type EmailRule, emailRules } from '../../local/organizations/email';
+import { seededRandom } from '../../local/random';
 
 describe('CreateAccount email rules', () => {
   it.each([
@@ -48,5 +53,27 @@ describe('CreateAccount email rules', () => {
   it('describes every rule', () => {
     // Assess
     for (const text of Object.values(emailRules)) expect(text).toMatch(/^[a-z]/);
+  });
+});
+
+describe('the functions check email addresses as the emulator does', () => {
+  it('agrees with the emulator, rule for rule and word for word, on a seeded sample of addresses', () => {
+    // Prepare
+    const random = seededRandom(2026);
+    const pick = () => random.next();
+    const alphabet = ['a', 'Z', '0', '.', '-', '_', '+', '@', ' ', '"', '%', '&', 'ö', '\t', '|', '['];
+    const addresses = Array.from({ length: 5000 }, () =>
+      Array.from({ length: 2 + Math.floor(pick() * 20) }, () => alphabet[Math.floor(pick() * 16)]).join(
+        '',
+      ),
+    );
+    addresses.push('jane@example.com', 'a@b.co', '.x@y.zz', 'ab@-c.de');
+
+    // Act
+    const disagreements = addresses.filter((email) => functionsRule(email) !== brokenEmailRule(email));
+
+    // Assess
+    expect(disagreements).toEqual([]);
+    expect(functionsRules).toEqual(emailRules);
   });
 });
