@@ -153,7 +153,8 @@ or with the AWS CLI:
   AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \\
     aws organizations list-accounts --endpoint-url ${endpoints.organizations}
 
-Events: curl -N ${endpoints.organizations}/_orgflow/events
+Events (signed, as every endpoint wants):
+  curl -N --aws-sigv4 aws:amz:us-east-1:organizations --user ${DEMO_MANAGEMENT_ACCOUNT}:local ${endpoints.organizations}/_orgflow/events
 Ctrl-C stops; the next start resumes from ${options.dataDir}.`);
 
   const stop = async () => {

@@ -8,7 +8,6 @@ import {
   stateMachines,
 } from '../functions/_shared/functions';
 import { createTableInput, tables } from '../functions/_shared/tables';
-import { apiCallerOf } from './apigateway/identity';
 import { startApiGateway } from './apigateway/server';
 import { type Clock, ManualClock, ScaledClock, systemClock } from './clock';
 import {
@@ -181,7 +180,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ...(options.fsync === undefined ? {} : { fsync: options.fsync }),
     });
     closers.push(() => buses.close());
-    const events = await startEventBridgeServer(buses, { ...port('events'), onInternalError });
+    const events = await startEventBridgeServer(buses, {
+      ...port('events'),
+      onInternalError,
+      keyOwners: emulator.keyOwners,
+    });
     closers.push(() => events.close());
 
     const endpoints: Record<string, string> = {
@@ -236,6 +239,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const stepFunctionsServer = await startStepFunctionsServer(stepFunctions, {
       ...port('stepfunctions'),
       onInternalError,
+      keyOwners: emulator.keyOwners,
     });
     closers.push(() => stepFunctionsServer.close());
     endpoints.sfn = stepFunctionsServer.url;
@@ -291,12 +295,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       invoker: lambda,
       functions: { ApiHandler: arnOf('ApiHandler') },
       accountId: DEMO_MANAGEMENT_ACCOUNT,
-      identityForAccessKey: (accessKeyId) => {
-        const caller = emulator.callerForAccessKey(accessKeyId);
-        if (!caller) return undefined;
-        const orgId = emulator.store.accounts.get(caller.accountId)?.orgId ?? null;
-        return apiCallerOf(caller, orgId);
-      },
+      keyOwners: emulator.keyOwners,
+      organizationOf: (accountId) => emulator.store.accounts.get(accountId)?.orgId ?? null,
       now: () => clock.now(),
       ...port('api'),
       onInternalError,

@@ -1,3 +1,5 @@
+import type { Caller, Signature } from '../identity';
+
 /** The IAM principal behind a request's access key, as an AWS_IAM-authorised method sees it. */
 export interface ApiCaller {
   accountId: string;
@@ -10,33 +12,8 @@ export interface ApiCaller {
   principalOrgId: string | null;
 }
 
-/**
- * Maps an access key id to its principal, or undefined for a key that is unknown or expired.
- * The composition root plugs the Organizations emulator in here (see {@link apiCallerOf}).
- */
-export type IdentityForAccessKey = (accessKeyId: string) => ApiCaller | undefined;
-
-/** The emulator's caller (`OrganizationsEmulator.callerForAccessKey`), by shape so nothing here imports it. */
-export interface KeyOwner {
-  accountId: string;
-  accessKeyId: string;
-  assumedRole?: { roleArn: string; sessionName: string; roleId: string };
-}
-
-/** An account's own key (a 12-digit access key id, orgflow's local convention) signs as the account's root. */
-export const accountRootIdentity: IdentityForAccessKey = (accessKeyId) =>
-  /^\d{12}$/.test(accessKeyId)
-    ? {
-        accountId: accessKeyId,
-        accessKeyId,
-        userArn: `arn:aws:iam::${accessKeyId}:root`,
-        principalId: accessKeyId,
-        principalOrgId: null,
-      }
-    : undefined;
-
-/** Turns the emulator's caller into the API's: the account's root, or the session of an assumed role. */
-export function apiCallerOf(owner: KeyOwner, principalOrgId: string | null): ApiCaller {
+/** Turns the caller (local/identity.ts) into the API's: the account's root, or the session of an assumed role. */
+export function apiCallerOf(owner: Caller, principalOrgId: string | null): ApiCaller {
   if (owner.assumedRole) {
     const { roleArn, sessionName, roleId } = owner.assumedRole;
     const roleName = roleArn.slice(roleArn.lastIndexOf('/') + 1);
@@ -64,14 +41,15 @@ export type SignatureProblem = {
 };
 
 /**
- * The access key id a request is signed with: from a SigV4 `Authorization` header or a presigned URL's
- * `X-Amz-Credential`. The signature itself is not verified (local keys have no secret to check against).
+ * The access key id a request is signed with, from a SigV4 `Authorization` header or a presigned URL's
+ * `X-Amz-Credential`, and its session token. The signature itself is not verified (local keys have no
+ * secret to check against).
  */
 export function signingKeyOf(
   headers: Record<string, string | string[] | undefined>,
   query: URLSearchParams,
   region: string,
-): { accessKeyId: string } | SignatureProblem | undefined {
+): Signature | SignatureProblem | undefined {
   const authorization = headers.authorization;
   const header = Array.isArray(authorization) ? authorization[0] : authorization;
   let credential: string | undefined;
@@ -113,5 +91,8 @@ export function signingKeyOf(
       errorType: 'InvalidSignatureException',
       message: `Credential should be scoped to a valid region, not '${scopeRegion}'. `,
     };
-  return { accessKeyId };
+  const token = headers['x-amz-security-token'];
+  const securityToken =
+    (Array.isArray(token) ? token[0] : token) ?? query.get('X-Amz-Security-Token') ?? undefined;
+  return { accessKeyId, securityToken };
 }

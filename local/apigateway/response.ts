@@ -1,3 +1,5 @@
+import type { RefusalReason } from '../identity';
+
 /** An HTTP response the gateway sends: headers in order, repeated names allowed. */
 export interface GatewayResponse {
   statusCode: number;
@@ -20,6 +22,19 @@ export const gatewayError = {
       'UnrecognizedClientException',
       '{"message":"The security token included in the request is invalid."}',
     ),
+  expiredToken: () =>
+    error(
+      403,
+      'ExpiredTokenException',
+      '{"message":"The security token included in the request is expired"}',
+    ),
+  /** a caller local/identity.ts refuses */
+  refused: (reason: RefusalReason) =>
+    reason === 'MissingAuthentication'
+      ? gatewayError.missingAuthenticationToken()
+      : reason === 'ExpiredSession'
+        ? gatewayError.expiredToken()
+        : gatewayError.unrecognizedClient(),
   accessDenied: (userArn: string, resourceArn: string) =>
     error(
       403,

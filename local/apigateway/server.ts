@@ -2,9 +2,10 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApiFunctionName, type ApiRoute, apiRoutes, apiStageName } from '../../functions/_shared/routes';
 import { type RunningServer, serveHttp } from '../http-server';
+import { accountKeys, identify, type KeyOwners } from '../identity';
 import type { InvokeOutcome, LambdaInvoker } from '../lambda/runner';
 import { proxyEventOf, traceIdOf } from './event';
-import { accountRootIdentity, type IdentityForAccessKey, signingKeyOf } from './identity';
+import { apiCallerOf, signingKeyOf } from './identity';
 import { ResourceTree } from './resources';
 import { type GatewayResponse, gatewayError, matchesMediaType, proxyResponseOf } from './response';
 
@@ -18,8 +19,10 @@ export interface ApiGatewayOptions {
   stage?: string;
   /** 10 lowercase letters and digits, as API Gateway issues them */
   apiId?: string;
-  /** who signed a request; default: a 12-digit access key id is that account's root, nothing else is known */
-  identityForAccessKey?: IdentityForAccessKey;
+  /** who owns the access keys (local/identity.ts; the emulator's `keyOwners` in the stack); default: 12-digit keys only */
+  keyOwners?: KeyOwners;
+  /** the organization of an account (`aws:PrincipalOrgID`); default: none */
+  organizationOf?: (accountId: string) => string | null;
   /** the API's resource policy: when set, callers outside this organization (aws:PrincipalOrgID) are denied */
   principalOrgId?: string;
   /** media types whose bodies travel base64-encoded (none by default, as the CDK stack declares none) */
@@ -63,7 +66,8 @@ export async function startApiGateway(options: ApiGatewayOptions): Promise<Runni
     tree: new ResourceTree(routes, apiId),
     apiId,
     stage,
-    identityForAccessKey: options.identityForAccessKey ?? accountRootIdentity,
+    keyOwners: options.keyOwners ?? accountKeys(),
+    organizationOf: options.organizationOf ?? (() => null),
     binaryMediaTypes: options.binaryMediaTypes ?? [],
     integrationTimeoutMs: options.integrationTimeoutMs ?? 29_000,
     now: options.now ?? Date.now,
@@ -95,7 +99,8 @@ interface Gateway extends ApiGatewayOptions {
   tree: ResourceTree;
   apiId: string;
   stage: string;
-  identityForAccessKey: IdentityForAccessKey;
+  keyOwners: KeyOwners;
+  organizationOf: (accountId: string) => string | null;
   binaryMediaTypes: readonly string[];
   integrationTimeoutMs: number;
   now: () => number;
@@ -123,8 +128,9 @@ async function handle(
   const signing = signingKeyOf(req.headers, new URLSearchParams(query), region);
   if (signing === undefined) return gatewayError.missingAuthenticationToken();
   if ('errorType' in signing) return gatewayError.signature(signing.errorType, signing.message);
-  const caller = gateway.identityForAccessKey(signing.accessKeyId);
-  if (!caller) return gatewayError.unrecognizedClient();
+  const identified = identify(signing, gateway.keyOwners);
+  if ('refusal' in identified) return gatewayError.refused(identified.refusal.reason);
+  const caller = apiCallerOf(identified.caller, gateway.organizationOf(identified.caller.accountId));
   if (gateway.principalOrgId !== undefined && caller.principalOrgId !== gateway.principalOrgId)
     return gatewayError.accessDenied(
       caller.userArn,

@@ -49,5 +49,5 @@ export {
   type RuleTarget,
   type RuleTargetResolvers,
 } from './rule-files';
-export { callerAccount, type EventBridgeServerOptions, startEventBridgeServer } from './server';
+export { type EventBridgeServerOptions, startEventBridgeServer } from './server';
 export type { DeliveryContext, InputTransformer } from './transform';

@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { accessKeyIdOf, sendAwsJson } from '../aws-http';
+import { sendAwsJson } from '../aws-http';
 import { type RunningServer, serveHttp } from '../http-server';
+import { accountKeys, identifyRequest, jsonErrorTypes, type KeyOwners } from '../identity';
 import type { EventBus, EventBuses, PutEventsEntry, RuleDescription, RuleState, Target } from './bus';
 import { EventBridgeError, InvalidEventPatternError } from './errors';
 import { API_PATTERN_MAX_LENGTH, matchesCompiled, parsePattern } from './pattern';
@@ -12,7 +13,7 @@ export type { RunningServer };
 const targetPrefix = 'AWSEvents.';
 const contentType = 'application/x-amz-json-1.1';
 const maxBodyBytes = 1024 * 1024;
-/** the caller when the access key id is not an account id, as in the Organizations emulator */
+/** the account of keys that are neither account ids nor STS-issued, when no `keyOwners` are given */
 export const DEFAULT_ACCOUNT = '111111111111';
 
 export interface EventBridgeServerOptions {
@@ -20,6 +21,8 @@ export interface EventBridgeServerOptions {
   host?: string;
   /** called for every request that fails with a 5xx, for the operator's log */
   onInternalError?: (error: unknown) => void;
+  /** who owns the access keys (local/identity.ts; the emulator's `keyOwners` in the stack); default: account keys, any other key DEFAULT_ACCOUNT */
+  keyOwners?: KeyOwners;
 }
 
 type Input = Record<string, unknown>;
@@ -249,13 +252,6 @@ function sendError(res: ServerResponse, requestId: string, error: EventBridgeErr
   send(res, error.statusCode, requestId, JSON.stringify(error.toBody()), error.type);
 }
 
-/** The calling account: a 12-digit access key id is that account, any other key the demo management account. */
-export function callerAccount(authorization: string | undefined): string | undefined {
-  const accessKeyId = accessKeyIdOf(authorization);
-  if (accessKeyId === undefined) return undefined;
-  return /^\d{12}$/.test(accessKeyId) ? accessKeyId : DEFAULT_ACCOUNT;
-}
-
 /** Turns one HTTP request into one EventBridge call, answering as the AWS JSON 1.1 protocol does. */
 export function handleEventBridgeRequest(
   buses: EventBuses,
@@ -263,6 +259,7 @@ export function handleEventBridgeRequest(
   body: Buffer,
   res: ServerResponse,
   onInternalError: (error: unknown) => void,
+  keyOwners: KeyOwners = accountKeys(DEFAULT_ACCOUNT),
 ): void {
   const requestId = randomUUID();
   try {
@@ -285,11 +282,12 @@ export function handleEventBridgeRequest(
         'UnknownOperationException',
         `X-Amz-Target ${target || '(none)'} names no operation the local event bus serves (${Object.keys(operations).join(', ')}).`,
       );
-    const account = callerAccount(req.headers.authorization);
-    if (account === undefined)
-      throw new EventBridgeError('MissingAuthenticationTokenException', 'Missing Authentication Token', {
+    const identified = identifyRequest(req.headers, keyOwners);
+    if ('refusal' in identified)
+      throw new EventBridgeError(jsonErrorTypes[identified.refusal.reason], identified.refusal.message, {
         statusCode: 403,
       });
+    const account = identified.caller.accountId;
     let input: unknown = {};
     if (body.length > 0) {
       try {
@@ -322,21 +320,24 @@ export function startEventBridgeServer(
   options: EventBridgeServerOptions = {},
 ): Promise<RunningServer> {
   const onInternalError = options.onInternalError ?? ((error) => console.error('event bus:', error));
-  return serveHttp((req, body, res) => handleEventBridgeRequest(buses, req, body, res, onInternalError), {
-    ...(options.port === undefined ? {} : { port: options.port }),
-    ...(options.host === undefined ? {} : { host: options.host }),
-    maxBodyBytes,
-    tooLarge: (_req, res) =>
-      sendError(
-        res,
-        randomUUID(),
-        new EventBridgeError(
-          'SerializationException',
-          `The request body is larger than ${maxBodyBytes} bytes.`,
-          {
-            statusCode: 413,
-          },
+  return serveHttp(
+    (req, body, res) => handleEventBridgeRequest(buses, req, body, res, onInternalError, options.keyOwners),
+    {
+      ...(options.port === undefined ? {} : { port: options.port }),
+      ...(options.host === undefined ? {} : { host: options.host }),
+      maxBodyBytes,
+      tooLarge: (_req, res) =>
+        sendError(
+          res,
+          randomUUID(),
+          new EventBridgeError(
+            'SerializationException',
+            `The request body is larger than ${maxBodyBytes} bytes.`,
+            {
+              statusCode: 413,
+            },
+          ),
         ),
-      ),
-  });
+    },
+  );
 }

@@ -1,13 +1,18 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { ManualClock } from '../clock';
+import { identifyRequest, jsonErrorTypes } from '../identity';
 import type { OrganizationsEmulator } from './emulator';
 
 /** The emulator's own endpoints, beside the AWS API: events for other processes, faults, the clock. */
 export const adminPrefix = '/_orgflow/';
 
-function json(res: ServerResponse, status: number, body: unknown): void {
+function json(res: ServerResponse, status: number, body: unknown, errorType?: string): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'Content-Type': 'application/json', 'Content-Length': Buffer.byteLength(text) });
+  res.writeHead(status, {
+    'Content-Type': 'application/json',
+    'Content-Length': Buffer.byteLength(text),
+    ...(errorType === undefined ? {} : { 'x-amzn-ErrorType': errorType }),
+  });
   res.end(text);
 }
 
@@ -20,6 +25,8 @@ function parse(body: Buffer): unknown {
 }
 
 /**
+ * Every route takes a SigV4-signed request, its caller identified as in every local service (local/identity.ts);
+ * an unsigned or refused one gets 403 with the AWS JSON protocols' error type.
  * `GET events?after=N` streams CloudTrail-shaped events as server-sent events (`id:` = sequence, so a consumer
  * resumes with `after`); `GET|PUT faults`; `GET clock`, `POST clock/advance {"ms": n}` (manual clock only);
  * `GET health`.
@@ -30,6 +37,11 @@ export function handleAdmin(
   body: Buffer,
   res: ServerResponse,
 ) {
+  const identified = identifyRequest(req.headers, emulator.keyOwners);
+  if ('refusal' in identified) {
+    const { reason, message } = identified.refusal;
+    return json(res, 403, { message }, jsonErrorTypes[reason]);
+  }
   const url = new URL(req.url ?? '/', 'http://localhost');
   const route = `${req.method} ${url.pathname.slice(adminPrefix.length)}`;
   try {

@@ -1,5 +1,7 @@
 import { type Clock, ManualClock, systemClock, type TimeSource } from '../clock';
+import type { KeyOwners } from '../identity';
 import { mathRandom, seededRandom } from '../random';
+import { sessionTokenFor } from '../sts/credentials';
 import { apiCallEvent, type CallerIdentity, type CloudTrailEvent, EventLog } from './cloudtrail';
 import { defaultLimits, type Limits } from './config';
 import type { OperationContext, OperationDefinition } from './context';
@@ -29,6 +31,26 @@ export interface EmulatorOptions {
   faultSeed?: number;
 }
 
+/** The emulator's keys as `identify` reads them: its STS sessions (with their tokens) and its default account. */
+function keyOwnersOf(emulator: OrganizationsEmulator): KeyOwners {
+  return {
+    sessionOf(accessKeyId) {
+      const row = emulator.store.sessionCredentials.get(accessKeyId);
+      if (!row) return undefined;
+      return {
+        accountId: row.accountId,
+        assumedRole: { roleArn: row.roleArn, sessionName: row.sessionName, roleId: row.roleId },
+        expiresAt: row.expiresAt,
+        sessionToken: sessionTokenFor(emulator.store, accessKeyId),
+      };
+    },
+    get defaultAccountId() {
+      return emulator.defaultAccountId;
+    },
+    now: () => emulator.clock.now(),
+  };
+}
+
 const readOnly = (operation: string) => /^(Describe|List)/.test(operation);
 
 /** The AWS Organizations emulator, without its HTTP front: `call` runs one operation as one caller. */
@@ -40,6 +62,8 @@ export class OrganizationsEmulator {
   readonly faults: FaultInjector;
   readonly throttler: Throttler;
   defaultAccountId: string | undefined;
+  /** who owns each access key: the sessions of the emulator's STS, the default account (local/identity.ts) */
+  readonly keyOwners: KeyOwners = keyOwnersOf(this);
   private readonly journal: FileJournal | undefined;
   private nextDueAt = Number.POSITIVE_INFINITY;
   private runningTimers = false;
@@ -90,22 +114,6 @@ export class OrganizationsEmulator {
         createdAt: this.clock.now(),
       }),
     );
-  }
-
-  /** Maps a request's access key id to the caller (see the emulator's README for the convention). */
-  callerForAccessKey(accessKeyId: string): CallerIdentity | undefined {
-    if (/^\d{12}$/.test(accessKeyId)) return { accountId: accessKeyId, accessKeyId };
-    const session = this.store.sessionCredentials.get(accessKeyId);
-    if (session && session.expiresAt > this.clock.now())
-      return {
-        accountId: session.accountId,
-        accessKeyId,
-        assumedRole: { roleArn: session.roleArn, sessionName: session.sessionName, roleId: session.roleId },
-      };
-    if (session) return undefined;
-    return this.defaultAccountId === undefined
-      ? undefined
-      : { accountId: this.defaultAccountId, accessKeyId };
   }
 
   /** Validates `input` and runs `operation` as `caller`; a failure changes nothing. */

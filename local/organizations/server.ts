@@ -1,6 +1,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { accessKeyIdOf, sendAwsJson } from '../aws-http';
+import { sendAwsJson } from '../aws-http';
 import { type RunningServer, serveHttp } from '../http-server';
+import { identifyRequest, jsonErrorTypes } from '../identity';
 import { adminPrefix, handleAdmin } from './admin';
 import type { OrganizationsEmulator } from './emulator';
 import { OrganizationsError } from './errors';
@@ -54,18 +55,12 @@ export function handleRequest(
         'UnknownOperationException',
         `X-Amz-Target must be ${targetPrefix}<Operation>, not '${target || '(none)'}'.`,
       );
-    const accessKeyId = accessKeyIdOf(req.headers.authorization);
-    if (accessKeyId === undefined)
-      throw new OrganizationsError('MissingAuthenticationTokenException', 'Missing Authentication Token', {
+    const identified = identifyRequest(req.headers, emulator.keyOwners);
+    if ('refusal' in identified)
+      throw new OrganizationsError(jsonErrorTypes[identified.refusal.reason], identified.refusal.message, {
         statusCode: 403,
       });
-    const caller = emulator.callerForAccessKey(accessKeyId);
-    if (caller === undefined)
-      throw new OrganizationsError(
-        'UnrecognizedClientException',
-        `The security token included in the request is invalid: access key ${accessKeyId} maps to no account (use a 12-digit account id as the access key id, or unexpired credentials from the emulator's STS).`,
-        { statusCode: 403 },
-      );
+    const { caller } = identified;
     let input: unknown = {};
     if (body.length > 0) {
       try {

@@ -1,3 +1,5 @@
+import type { Refusal, RefusalReason } from '../identity';
+
 /** An error STS answers with: an AWS Query `<ErrorResponse>` whose `Code` the SDK turns into the error's name. */
 export class StsError extends Error {
   readonly code: string;
@@ -16,22 +18,15 @@ export class StsError extends Error {
   }
 }
 
-export const missingAuthenticationToken = () =>
-  new StsError('MissingAuthenticationToken', 'Request is missing Authentication Token', 403);
+const refusalCodes: Record<RefusalReason, string> = {
+  MissingAuthentication: 'MissingAuthenticationToken',
+  UnknownKey: 'InvalidClientTokenId',
+  WrongSecurityToken: 'InvalidClientTokenId',
+  ExpiredSession: 'ExpiredToken',
+};
 
-export const invalidClientTokenId = (detail: string) =>
-  new StsError(
-    'InvalidClientTokenId',
-    `The security token included in the request is invalid. ${detail}`,
-    403,
-  );
-
-export const expiredToken = (accessKeyId: string, expiredAt: string) =>
-  new StsError(
-    'ExpiredToken',
-    `The security token included in the request is expired (access key ${accessKeyId} expired at ${expiredAt}; call AssumeRole again).`,
-    403,
-  );
+/** A caller the rule of local/identity.ts refuses, in STS's words (all 403). */
+export const refused = (refusal: Refusal) => new StsError(refusalCodes[refusal.reason], refusal.message, 403);
 
 export const validationError = (message: string) => new StsError('ValidationError', message);
 

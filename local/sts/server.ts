@@ -1,12 +1,11 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { accessKeyIdOf } from '../aws-http';
 import { type RunningServer, serveHttp } from '../http-server';
+import { identifyRequest } from '../identity';
 import type { CallerIdentity } from '../organizations/cloudtrail';
 import type { OrganizationsEmulator } from '../organizations/emulator';
 import { newId } from '../organizations/ids';
 import { actions } from './actions';
-import { sessionTokenFor } from './credentials';
-import { expiredToken, invalidClientTokenId, missingAuthenticationToken, StsError } from './errors';
+import { refused, StsError } from './errors';
 import { errorDocument, resultDocument } from './xml';
 
 const version = '2011-06-15';
@@ -46,25 +45,11 @@ function parametersOf(req: IncomingMessage, body: Buffer): URLSearchParams {
   return new URLSearchParams(body.toString('utf8'));
 }
 
-/** Who signed the request: an account's key, or unexpired credentials with their session token. */
+/** Who signed the request, by the rule of every local service (local/identity.ts). */
 function callerOf(emulator: OrganizationsEmulator, req: IncomingMessage): CallerIdentity {
-  const accessKeyId = accessKeyIdOf(req.headers.authorization);
-  if (accessKeyId === undefined) throw missingAuthenticationToken();
-  const session = emulator.store.sessionCredentials.get(accessKeyId);
-  if (session) {
-    if (session.expiresAt <= emulator.clock.now())
-      throw expiredToken(accessKeyId, new Date(session.expiresAt).toISOString());
-    if (req.headers['x-amz-security-token'] !== sessionTokenFor(emulator.store, accessKeyId))
-      throw invalidClientTokenId(
-        `Access key ${accessKeyId} is temporary: sign with the SessionToken AssumeRole returned with it.`,
-      );
-  }
-  const caller = emulator.callerForAccessKey(accessKeyId);
-  if (!caller)
-    throw invalidClientTokenId(
-      `Access key ${accessKeyId} maps to no account (use a 12-digit account id as the access key id, or unexpired credentials from AssumeRole).`,
-    );
-  return caller;
+  const identified = identifyRequest(req.headers, emulator.keyOwners);
+  if ('refusal' in identified) throw refused(identified.refusal);
+  return identified.caller;
 }
 
 function actionOf(params: URLSearchParams): (typeof actions)[string] {

@@ -4,8 +4,8 @@ import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiRoutes } from '../../functions/_shared/routes';
-import { apiCallerOf, type IdentityForAccessKey } from '../../local/apigateway/identity';
 import { type RunningApiGateway, startApiGateway } from '../../local/apigateway/server';
+import type { KeyOwners } from '../../local/identity';
 import { type LambdaInvoker, LambdaRunner, LambdaServiceError } from '../../local/lambda/runner';
 
 const sample: APIGatewayProxyEvent = JSON.parse(
@@ -17,27 +17,28 @@ const API_ACCOUNT = '111111111111';
 const MEMBER = '222233334444';
 const ORG = 'o-a1b2c3d4e5';
 const SESSION_KEY = 'ASIAIOSFODNN7EXAMPLE';
+const SESSION_TOKEN = 'IQoJb3JpZ2luX2VjEXAMPLETOKEN';
 const OUTSIDER = '999988887777';
 
-/** Plays the Organizations emulator's callerForAccessKey: account keys, one role session, one outsider. */
-const identityForAccessKey: IdentityForAccessKey = (accessKeyId) => {
-  if (accessKeyId === SESSION_KEY)
-    return apiCallerOf(
-      {
-        accountId: MEMBER,
-        accessKeyId,
-        assumedRole: {
-          roleArn: `arn:aws:iam::${MEMBER}:role/PortalRole`,
-          sessionName: 'portal',
-          roleId: 'AROAIDPPEZS35WEXAMPLE',
-        },
-      },
-      ORG,
-    );
-  if (accessKeyId === OUTSIDER) return apiCallerOf({ accountId: OUTSIDER, accessKeyId }, null);
-  if (/^\d{12}$/.test(accessKeyId)) return apiCallerOf({ accountId: accessKeyId, accessKeyId }, ORG);
-  return undefined;
+/** Plays the Organizations emulator's keys: account keys, one role session (the sample's), one outsider. */
+const keyOwners: KeyOwners = {
+  sessionOf: (accessKeyId) =>
+    accessKeyId === SESSION_KEY
+      ? {
+          accountId: MEMBER,
+          assumedRole: {
+            roleArn: `arn:aws:iam::${MEMBER}:role/PortalRole`,
+            sessionName: 'portal',
+            roleId: 'AROAIDPPEZS35WEXAMPLE',
+          },
+          expiresAt: Number.POSITIVE_INFINITY,
+          sessionToken: SESSION_TOKEN,
+        }
+      : undefined,
+  defaultAccountId: undefined,
+  now: () => 0,
 };
+const organizationOf = (accountId: string) => (accountId === OUTSIDER ? null : ORG);
 
 /** A SigV4 Authorization header for `accessKeyId` (the gateway reads the key, not the signature). */
 const signedAs = (accessKeyId: string, service = 'execute-api') => ({
@@ -90,7 +91,8 @@ describe('the local REST API', () => {
       functions: { ApiHandler: runner.arnOf('orgflow-api') },
       accountId: API_ACCOUNT,
       apiId: sample.requestContext.apiId,
-      identityForAccessKey,
+      keyOwners,
+      organizationOf,
       now: () => now,
       onInternalError: (error) => internalErrors.push(error),
     });
@@ -342,7 +344,8 @@ describe('what the function answers', () => {
       invoker,
       functions: { ApiHandler: 'arn:aws:lambda:us-east-1:111111111111:function:orgflow-api' },
       accountId: API_ACCOUNT,
-      identityForAccessKey,
+      keyOwners,
+      organizationOf,
       onInternalError: () => {},
       ...extra,
     });

@@ -6,7 +6,9 @@ import { fileURLToPath } from 'node:url';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { CloudTrailEvent } from '../../local/organizations/cloudtrail';
+import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
 import { type Endpoints, readEndpoints } from '../../local/stack';
+import { signedFetch } from '../organizations/signed-fetch';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
 const startTimeoutMs = 20_000;
@@ -20,6 +22,9 @@ export interface Credentials {
 
 /** Who a client signs as: a 12-digit account id (that account's key) or credentials from AssumeRole. */
 export type Signer = string | Credentials;
+
+/** the admin routes (`/_orgflow/…`) take signed requests: the demo management account's key signs them */
+const adminCredentials = { accessKeyId: DEMO_MANAGEMENT_ACCOUNT, secretAccessKey: 'local' };
 
 const credentialsOf = (signer: Signer): Credentials =>
   typeof signer === 'string' ? { accessKeyId: signer, secretAccessKey: 'secret' } : signer;
@@ -145,7 +150,7 @@ export async function spawnStack(dataDir: string, args: string[] = []): Promise<
       return client;
     },
     async clock() {
-      const response = await fetch(`${endpoints.organizations}/_orgflow/clock`);
+      const response = await signedFetch(`${endpoints.organizations}/_orgflow/clock`, adminCredentials);
       return ((await response.json()) as { now: number }).now;
     },
     nextEvent: (predicate, timeoutMs = 10_000) => nextEvent(endpoints, predicate, timeoutMs),
@@ -165,9 +170,13 @@ async function nextEvent(
   const abort = new AbortController();
   const timer = setTimeout(() => abort.abort(), timeoutMs);
   try {
-    const response = await fetch(`${endpoints.organizations}/_orgflow/events?after=0`, {
-      signal: abort.signal,
-    });
+    const response = await signedFetch(
+      `${endpoints.organizations}/_orgflow/events?after=0`,
+      adminCredentials,
+      {
+        signal: abort.signal,
+      },
+    );
     if (!response.body) throw new Error('the event stream has no body');
     const decoder = new TextDecoder();
     let buffered = '';

@@ -24,6 +24,7 @@ import type { CloudTrailEvent } from '../../local/organizations/cloudtrail';
 import { startStsServer } from '../../local/sts/server';
 import { type SampleName, sample, shapeOf, stableValuesOf, valueAt } from './event-samples';
 import { type Harness, MANAGEMENT, startHarness } from './harness';
+import { signedFetch } from './signed-fetch';
 
 const SECOND = 1000;
 const INVITEE = '222222222222';
@@ -564,10 +565,12 @@ function withinDeadline<T>(promise: Promise<T>, got: string): Promise<T> {
   return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
 }
 
+const asManagement = { accessKeyId: MANAGEMENT, secretAccessKey: 'secret' };
+
 /** A consumer of `GET /_orgflow/events` reading server-sent events with fetch, as another process would. */
 async function openStream(query: string, headers: Record<string, string> = {}) {
   const controller = new AbortController();
-  const response = await fetch(`${h.server.url}/_orgflow/events${query}`, {
+  const response = await signedFetch(`${h.server.url}/_orgflow/events${query}`, asManagement, {
     headers,
     signal: controller.signal,
   });
@@ -651,7 +654,7 @@ describe('the HTTP event stream for other processes', () => {
     await start();
 
     // Act
-    const response = await fetch(`${h.server.url}/_orgflow/events?after=soon`);
+    const response = await signedFetch(`${h.server.url}/_orgflow/events?after=soon`, asManagement);
 
     // Assess
     expect(response.status).toBe(400);

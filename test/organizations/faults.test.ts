@@ -14,6 +14,7 @@ import type { EmulatorOptions } from '../../local/organizations/emulator';
 import type { FaultConfig } from '../../local/organizations/faults';
 import { MANAGEMENT, startWithOrganization } from './harness';
 import { recordingClient } from './retry-recorder';
+import { signedFetch } from './signed-fetch';
 
 type Started = Awaited<ReturnType<typeof startWithOrganization>>;
 
@@ -306,7 +307,9 @@ describe('empty pages', () => {
 
 describe('the faults endpoint', () => {
   const faultsUrl = () => `${h.server.url}/_orgflow/faults`;
-  const put = (body: string) => fetch(faultsUrl(), { method: 'PUT', body });
+  const asManagement = { accessKeyId: MANAGEMENT, secretAccessKey: 'secret' };
+  const put = (body: string) => signedFetch(faultsUrl(), asManagement, { method: 'PUT', body });
+  const get = () => signedFetch(faultsUrl(), asManagement);
 
   it('replaces the fault configuration, which then applies to SDK calls', async () => {
     // Prepare
@@ -322,7 +325,7 @@ describe('the faults endpoint', () => {
     // Assess
     expect(answer.status).toBe(200);
     expect(await answer.json()).toEqual(config);
-    expect(await (await fetch(faultsUrl())).json()).toEqual(config);
+    expect(await (await get()).json()).toEqual(config);
     expect(await outcomes(() => h.org.send(new DescribeOrganizationCommand({})), 1)).toEqual([
       'ConcurrentModificationException',
     ]);
@@ -371,6 +374,6 @@ describe('the faults endpoint', () => {
     // Assess
     expect(answer.status).toBe(400);
     expect(((await answer.json()) as { message: string }).message).toContain(message);
-    expect(await (await fetch(faultsUrl())).json()).toEqual(kept);
+    expect(await (await get()).json()).toEqual(kept);
   });
 });

@@ -462,7 +462,11 @@ describe('the wire protocol', () => {
     const post = (target: string, body: string) =>
       fetch(stack.server.url, {
         method: 'POST',
-        headers: { 'content-type': 'application/x-amz-json-1.0', 'x-amz-target': target },
+        headers: {
+          'content-type': 'application/x-amz-json-1.0',
+          'x-amz-target': target,
+          authorization: `AWS4-HMAC-SHA256 Credential=${ACCOUNT}/20260101/us-east-1/states/aws4_request, SignedHeaders=host, Signature=0`,
+        },
         body,
       });
     const missing = await post('AWSStepFunctions.DescribeExecution', '{}');

@@ -1,5 +1,8 @@
+import type { JsonRefusalType } from '../../identity';
+
 /** The exceptions of the Step Functions API, by the names AWS gives them (the `__type` of an error answer). */
 export type StepFunctionsErrorCode =
+  | JsonRefusalType
   | 'ExecutionAlreadyExists'
   | 'ExecutionDoesNotExist'
   | 'ExecutionLimitExceeded'

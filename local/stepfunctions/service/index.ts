@@ -1,7 +1,6 @@
 // The Step Functions service of the local stack: the API in process, its HTTP front, and its task port.
 export { ServiceClosedError, type StepFunctionsErrorCode, StepFunctionsServiceError } from './errors';
 export {
-  accountOfAccessKey,
   checkName,
   DEFAULT_ACCOUNT,
   executionArn,

@@ -62,8 +62,3 @@ export function parseArn(arn: string, expected: 'stateMachine' | 'execution'): P
     throw new StepFunctionsServiceError('InvalidArn', `Invalid Arn: '${arn}'`);
   return { region, accountId, resourceType, names };
 }
-
-/** The account a request acts for: a 12-digit access key id is that account, anything else the default. */
-export function accountOfAccessKey(accessKeyId: string | undefined, fallback = DEFAULT_ACCOUNT): string {
-  return accessKeyId !== undefined && /^\d{12}$/.test(accessKeyId) ? accessKeyId : fallback;
-}

@@ -1,14 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { accessKeyIdOf, sendAwsJson } from '../../aws-http';
+import { sendAwsJson } from '../../aws-http';
 import { type RunningServer, serveHttp } from '../../http-server';
+import { accountKeys, identifyRequest, jsonErrorTypes, type KeyOwners } from '../../identity';
 import { StepFunctionsServiceError } from './errors';
-import { accountOfAccessKey } from './names';
 import type { Caller, StepFunctionsService } from './service';
 
 // The Step Functions API over HTTP: AWS JSON 1.0 (`X-Amz-Target: AWSStepFunctions.<Operation>`), errors
-// as `{ __type, message }`, timestamps as epoch seconds. The caller's account is its access key id when
-// that is 12 digits (as the Organizations emulator reads it), else the service's default account.
+// as `{ __type, message }`, timestamps as epoch seconds. Callers are identified as in every local service
+// (local/identity.ts): an unsigned request is refused with 403.
 
 const targetPrefix = 'AWSStepFunctions.';
 const contentType = 'application/x-amz-json-1.0';
@@ -22,6 +22,8 @@ export interface StepFunctionsServerOptions {
   host?: string;
   /** called for every request that fails with a 5xx, for the operator's log */
   onInternalError?: (error: unknown) => void;
+  /** who owns the access keys (local/identity.ts; the emulator's `keyOwners` in the stack); default: account keys, any other key the service's account */
+  keyOwners?: KeyOwners;
 }
 
 type Input = Record<string, unknown>;
@@ -188,6 +190,7 @@ export async function handleRequest(
   body: Buffer,
   res: ServerResponse,
   onInternalError: (error: unknown) => void,
+  keyOwners: KeyOwners = accountKeys(service.accountId),
 ): Promise<void> {
   const requestId = randomUUID();
   try {
@@ -205,6 +208,13 @@ export async function handleRequest(
         'SerializationException',
         `Content-Type must be ${contentType}, not '${type || '(none)'}'`,
       );
+    const identified = identifyRequest(req.headers, keyOwners);
+    if ('refusal' in identified)
+      throw new StepFunctionsServiceError(
+        jsonErrorTypes[identified.refusal.reason],
+        identified.refusal.message,
+        403,
+      );
     let input: unknown = {};
     if (body.length > 0) {
       try {
@@ -218,9 +228,7 @@ export async function handleRequest(
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input))
       throw new StepFunctionsServiceError('SerializationException', 'the request body must be a JSON object');
-    const caller = {
-      accountId: accountOfAccessKey(accessKeyIdOf(req.headers.authorization), service.accountId),
-    };
+    const caller = { accountId: identified.caller.accountId };
     const output = await operation(service, input as Input, caller);
     send(res, 200, requestId, toWire(output ?? {}));
   } catch (error) {
@@ -242,7 +250,7 @@ export function startStepFunctionsServer(
   const onInternalError = options.onInternalError ?? ((error) => console.error('step functions:', error));
   return serveHttp(
     (req, body, res) => {
-      void handleRequest(service, req, body, res, onInternalError);
+      void handleRequest(service, req, body, res, onInternalError, options.keyOwners);
     },
     {
       ...(options.port === undefined ? {} : { port: options.port }),
