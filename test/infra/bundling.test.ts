@@ -1,5 +1,4 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
@@ -7,12 +6,15 @@ import { describe, expect, it } from 'vitest';
 import { functions } from '../../functions/_shared/functions';
 import { LambdaFunctions } from '../../infra/lambda-functions';
 import { repoRoot } from '../../infra/paths';
+import { temporaryDirectories } from '../temp-dirs';
+
+const tempDir = temporaryDirectories();
 
 // the stack test skips bundling; this one bundles one function as `cdk synth` does, with the local esbuild
 describe('bundling', () => {
   it('bundles a handler with the local esbuild, without Docker, into one ESM file that loads', async () => {
     // Prepare
-    const outdir = mkdtempSync(join(tmpdir(), 'orgflow-cdk-'));
+    const outdir = tempDir('orgflow-cdk-');
     const app = new App({ outdir, builtinCloudFormationValidation: false });
     const stack = new Stack(app, 'Bundling', { env: { region: 'us-east-1' } });
     const definition = functions.MoveAccount;

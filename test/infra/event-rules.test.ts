@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
@@ -11,6 +10,9 @@ import { EventRules } from '../../infra/event-rules';
 import { ruleTargetsOf } from '../../infra/orgflow-stack';
 import { loadRuleFiles } from '../../infra/rule-files';
 import { loadRuleFiles as loadRuleFilesLocally } from '../../local/eventbridge/rule-files';
+import { temporaryDirectories } from '../temp-dirs';
+
+const tempDir = temporaryDirectories();
 
 const fixtures = join(import.meta.dirname, 'fixtures', 'rules');
 
@@ -38,7 +40,7 @@ function synth(dir: string) {
 }
 
 function ruleDir(files: Record<string, unknown>): string {
-  const dir = mkdtempSync(join(tmpdir(), 'orgflow-rules-'));
+  const dir = tempDir('orgflow-rules-');
   for (const [name, content] of Object.entries(files))
     writeFileSync(join(dir, name), JSON.stringify(content));
   return dir;
@@ -55,14 +57,14 @@ describe('the rule files', () => {
   });
 
   it('may be none: a missing or empty directory deploys no rule', () => {
-    const empty = mkdtempSync(join(tmpdir(), 'orgflow-rules-'));
+    const empty = tempDir('orgflow-rules-');
 
     expect(loadRuleFiles(join(empty, 'missing'))).toEqual([]);
     expect(synth(empty).template.findResources('AWS::Events::Rule')).toEqual({});
   });
 
   it('refuses a file that is not a rule, naming the file and the field', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'orgflow-rules-'));
+    const dir = tempDir('orgflow-rules-');
     writeFileSync(join(dir, 'typo.json'), JSON.stringify({ name: 'x', eventPatern: {}, target: {} }));
 
     expect(() => loadRuleFiles(dir)).toThrow(/typo\.json: not a rule file \(.*eventPattern/);
@@ -213,7 +215,7 @@ describe('the rules', () => {
   });
 
   it('refuse a target that is not a state machine of the stack', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'orgflow-rules-'));
+    const dir = tempDir('orgflow-rules-');
     writeFileSync(
       join(dir, 'close.json'),
       JSON.stringify({

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
@@ -14,6 +13,9 @@ import { repoRoot } from '../../infra/paths';
 import { ORGANIZATION_SCOPED_ACTIONS } from '../../infra/permissions';
 import { loadRuleFiles } from '../../infra/rule-files';
 import { Workflow } from '../../infra/workflow';
+import { temporaryDirectories } from '../temp-dirs';
+
+const tempDir = temporaryDirectories();
 
 const ORGANIZATION_ID = 'o-a1b2c3d4e5';
 const cdkJson = JSON.parse(readFileSync(join(repoRoot, 'cdk.json'), 'utf8')) as {
@@ -408,7 +410,7 @@ describe('the stack', () => {
 
 describe('the workflow construct', () => {
   const workflowOf = (definition: unknown, placeholders: readonly string[]) => {
-    const dir = mkdtempSync(join(tmpdir(), 'orgflow-asl-'));
+    const dir = tempDir('orgflow-asl-');
     const file = join(dir, 'x.asl.json');
     writeFileSync(file, JSON.stringify(definition));
     const scope = new Stack(new App(), 'Workflow');
