@@ -7,7 +7,9 @@ import {
   type ExecutionStatus,
   GetExecutionHistoryCommand,
   type HistoryEvent,
+  InvalidToken,
   ListExecutionsCommand,
+  type ListExecutionsCommandInput,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -204,7 +206,8 @@ export async function describeAccountRequest(
 export const ListQuerySchema = z.object({
   state: z.enum(['PENDING', 'CREATING', 'CONFIGURING', 'SUCCEEDED', 'FAILED']).optional(),
   limit: z.coerce.number().int().min(1).max(50).default(20),
-  nextToken: z.string().min(1).optional(),
+  // Step Functions' limit on ListExecutions' nextToken
+  nextToken: z.string().min(1).max(3096).optional(),
 });
 
 export interface RequestSummary {
@@ -238,14 +241,12 @@ export async function listAccountRequests(
   const parsed = ListQuerySchema.safeParse(query ?? {});
   if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error, query));
   const { state, limit, nextToken } = parsed.data;
-  const page = await ports.sfn.send(
-    new ListExecutionsCommand({
-      stateMachineArn: ports.stateMachineArn,
-      maxResults: limit,
-      ...(state ? { statusFilter: executionStatusOf[state] } : {}),
-      ...(nextToken ? { nextToken } : {}),
-    }),
-  );
+  const page = await listExecutions(ports.sfn, {
+    stateMachineArn: ports.stateMachineArn,
+    maxResults: limit,
+    ...(state ? { statusFilter: executionStatusOf[state] } : {}),
+    ...(nextToken ? { nextToken } : {}),
+  });
   const everyone = readsEveryRequest(ports.config, reader);
   const requests: RequestSummary[] = [];
   for (const execution of page.executions ?? []) {
@@ -267,6 +268,26 @@ export async function listAccountRequests(
     });
   }
   return { requests, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+}
+
+/** ListExecutions; a token Step Functions does not recognise is the caller's mistake (400), not ours. */
+async function listExecutions(sfn: SFNClient, input: ListExecutionsCommandInput) {
+  try {
+    return await sfn.send(new ListExecutionsCommand(input));
+  } catch (error) {
+    if (!(error instanceof InvalidToken)) throw error;
+    throw new ValidationError(
+      [
+        {
+          path: 'nextToken',
+          rule: 'invalid-token',
+          message:
+            'nextToken is not one this API gave out: pass the nextToken of the previous page as it came, or leave it out for the first page',
+        },
+      ],
+      { cause: error },
+    );
+  }
 }
 
 /** The latest state entered, reading the history backwards until one shows up. */
