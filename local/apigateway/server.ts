@@ -3,7 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { type ApiFunctionName, type ApiRoute, apiRoutes, apiStageName } from '../../functions/_shared/routes';
 import { type RunningServer, serveHttp } from '../http-server';
 import { accountKeys, identify, type KeyOwners } from '../identity';
-import type { InvokeOutcome, LambdaInvoker } from '../lambda/runner';
+import type { LambdaInvoker } from '../lambda/runner';
 import { proxyEventOf, traceIdOf } from './event';
 import { apiCallerOf, signingKeyOf } from './identity';
 import { ResourceTree } from './resources';
@@ -162,7 +162,16 @@ async function handle(
     },
   );
   const functionArn = gateway.functions[route.route.function];
-  const outcome = await withTimeout(gateway.invoker.invoke(functionArn, event), gateway.integrationTimeoutMs);
+  const outcome = await withTimeout(
+    gateway.invoker.invoke(functionArn, event).catch((error: unknown) => {
+      // the gateway takes 10 MB, a function's event at most 6 MB: a body between the two is refused as too long
+      if (error instanceof Error && error.name === 'RequestEntityTooLargeException')
+        return 'too large' as const;
+      throw error;
+    }),
+    gateway.integrationTimeoutMs,
+  );
+  if (outcome === 'too large') return gatewayError.requestTooLarge();
   if (outcome === 'timeout') return gatewayError.endpointTimeout();
   if ('error' in outcome) {
     const { errorType, errorMessage } = outcome.error;
@@ -185,7 +194,7 @@ async function handle(
 }
 
 /** Races the invocation against the integration timeout; the invocation itself runs on. */
-function withTimeout(invocation: Promise<InvokeOutcome>, ms: number): Promise<InvokeOutcome | 'timeout'> {
+function withTimeout<T>(invocation: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<'timeout'>((resolve) => {
     timer = setTimeout(() => resolve('timeout'), ms);

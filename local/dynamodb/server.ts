@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { ensurePrivateDirectory } from '../data-dir';
+import { guardRequestBodies } from './body-guard';
 
 /** A table as orgflow defines it once for CDK and for the local stack. */
 export interface TableDefinition {
@@ -40,6 +41,7 @@ export async function startDynamoDb(options: {
     deleteTableMs: 0,
     updateTableMs: 0,
   });
+  guardRequestBodies(server);
   const host = options.host ?? '127.0.0.1';
   await new Promise<void>((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) =>

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendAwsJson } from '../aws-http';
 import { type RunningServer, serveHttp } from '../http-server';
 import { accountKeys, identifyRequest, jsonErrorTypes, type KeyOwners } from '../identity';
+import { JsonTextError, parseJsonText } from '../json-body';
 import type { EventBus, EventBuses, PutEventsEntry, RuleDescription, RuleState, Target } from './bus';
 import { EventBridgeError, InvalidEventPatternError } from './errors';
 import { API_PATTERN_MAX_LENGTH, matchesCompiled, parsePattern } from './pattern';
@@ -96,6 +97,39 @@ function targetFromApi(value: unknown): Target {
   };
 }
 
+const entryMembers = {
+  Source: 'string',
+  DetailType: 'string',
+  Detail: 'string',
+  EventBusName: 'string',
+  TraceHeader: 'string',
+  Time: 'number',
+} as const;
+
+/** A PutEvents entry as the protocol reads it: a member of the wrong JSON type fails the whole request. */
+function entryFromApi(value: unknown, index: number): PutEventsEntry {
+  const wrongType = (member: string, expected: string) =>
+    new EventBridgeError('SerializationException', `Entries[${index}]${member} must be ${expected}.`);
+  if (value === null || typeof value !== 'object' || Array.isArray(value)) throw wrongType('', 'an object');
+  const input = value as Input;
+  const entry: Record<string, unknown> = {};
+  for (const [member, type] of Object.entries(entryMembers)) {
+    const item = input[member];
+    // JSON null is how some clients spell "absent"
+    if (item === undefined || item === null) continue;
+    if (typeof item !== type)
+      throw wrongType(`.${member}`, type === 'number' ? 'a timestamp in epoch seconds' : 'a string');
+    entry[member] = item;
+  }
+  const resources = input.Resources;
+  if (resources !== undefined && resources !== null) {
+    if (!Array.isArray(resources) || !resources.every((resource) => typeof resource === 'string'))
+      throw wrongType('.Resources', 'a list of strings');
+    entry.Resources = resources;
+  }
+  return entry as PutEventsEntry;
+}
+
 function targetToApi(target: Omit<Target, 'deliver'>) {
   return {
     Id: target.id,
@@ -155,8 +189,8 @@ function compileApiPattern(text: string) {
 
 const operations: Record<string, Operation> = {
   PutEvents(bus, input) {
-    const entries = required<PutEventsEntry[]>(input, 'Entries', 'array');
-    return bus.putEvents(entries);
+    const entries = required<unknown[]>(input, 'Entries', 'array');
+    return bus.putEvents(entries.map(entryFromApi));
   },
   TestEventPattern(_bus, input) {
     const pattern = compileApiPattern(required<string>(input, 'EventPattern', 'string'));
@@ -291,12 +325,10 @@ export function handleEventBridgeRequest(
     let input: unknown = {};
     if (body.length > 0) {
       try {
-        input = JSON.parse(body.toString('utf8'));
+        input = parseJsonText(body.toString('utf8'));
       } catch (error) {
-        throw new EventBridgeError(
-          'SerializationException',
-          `The request body is not valid JSON: ${(error as Error).message}`,
-        );
+        if (!(error instanceof JsonTextError)) throw error;
+        throw new EventBridgeError('SerializationException', `The request body is ${error.message}.`);
       }
     }
     if (input === null || typeof input !== 'object' || Array.isArray(input))

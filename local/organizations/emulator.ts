@@ -145,12 +145,25 @@ export class OrganizationsEmulator {
         this.store.accounts.get(identity.accountId)?.orgId ?? undefined,
       );
       validate(definition.input, input, '');
-      const output = this.store.transaction(() => definition.handler(ctx, input as Record<string, unknown>));
-      if (!readOnly(operation))
-        this.events.publish(
-          apiCallEvent({ operation, caller: identity, input, output, requestId, now: this.clock.now() }),
-        );
-      for (const event of pending) this.events.publish(event);
+      // the call's event is built inside the transaction: if it cannot be, the call changes nothing
+      const { output, event } = this.store.transaction(() => {
+        const result = definition.handler(ctx, input as Record<string, unknown>);
+        return {
+          output: result,
+          event: readOnly(operation)
+            ? undefined
+            : apiCallEvent({
+                operation,
+                caller: identity,
+                input,
+                output: result,
+                requestId,
+                now: this.clock.now(),
+              }),
+        };
+      });
+      if (event) this.events.publish(event);
+      for (const pendingEvent of pending) this.events.publish(pendingEvent);
       return output;
     } catch (error) {
       if (error instanceof OrganizationsError && !readOnly(operation))

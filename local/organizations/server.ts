@@ -2,6 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendAwsJson } from '../aws-http';
 import { type RunningServer, serveHttp } from '../http-server';
 import { identifyRequest, jsonErrorTypes } from '../identity';
+import { JsonTextError, parseJsonText } from '../json-body';
 import { adminPrefix, handleAdmin } from './admin';
 import type { OrganizationsEmulator } from './emulator';
 import { OrganizationsError } from './errors';
@@ -64,12 +65,10 @@ export function handleRequest(
     let input: unknown = {};
     if (body.length > 0) {
       try {
-        input = JSON.parse(body.toString('utf8'));
+        input = parseJsonText(body.toString('utf8'));
       } catch (error) {
-        throw new OrganizationsError(
-          'SerializationException',
-          `The request body is not valid JSON: ${(error as Error).message}`,
-        );
+        if (!(error instanceof JsonTextError)) throw error;
+        throw new OrganizationsError('SerializationException', `The request body is ${error.message}.`);
       }
     }
     const userAgent = req.headers['user-agent'];

@@ -3,6 +3,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { sendAwsJson } from '../../aws-http';
 import { type RunningServer, serveHttp } from '../../http-server';
 import { accountKeys, identifyRequest, jsonErrorTypes, type KeyOwners } from '../../identity';
+import { JsonTextError, parseJsonText } from '../../json-body';
 import { StepFunctionsServiceError } from './errors';
 import type { Caller, StepFunctionsService } from './service';
 
@@ -218,12 +219,10 @@ export async function handleRequest(
     let input: unknown = {};
     if (body.length > 0) {
       try {
-        input = JSON.parse(body.toString('utf8'));
+        input = parseJsonText(body.toString('utf8'));
       } catch (error) {
-        throw new StepFunctionsServiceError(
-          'SerializationException',
-          `the request body is not valid JSON: ${(error as Error).message}`,
-        );
+        if (!(error instanceof JsonTextError)) throw error;
+        throw new StepFunctionsServiceError('SerializationException', `the request body is ${error.message}`);
       }
     }
     if (typeof input !== 'object' || input === null || Array.isArray(input))

@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../../clock';
+import { JsonTextError, parseJsonText } from '../../json-body';
 import type { LambdaInvoker } from '../../lambda/runner';
 import { mathRandom, type RandomSource } from '../../random';
 import { loadDefinitionFile, parseDefinition, type StateMachineDefinition } from '../definition';
@@ -808,9 +809,10 @@ function parsePayload(text: string, code: 'InvalidExecutionInput' | 'InvalidOutp
       `1 validation error detected: the payload is ${Buffer.byteLength(text, 'utf8')} bytes: Member must have length less than or equal to ${MAX_PAYLOAD_BYTES}`,
     );
   try {
-    return JSON.parse(text) as Json;
+    return parseJsonText(text) as Json;
   } catch (error) {
-    throw new StepFunctionsServiceError(code, `${label}: '${(error as Error).message}'`);
+    if (!(error instanceof JsonTextError)) throw error;
+    throw new StepFunctionsServiceError(code, `${label}: the payload is ${error.message}`);
   }
 }
 
