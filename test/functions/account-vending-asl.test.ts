@@ -1,14 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CreateAccountPoolEnvSchema } from '../../functions/governor/pools';
-import * as errors from '../../functions/_shared/errors';
 import {
   definitionSubstitutions,
   type FunctionName,
   placeholderOf,
   stateMachines,
-} from '../../functions/_shared/functions';
+} from '../../catalog/functions';
+import * as errors from '../../functions/_shared/errors';
 import { phaseOfState } from '../../functions/api/request-status';
+import { CreateAccountPoolEnvSchema } from '../../functions/governor/pools';
 import {
   type AslState,
   Execution,

@@ -63,9 +63,7 @@ describe('the functions check email addresses as the emulator does', () => {
     const pick = () => random.next();
     const alphabet = ['a', 'Z', '0', '.', '-', '_', '+', '@', ' ', '"', '%', '&', 'ö', '\t', '|', '['];
     const addresses = Array.from({ length: 5000 }, () =>
-      Array.from({ length: 2 + Math.floor(pick() * 20) }, () => alphabet[Math.floor(pick() * 16)]).join(
-        '',
-      ),
+      Array.from({ length: 2 + Math.floor(pick() * 20) }, () => alphabet[Math.floor(pick() * 16)]).join(''),
     );
     addresses.push('jane@example.com', 'a@b.co', '.x@y.zz', 'ab@-c.de');
 
