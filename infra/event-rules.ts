@@ -11,7 +11,7 @@ import { SqsDestination } from 'aws-cdk-lib/aws-lambda-destinations';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { IStateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
-import type { RuleFile } from './rule-files';
+import { functionOfTarget, knownTargets, type RuleFile, stateMachineOfTarget } from '../catalog/rule-files';
 
 /** AWS's own defaults (the local bus uses the same), written out so the template says what happens. */
 const DEFAULT_RETRY = { attempts: 185, ageSeconds: 86_400 };
@@ -22,7 +22,7 @@ export interface EventRulesProps {
   readonly rules: readonly RuleFile[];
   /** the stack's state machines, by logical name (the ASL file's name) */
   readonly stateMachines: ReadonlyMap<string, IStateMachine>;
-  /** the stack's functions, by catalog name (functions/_shared/functions.ts) */
+  /** the stack's functions, by catalog name (catalog/functions.ts) */
   readonly functions: ReadonlyMap<string, IFunction>;
   /** where events go that could not be delivered to their target */
   readonly deadLetterQueue: IQueue;
@@ -92,20 +92,22 @@ function stateMachineOf(
   name: string,
   machines: ReadonlyMap<string, IStateMachine>,
 ): IStateMachine {
-  const machine = machines.get(name);
+  const catalogName = stateMachineOfTarget(name);
+  const machine = catalogName === undefined ? undefined : machines.get(catalogName);
   if (!machine)
     throw new Error(
       `${file.file}: target.stateMachine "${name}" is not a workflow of statemachines/ ` +
-        `(known: ${[...machines.keys()].join(', ') || 'none'}): name one of them`,
+        `(known: ${knownTargets().stateMachines.join(', ')}): name one of them`,
     );
   return machine;
 }
 
 function functionOf(file: RuleFile, name: string, functions: ReadonlyMap<string, IFunction>): IFunction {
-  const fn = functions.get(name);
+  const catalogName = functionOfTarget(name);
+  const fn = catalogName === undefined ? undefined : functions.get(catalogName);
   if (!fn)
     throw new Error(
-      `${file.file}: target.function "${name}" is not a function of functions/_shared/functions.ts ` +
+      `${file.file}: target.function "${name}" is not a function of catalog/functions.ts ` +
         `(known: ${[...functions.keys()].join(', ') || 'none'}): name one of them`,
     );
   return fn;

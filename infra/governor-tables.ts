@@ -1,7 +1,7 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
 import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
-import { type TableDefinition, tableName } from '../functions/_shared/tables';
+import { type TableDefinition, tableName } from '../catalog/tables';
 
 export interface GovernorTablesProps {
   readonly tables: readonly TableDefinition[];
@@ -12,7 +12,7 @@ export interface GovernorTablesProps {
 const attributeType = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY } as const;
 
 /**
- * The DynamoDB tables of functions/_shared/tables.ts: on demand, point-in-time recovery, TTL, kept when the
+ * The DynamoDB tables of catalog/tables.ts: on demand, point-in-time recovery, TTL, kept when the
  * stack is deleted (the governor's leases and request records outlive a redeploy).
  */
 export class GovernorTables extends Construct {

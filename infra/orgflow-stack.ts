@@ -9,10 +9,11 @@ import {
   placeholderOf,
   type StateMachineName,
   stateMachines as stateMachineCatalog,
-} from '../functions/_shared/functions';
-import { apiRoutes } from '../functions/_shared/routes';
+} from '../catalog/functions';
+import { apiRoutes } from '../catalog/routes';
+import { loadRuleFiles } from '../catalog/rule-files';
+import { governorTable as governorTableDefinition, tables } from '../catalog/tables';
 import { AccountRequestBodySchema } from '../functions/_shared/schemas';
-import { governorTable as governorTableDefinition, tables } from '../functions/_shared/tables';
 import { VendingConfigSchema } from '../functions/_shared/vending-config';
 import { Alarms } from './alarms';
 import { EventRules } from './event-rules';
@@ -22,10 +23,9 @@ import { suppressDeadLetterQueueFindings } from './nag-suppressions';
 import { repoRoot, ruleFilesDir } from './paths';
 import { type ResourceArns, statementsFor } from './permissions';
 import { RequestsApi } from './requests-api';
-import { loadRuleFiles } from './rule-files';
 import { Workflow } from './workflow';
 
-const CATALOG = 'functions/_shared/functions.ts';
+const CATALOG = 'catalog/functions.ts';
 /** the example in cdk.json: it deploys, but nobody can call the API */
 export const EXAMPLE_ORGANIZATION_ID = 'o-exampleorgid';
 
@@ -173,8 +173,8 @@ export class OrgflowStack extends Stack {
       retentionPeriod: Duration.days(14),
     });
     new EventRules(this, 'Rules', {
-      rules: loadRuleFiles(props.ruleFilesDir ?? ruleFilesDir),
-      stateMachines: ruleTargetsOf(machines),
+      rules: loadRuleFiles(props.ruleFilesDir ?? ruleFilesDir, { relativeTo: repoRoot }),
+      stateMachines: machines,
       functions: this.functions.byName,
       deadLetterQueue: deadLetters,
     });
@@ -237,16 +237,4 @@ function vendingConfigOf(given: unknown): string | undefined {
         'leaves it: shorten it (patterns such as Workloads/* cover many OUs)',
     );
   return text;
-}
-
-/** a rule file names its workflow by catalog name (`AccountVending`) or by ASL file name (`account-vending`) */
-export function ruleTargetsOf<Machine>(
-  machines: ReadonlyMap<StateMachineName, Machine>,
-): Map<string, Machine> {
-  const targets = new Map<string, Machine>();
-  for (const [name, machine] of machines) {
-    targets.set(name, machine);
-    targets.set(basename(stateMachineCatalog[name].definitionFile, '.asl.json'), machine);
-  }
-  return targets;
 }

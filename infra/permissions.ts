@@ -1,5 +1,5 @@
 import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
-import type { PermissionGroup, PermissionResource } from '../functions/_shared/functions';
+import type { PermissionGroup, PermissionResource } from '../catalog/functions';
 
 /**
  * The Organizations actions that accept resource ARNs and that orgflow calls on the organization's own

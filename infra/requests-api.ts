@@ -18,7 +18,7 @@ import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { z } from 'zod';
-import { type ApiFunctionName, type ApiRoute, apiStageName } from '../functions/_shared/routes';
+import { type ApiFunctionName, type ApiRoute, apiStageName } from '../catalog/routes';
 import { suppressApiFindings } from './nag-suppressions';
 
 export interface RequestsApiProps {
@@ -36,7 +36,7 @@ export interface RequestsApiProps {
 }
 
 /**
- * The REST API of functions/_shared/routes.ts: AWS_IAM on every method, callable only from the organization,
+ * The REST API of catalog/routes.ts: AWS_IAM on every method, callable only from the organization,
  * bodies checked against a model made from the handler's own zod schema, Lambda proxy integrations.
  */
 export class RequestsApi extends Construct {
@@ -94,7 +94,7 @@ export class RequestsApi extends Construct {
     for (const key of Object.keys(props.bodySchemas))
       if (!known.has(key))
         throw new Error(
-          `a body schema is given for "${key}", which is not a route of functions/_shared/routes.ts`,
+          `a body schema is given for "${key}", which is not a route of catalog/routes.ts`,
         );
 
     for (const route of props.routes) {

@@ -6,8 +6,9 @@ import {
   functions,
   type StateMachineName,
   stateMachines,
-} from '../functions/_shared/functions';
-import { createTableInput, tables } from '../functions/_shared/tables';
+} from '../catalog/functions';
+import { stateMachineOfTarget } from '../catalog/rule-files';
+import { createTableInput, tables } from '../catalog/tables';
 import { startApiGateway } from './apigateway/server';
 import { type Clock, ManualClock, ScaledClock, systemClock } from './clock';
 import {
@@ -19,6 +20,7 @@ import {
 } from './data-dir';
 import { startDynamoDb } from './dynamodb/server';
 import {
+  type Deliver,
   EventBuses,
   functionTarget,
   installRules,
@@ -124,6 +126,7 @@ const demoVendingConfig = JSON.stringify({
  * Boots the embedded AWS of orgflow on loopback: Organizations + STS, DynamoDB, the Lambda runner with
  * every function of the catalog, Step Functions with every workflow, the event bus with every rule
  * file, and the API gateway. State lives under `dataDir`; `endpoints.json` there names every endpoint.
+ * A data directory that cannot be one, or that another stack holds, is refused before anything is written.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = dataDirectory(options.dataDir);
@@ -171,9 +174,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(() => dynamodb.close());
 
     ensurePrivateDirectory(join(dataDir, 'events'));
+    // the ARNs of the state machines and functions exist once they are registered, below
+    let targetOfArn: (arn: string) => Deliver | undefined = () => undefined;
     const buses = new EventBuses({
       clock,
       random,
+      resolveTarget: (arn) => targetOfArn(arn),
       deadLetterFile: join(dataDir, 'events', 'dead-letters.jsonl'),
       // the API's changes to rules, applied over the rule files as they are installed
       ruleChangesFile: join(dataDir, 'events', 'rule-changes.json'),
@@ -269,15 +275,17 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const rulesDir = options.rulesDir ?? join(root, 'events', 'rules');
     if (existsSync(rulesDir))
       installRules(buses.forAccount(DEMO_MANAGEMENT_ACCOUNT), loadRuleFiles(rulesDir), {
-        stateMachine: (logicalName) => {
-          const arn = stateMachineArns[logicalName];
+        stateMachine: (name) => {
+          // by catalog name or ASL file name, as the CDK stack resolves it (catalog/rule-files.ts)
+          const machine = stateMachineOfTarget(name, Object.keys(stateMachineArns));
+          const arn = machine === undefined ? undefined : stateMachineArns[machine];
           return {
-            arn: arn ?? `arn:aws:states:us-east-1:${DEMO_MANAGEMENT_ACCOUNT}:stateMachine:${logicalName}`,
+            arn: arn ?? `arn:aws:states:us-east-1:${DEMO_MANAGEMENT_ACCOUNT}:stateMachine:${name}`,
             deliver: async (input) => {
               if (!arn)
                 throw new NonRetryableDeliveryError(
                   'StateMachineDoesNotExist',
-                  `no state machine named ${logicalName}`,
+                  `no state machine named ${name}`,
                 );
               await stepFunctions.startExecution({ stateMachineArn: arn, input });
             },
@@ -285,6 +293,15 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         },
         function: (name) => functionTarget(lambda, name, Object.keys(functions)),
       });
+    // a target added over the API (PutTargets) names its ARN: a state machine or a function of this stack
+    targetOfArn = (arn) => {
+      if (Object.values(stateMachineArns).includes(arn))
+        return async (input) => {
+          await stepFunctions.startExecution({ stateMachineArn: arn, input });
+        };
+      const name = /^arn:aws:lambda:[^:]+:\d{12}:function:([^:]+)$/.exec(arn)?.[1];
+      return name === undefined ? undefined : functionTarget(lambda, name, Object.keys(functions)).deliver;
+    };
     // Organizations' CloudTrail events reach the default bus of the account that made the call
     const stopForwarding = emulator.events.subscribe((event) => {
       buses.publish({ ...event });

@@ -25,7 +25,7 @@ const ports = {
 const statusUrlFor = (event: ApiEvent) => (requestId: string) =>
   urlOf(event, `/account-requests/${requestId}`);
 
-/** The routes of functions/_shared/routes.ts that name ApiHandler. */
+/** The routes of catalog/routes.ts that name ApiHandler. */
 async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
   switch (`${event.httpMethod} ${event.resource}`) {
     case 'POST /account-requests': {

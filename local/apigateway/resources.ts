@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { ApiRoute, HttpMethod } from '../../functions/_shared/routes';
+import type { ApiRoute, HttpMethod } from '../../catalog/routes';
 
 /** A resource of the REST API: a node of its path tree, with the methods declared on it. */
 interface Resource {

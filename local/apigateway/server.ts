@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { type ApiFunctionName, type ApiRoute, apiRoutes, apiStageName } from '../../functions/_shared/routes';
+import { type ApiFunctionName, type ApiRoute, apiRoutes, apiStageName } from '../../catalog/routes';
 import { type RunningServer, serveHttp } from '../http-server';
 import { accountKeys, identify, type KeyOwners } from '../identity';
 import type { LambdaInvoker } from '../lambda/runner';

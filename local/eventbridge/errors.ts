@@ -28,18 +28,8 @@ export class EventBridgeError extends Error {
   }
 }
 
-/** A rule file in `events/rules/` that cannot be loaded: names the file and the JSON path inside it. */
-export class RuleFileError extends Error {
-  readonly file: string;
-  readonly path: string;
-
-  constructor(file: string, path: string, reason: string, options?: { cause?: unknown }) {
-    super(`${file}: ${path}: ${reason}`, options);
-    this.name = 'RuleFileError';
-    this.file = file;
-    this.path = path;
-  }
-}
+// rule files are the catalog's format, refused with its error
+export { RuleFileError } from '../../catalog/rule-files';
 
 /** The file of rule changes made over the API cannot be read back: names the file and what is wrong. */
 export class RuleChangesFileError extends Error {

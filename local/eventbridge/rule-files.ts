@@ -1,95 +1,27 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
-import { z } from 'zod';
-import type { Deliver, EventBus, RetryPolicy } from './bus';
 import {
-  EventBridgeError,
-  InvalidEventPatternError,
-  NonRetryableDeliveryError,
+  loadRuleFiles as loadFormat,
+  parseRuleFile as parseFormat,
+  type RuleFile,
   RuleFileError,
-} from './errors';
+} from '../../catalog/rule-files';
+import type { Deliver, EventBus } from './bus';
+import { EventBridgeError, InvalidEventPatternError, NonRetryableDeliveryError } from './errors';
 import { RULE_PATTERN_MAX_LENGTH, validatePattern } from './pattern';
 import { compileTargetInput, type InputTransformer } from './transform';
 
-const RuleFileSchema = z.strictObject({
-  name: z.string().regex(/^[.\-_A-Za-z0-9]{1,64}$/, 'use 1 to 64 letters, digits, ".", "-" or "_"'),
-  description: z.string().max(512).optional(),
-  eventPattern: z.record(z.string(), z.unknown()),
-  target: z.strictObject({
-    stateMachine: z
-      .string()
-      .regex(
-        /^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$/,
-        'name a state machine of statemachines/ (letters, digits, "-", "_")',
-      )
-      .optional(),
-    function: z
-      .string()
-      .regex(
-        /^[A-Z][A-Za-z0-9]{0,63}$/,
-        'name a function of the catalog, functions/_shared/functions.ts (PascalCase letters and digits)',
-      )
-      .optional(),
-    inputPath: z.string().optional(),
-    inputTransformer: z
-      .strictObject({
-        InputPathsMap: z.record(z.string(), z.string()).optional(),
-        InputTemplate: z.string(),
-      })
-      .optional(),
-  }),
-  retryPolicy: z
-    .strictObject({
-      MaximumRetryAttempts: z.number().int().min(0).max(185).optional(),
-      MaximumEventAgeInSeconds: z.number().int().min(60).max(86_400).optional(),
-    })
-    .optional(),
-});
+export type { RuleTarget } from '../../catalog/rule-files';
 
-/** A rule file's one target: a state machine to start or a catalog function to invoke, exactly one of them. */
-export type RuleTarget = (
-  | { stateMachine: string; function?: never }
-  | { function: string; stateMachine?: never }
-) & { inputPath?: string; inputTransformer?: InputTransformer };
+/** One rule file as the local bus installs it. */
+export type RuleDefinition = RuleFile & {
+  target: RuleFile['target'] & { inputTransformer?: InputTransformer };
+};
 
-/** One `events/rules/*.json` file: an EventBridge rule with a single target, a state machine or a function. */
-export interface RuleDefinition {
-  /** the file it came from, for messages */
-  file: string;
-  name: string;
-  description?: string;
-  eventPattern: Record<string, unknown>;
-  target: RuleTarget;
-  retryPolicy?: RetryPolicy;
-}
-
-const jsonPath = (segments: readonly PropertyKey[]) =>
-  segments.reduce<string>(
-    (path, segment) =>
-      typeof segment === 'number'
-        ? `${path}[${segment}]`
-        : /^[A-Za-z_$][A-Za-z0-9_$]*$/.test(String(segment))
-          ? `${path}.${String(segment)}`
-          : `${path}[${JSON.stringify(String(segment))}]`,
-    '$',
-  );
-
-/** Parses and checks one rule file's text; `file` names it in errors. */
+/**
+ * Parses one rule file (the catalog's format, catalog/rule-files.ts) and checks what PutRule and PutTargets
+ * would: the pattern, and the target's input path or transformer; `file` names it in errors.
+ */
 export function parseRuleFile(file: string, text: string): RuleDefinition {
-  let document: unknown;
-  try {
-    document = JSON.parse(text);
-  } catch (error) {
-    throw new RuleFileError(file, '$', `not valid JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = RuleFileSchema.safeParse(document);
-  if (!parsed.success) {
-    const issues = parsed.error.issues;
-    const first = issues[0];
-    const all = issues.map((issue) => `${jsonPath(issue.path)}: ${issue.message}`).join('; ');
-    throw new RuleFileError(file, jsonPath(first?.path ?? []), all);
-  }
-  const rule = parsed.data;
+  const rule = parseFormat(file, text);
   try {
     validatePattern(rule.eventPattern, { maxLength: RULE_PATTERN_MAX_LENGTH });
   } catch (error) {
@@ -99,16 +31,10 @@ export function parseRuleFile(file: string, text: string): RuleDefinition {
       });
     throw error;
   }
-  const kind = targetKindOf(file, rule.target);
-  const { inputPath } = rule.target;
-  const given = rule.target.inputTransformer;
-  const inputTransformer: InputTransformer | undefined = given && {
-    InputTemplate: given.InputTemplate,
-    ...(given.InputPathsMap === undefined ? {} : { InputPathsMap: given.InputPathsMap }),
-  };
+  const { inputPath, inputTransformer } = rule.target;
   try {
     compileTargetInput({
-      id: targetIdOf(kind),
+      id: targetIdOf(rule.target),
       ...(inputPath === undefined ? {} : { inputPath }),
       ...(inputTransformer === undefined ? {} : { inputTransformer }),
     });
@@ -117,74 +43,14 @@ export function parseRuleFile(file: string, text: string): RuleDefinition {
       throw new RuleFileError(file, '$.target', error.message, { cause: error });
     throw error;
   }
-  return {
-    file,
-    name: rule.name,
-    ...(rule.description === undefined ? {} : { description: rule.description }),
-    eventPattern: rule.eventPattern,
-    target: {
-      ...kind,
-      ...(inputPath === undefined ? {} : { inputPath }),
-      ...(inputTransformer === undefined ? {} : { inputTransformer }),
-    },
-    ...(rule.retryPolicy === undefined ? {} : { retryPolicy: retryPolicyOf(rule.retryPolicy) }),
-  };
+  return rule;
 }
 
-/** What the target starts or invokes; a target naming neither or both is refused. */
-function targetKindOf(
-  file: string,
-  target: { stateMachine?: string | undefined; function?: string | undefined },
-): { stateMachine: string } | { function: string } {
-  const { stateMachine, function: functionName } = target;
-  if (stateMachine !== undefined && functionName !== undefined)
-    throw new RuleFileError(
-      file,
-      '$.target',
-      'give stateMachine or function, not both: a rule has one target',
-    );
-  if (stateMachine !== undefined) return { stateMachine };
-  if (functionName !== undefined) return { function: functionName };
-  throw new RuleFileError(
-    file,
-    '$.target',
-    'give stateMachine (a workflow of statemachines/) or function (a function of functions/_shared/functions.ts)',
-  );
-}
-
-/** The bus's id of a rule file's target: the state machine's logical name or the function's name. */
-const targetIdOf = (target: { stateMachine: string } | { function: string }): string =>
-  'stateMachine' in target ? target.stateMachine : target.function;
-
-function retryPolicyOf(given: {
-  MaximumRetryAttempts?: number | undefined;
-  MaximumEventAgeInSeconds?: number | undefined;
-}): RetryPolicy {
-  return {
-    ...(given.MaximumRetryAttempts === undefined ? {} : { MaximumRetryAttempts: given.MaximumRetryAttempts }),
-    ...(given.MaximumEventAgeInSeconds === undefined
-      ? {}
-      : { MaximumEventAgeInSeconds: given.MaximumEventAgeInSeconds }),
-  };
-}
+/** The bus's id of a rule file's target: the state machine's or the function's name, as the file gives it. */
+const targetIdOf = (target: RuleFile['target']): string => target.stateMachine ?? target.function;
 
 /** Reads every `*.json` rule file of `dir` (in name order), refusing the first one AWS or the format would refuse. */
-export function loadRuleFiles(dir: string): RuleDefinition[] {
-  if (!existsSync(dir)) throw new RuleFileError(dir, '$', 'the rule directory does not exist');
-  const files = readdirSync(dir)
-    .filter((name) => name.endsWith('.json'))
-    .sort();
-  const seen = new Map<string, string>();
-  return files.map((name) => {
-    const file = join(dir, name);
-    const rule = parseRuleFile(file, readFileSync(file, 'utf8'));
-    const other = seen.get(rule.name);
-    if (other)
-      throw new RuleFileError(file, '$.name', `rule name ${rule.name} is already used by ${basename(other)}`);
-    seen.set(rule.name, file);
-    return rule;
-  });
-}
+export const loadRuleFiles = (dir: string): RuleDefinition[] => loadFormat(dir, { parse: parseRuleFile });
 
 /** Where a rule file's target lives and how to hand it the event. */
 export interface InstalledTarget {

@@ -3,7 +3,7 @@ import { request as httpRequest } from 'node:http';
 import { fileURLToPath } from 'node:url';
 import type { APIGatewayProxyEvent } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiRoutes } from '../../functions/_shared/routes';
+import { apiRoutes } from '../../catalog/routes';
 import { type RunningApiGateway, startApiGateway } from '../../local/apigateway/server';
 import type { KeyOwners } from '../../local/identity';
 import { type LambdaInvoker, LambdaRunner, LambdaServiceError } from '../../local/lambda/runner';

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { type ApiRoute, apiRoutes } from '../../functions/_shared/routes';
+import { type ApiRoute, apiRoutes } from '../../catalog/routes';
 import { ResourceTree } from '../../local/apigateway/resources';
 import { matchesMediaType, proxyResponseOf } from '../../local/apigateway/response';
 

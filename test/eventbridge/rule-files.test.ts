@@ -171,7 +171,7 @@ describe('loadRuleFiles', () => {
       'a target naming neither a state machine nor a function',
       { ...validRule, target: { inputPath: '$.detail' } },
       '$.target',
-      /give stateMachine \(a workflow of statemachines\/\) or function \(a function of functions\/_shared\/functions\.ts\)/,
+      /give stateMachine \(a workflow of statemachines\/, by catalog or file name\) or function \(a function of catalog\/functions\.ts\)/,
     ],
     [
       'a function name that is not a catalog name',
@@ -205,12 +205,12 @@ describe('loadRuleFiles', () => {
     }
   });
 
-  it('refuses two files with the same rule name, and a directory that does not exist', () => {
+  it('refuses two files with the same rule name; a directory that does not exist holds no rules', () => {
     // Prepare
     const dir = ruleDir({ 'a.json': validRule, 'b.json': validRule });
 
     // Act + Assess
     expect(() => loadRuleFiles(dir)).toThrow(/b\.json: \$\.name: rule name valid is already used by a\.json/);
-    expect(() => loadRuleFiles(join(dir, 'missing'))).toThrow(/the rule directory does not exist/);
+    expect(loadRuleFiles(join(dir, 'missing'))).toEqual([]);
   });
 });

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type FunctionName, functions, stateMachines } from '../../functions/_shared/functions';
-import { apiRoutes } from '../../functions/_shared/routes';
-import { governorTable, tableName, tables } from '../../functions/_shared/tables';
+import { type FunctionName, functions, stateMachines } from '../../catalog/functions';
+import { apiRoutes } from '../../catalog/routes';
+import { governorTable, tableName, tables } from '../../catalog/tables';
 
 const entries = Object.entries(functions) as [FunctionName, (typeof functions)[FunctionName]][];
 

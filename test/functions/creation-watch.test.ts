@@ -6,7 +6,7 @@ import { SendTaskFailureCommand, SendTaskSuccessCommand, SFNClient, TaskTimedOut
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTableInput, governorTable } from '../../functions/_shared/tables';
+import { createTableInput, governorTable } from '../../catalog/tables';
 import {
   CreateAccountResultEventSchema,
   completeAccountCreation,

@@ -3,7 +3,7 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, expect, it, vi } from 'vitest';
-import { createTableInput, tables } from '../../functions/_shared/tables';
+import { createTableInput, tables } from '../../catalog/tables';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
 import { seededRandom } from '../../local/random';
 import { LOCAL_PREFIX, type LocalStack, startLocalStack } from '../../local/stack';

@@ -4,7 +4,7 @@ import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client
 import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { createTableInput, governorTable } from '../../functions/_shared/tables';
+import { createTableInput, governorTable } from '../../catalog/tables';
 import { createAccountOnce } from '../../functions/create-account/create-account';
 import {
   acquireSlot,

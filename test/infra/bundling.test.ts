@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { App, Duration, Stack } from 'aws-cdk-lib';
 import { describe, expect, it } from 'vitest';
-import { functions } from '../../functions/_shared/functions';
+import { functions } from '../../catalog/functions';
 import { LambdaFunctions } from '../../infra/lambda-functions';
 import { repoRoot } from '../../infra/paths';
 import { temporaryDirectories } from '../temp-dirs';

@@ -6,9 +6,8 @@ import { Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambd
 import { Queue } from 'aws-cdk-lib/aws-sqs';
 import { DefinitionBody, Pass, StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { describe, expect, it } from 'vitest';
+import { loadRuleFiles } from '../../catalog/rule-files';
 import { EventRules } from '../../infra/event-rules';
-import { ruleTargetsOf } from '../../infra/orgflow-stack';
-import { loadRuleFiles } from '../../infra/rule-files';
 import { loadRuleFiles as loadRuleFilesLocally } from '../../local/eventbridge/rule-files';
 import { temporaryDirectories } from '../temp-dirs';
 
@@ -32,7 +31,7 @@ function synth(dir: string) {
   const queue = new Queue(stack, 'DeadLetters');
   new EventRules(stack, 'Rules', {
     rules: loadRuleFiles(dir),
-    stateMachines: ruleTargetsOf(new Map([['AccountVending', machine]])),
+    stateMachines: new Map([['AccountVending', machine]]),
     functions: new Map([['CompleteAccountCreation', fn]]),
     deadLetterQueue: queue,
   });
@@ -67,7 +66,7 @@ describe('the rule files', () => {
     const dir = tempDir('orgflow-rules-');
     writeFileSync(join(dir, 'typo.json'), JSON.stringify({ name: 'x', eventPatern: {}, target: {} }));
 
-    expect(() => loadRuleFiles(dir)).toThrow(/typo\.json: not a rule file \(.*eventPattern/);
+    expect(() => loadRuleFiles(dir)).toThrow(/typo\.json: \$.*eventPattern/);
   });
 
   it('refuse a target naming both a state machine and a function, or neither, as the local event bus does', () => {
@@ -81,16 +80,16 @@ describe('the rule files', () => {
     const neither = ruleDir({ 'neither.json': { ...rule, target: { inputPath: '$.detail' } } });
 
     expect(() => loadRuleFiles(both)).toThrow(
-      /both\.json: not a rule file \(\$\.target: give stateMachine or function, not both/,
+      /both\.json: \$\.target: give stateMachine or function, not both/,
     );
     expect(() => loadRuleFilesLocally(both)).toThrow(
       /both\.json: \$\.target: give stateMachine or function, not both/,
     );
     expect(() => loadRuleFiles(neither)).toThrow(
-      /neither\.json: not a rule file \(\$\.target: give stateMachine \(a workflow of statemachines\/\) or function/,
+      /neither\.json: \$\.target: give stateMachine \(a workflow of statemachines\/, by catalog or file name\) or function/,
     );
     expect(() => loadRuleFilesLocally(neither)).toThrow(
-      /neither\.json: \$\.target: give stateMachine \(a workflow of statemachines\/\) or function/,
+      /neither\.json: \$\.target: give stateMachine \(a workflow of statemachines\/, by catalog or file name\) or function/,
     );
   });
 });
@@ -210,7 +209,7 @@ describe('the rules', () => {
     });
 
     expect(() => synth(dir)).toThrow(
-      /complete\.json: target\.function "CompleteAccountCreaton" is not a function of functions\/_shared\/functions\.ts \(known: CompleteAccountCreation\)/,
+      /complete\.json: target\.function "CompleteAccountCreaton" is not a function of catalog\/functions\.ts \(known: CompleteAccountCreation\)/,
     );
   });
 

@@ -4,14 +4,14 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functions, placeholderOf, stateMachines } from '../../functions/_shared/functions';
-import { apiRoutes, apiStageName } from '../../functions/_shared/routes';
-import { governorTable } from '../../functions/_shared/tables';
+import { functions, placeholderOf, stateMachines } from '../../catalog/functions';
+import { apiRoutes, apiStageName } from '../../catalog/routes';
+import { loadRuleFiles } from '../../catalog/rule-files';
+import { governorTable } from '../../catalog/tables';
 import { createApp } from '../../infra/orgflow-app';
 import { EXAMPLE_ORGANIZATION_ID, type OrgflowStack } from '../../infra/orgflow-stack';
 import { repoRoot } from '../../infra/paths';
 import { ORGANIZATION_SCOPED_ACTIONS } from '../../infra/permissions';
-import { loadRuleFiles } from '../../infra/rule-files';
 import { Workflow } from '../../infra/workflow';
 import { temporaryDirectories } from '../temp-dirs';
 
