@@ -93,9 +93,7 @@ export class RequestsApi extends Construct {
     const known = new Set(props.routes.map((route) => `${route.method} ${route.path}`));
     for (const key of Object.keys(props.bodySchemas))
       if (!known.has(key))
-        throw new Error(
-          `a body schema is given for "${key}", which is not a route of catalog/routes.ts`,
-        );
+        throw new Error(`a body schema is given for "${key}", which is not a route of catalog/routes.ts`);
 
     for (const route of props.routes) {
       const key = `${route.method} ${route.path}`;
