@@ -66,7 +66,7 @@ const organizationReads = [
   'organizations:ListPolicies',
 ];
 
-/** Variables of the vending configuration (functions/_shared/vending-config.ts): one of the two, or neither. */
+/** Variables of the vending configuration (functions/account-vending/vending-config.ts): one of the two, or neither. */
 const vendingConfig = { VENDING_CONFIG: 'optional', VENDING_CONFIG_FILE: 'optional' } as const;
 
 /** Variables of the CreateAccount pool (functions/governor/pools.ts), read by its acquire and release. */
@@ -92,7 +92,7 @@ const step = (
   environment: FunctionDefinition['environment'],
   permissions: readonly PermissionGroup[],
 ): FunctionDefinition => ({
-  entry: `functions/${folder}/handler.ts`,
+  entry: `functions/account-vending/${folder}/handler.ts`,
   handler: 'handler',
   timeoutSeconds: 30,
   memoryMb: 256,

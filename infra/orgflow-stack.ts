@@ -14,7 +14,7 @@ import { apiRoutes } from '../catalog/routes';
 import { loadRuleFiles } from '../catalog/rule-files';
 import { governorTable as governorTableDefinition, tables } from '../catalog/tables';
 import { AccountRequestBodySchema } from '../functions/_shared/schemas';
-import { VendingConfigSchema } from '../functions/_shared/vending-config';
+import { VendingConfigSchema } from '../functions/account-vending/vending-config';
 import { Alarms } from './alarms';
 import { EventRules } from './event-rules';
 import { GovernorTables } from './governor-tables';
@@ -36,7 +36,7 @@ export interface OrgflowStackProps extends StackProps {
   readonly prefix?: string;
   /** an address told about failed executions and dead letters */
   readonly alarmEmail?: string;
-  /** functions/_shared/vending-config.ts; without it nobody may ask for an account */
+  /** functions/account-vending/vending-config.ts; without it nobody may ask for an account */
   readonly vendingConfig?: unknown;
   /** where the rule files are; default events/rules */
   readonly ruleFilesDir?: string;
@@ -75,7 +75,7 @@ export class OrgflowStack extends Stack {
     if (vendingConfig === undefined)
       Annotations.of(this).addWarningV2(
         'orgflow:no-vending-config',
-        'no vendingConfig: every account request is refused; set the context vendingConfig (see functions/_shared/vending-config.ts)',
+        'no vendingConfig: every account request is refused; set the context vendingConfig (see functions/account-vending/vending-config.ts)',
       );
 
     const governor = new GovernorTables(this, 'Governor', { tables, prefix });
@@ -227,7 +227,7 @@ function vendingConfigOf(given: unknown): string | undefined {
     throw new Error(
       `vendingConfig is not valid (${parsed.error.issues
         .map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`)
-        .join('; ')}): see functions/_shared/vending-config.ts`,
+        .join('; ')}): see functions/account-vending/vending-config.ts`,
     );
   const text = JSON.stringify(parsed.data);
   const bytes = Buffer.byteLength(text);

@@ -57,7 +57,7 @@ export interface LocalStackOptions {
   faultSeed?: number;
   fsync?: boolean;
   seed?: boolean;
-  /** the vending configuration (functions/_shared/vending-config.ts) as JSON; the demo one by default */
+  /** the vending configuration (functions/account-vending/vending-config.ts) as JSON; the demo one by default */
   vendingConfig?: string;
   /** more state machines (ASL files) and rule files, beside the repository's (tests use this) */
   extraStateMachinesDir?: string;

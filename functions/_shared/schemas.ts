@@ -1,6 +1,6 @@
 import { z } from 'zod';
-import { brokenEmailRule, emailRules } from './account-email';
-import { isReservedTagKey, RESERVED_TAG_PREFIX } from './account-mark';
+import { brokenEmailRule, emailRules } from '../account-vending/account-email';
+import { isReservedTagKey, RESERVED_TAG_PREFIX } from '../account-vending/account-mark';
 import { type FieldIssue, ValidationError } from './errors';
 
 // The account request as a requester sends it, as the workflow carries it once validated, and the caller.

@@ -25,8 +25,8 @@ import {
   RequestIdSchema,
   type VendingInput,
 } from '../_shared/schemas';
-import { ownerOf, readsEveryRequest, type VendingConfig } from '../_shared/vending-config';
-import { validateAccountRequest } from '../validate-request/validate-request';
+import { validateAccountRequest } from '../account-vending/request-validation/validate-request';
+import { ownerOf, readsEveryRequest, type VendingConfig } from '../account-vending/vending-config';
 import { requestIdFor } from './caller';
 import {
   lastEnteredState,

@@ -7,7 +7,7 @@ import { parseEnv } from '../_shared/env';
 import { HttpError } from '../_shared/errors';
 import { logger } from '../_shared/logger';
 import { OrganizationDirectory } from '../_shared/organization-directory';
-import { loadVendingConfig, VendingConfigEnvSchema } from '../_shared/vending-config';
+import { loadVendingConfig, VendingConfigEnvSchema } from '../account-vending/vending-config';
 import { describeAccountRequest, listAccountRequests, submitAccountRequest } from './account-requests';
 import { callerOf } from './caller';
 import { type ApiEvent, header, json, jsonApi, urlOf } from './http';

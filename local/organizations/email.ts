@@ -1,6 +1,6 @@
 // CreateAccount's and CreateGovCloudAccount's email rules, which AWS's API model states only in prose (seed
 // reference, CreateAccount `Email`). The emulator keeps its own copy: it is the oracle the functions' checks
-// (functions/_shared/account-email.ts) are tested against, so the two must not share code.
+// (functions/account-vending/account-email.ts) are tested against, so the two must not share code.
 
 export type EmailRule =
   | 'length'

@@ -9,8 +9,8 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { adoptExistingAccount } from '../../functions/adopt-existing-account/adopt-existing-account';
-import { publishAccountVended } from '../../functions/publish-account-vended/publish-account-vended';
+import { adoptExistingAccount } from '../../functions/account-vending/adopt-existing-account/adopt-existing-account';
+import { publishAccountVended } from '../../functions/account-vending/publish-account-vended/publish-account-vended';
 
 const organizationsMock = mockClient(OrganizationsClient);
 const eventsMock = mockClient(EventBridgeClient);

@@ -16,9 +16,9 @@ import {
 } from '@aws-sdk/client-organizations';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
-import { attachPolicies } from '../../functions/attach-policies/attach-policies';
-import { moveAccount } from '../../functions/move-account/move-account';
-import { tagAccount } from '../../functions/tag-account/tag-account';
+import { attachPolicies } from '../../functions/account-vending/attach-policies/attach-policies';
+import { moveAccount } from '../../functions/account-vending/move-account/move-account';
+import { tagAccount } from '../../functions/account-vending/tag-account/tag-account';
 
 const organizationsMock = mockClient(OrganizationsClient);
 const organizations = new OrganizationsClient({ region: 'us-east-1' });

@@ -16,7 +16,10 @@ import {
   AccountLimitExceededError,
   ValidationError,
 } from '../../functions/_shared/errors';
-import { type CreateAccountPorts, createAccountOnce } from '../../functions/create-account/create-account';
+import {
+  type CreateAccountPorts,
+  createAccountOnce,
+} from '../../functions/account-vending/create-account/create-account';
 import { MemoryTable } from './fixtures/memory-table';
 
 const organizationsMock = mockClient(OrganizationsClient);

@@ -10,11 +10,11 @@ import { createTableInput, governorTable } from '../../catalog/tables';
 import {
   CreateAccountResultEventSchema,
   completeAccountCreation,
-} from '../../functions/complete-account-creation/complete-account-creation';
-import { watchAccountCreation } from '../../functions/watch-account-creation/watch-account-creation';
+} from '../../functions/account-vending/complete-account-creation/complete-account-creation';
+import { watchAccountCreation } from '../../functions/account-vending/watch-account-creation/watch-account-creation';
 import { type RunningDynamoDb, startDynamoDb } from '../../local/dynamodb/server';
 
-// The two halves of the wait for a CreateAccount (functions/_shared/creation-watch.ts) against a real DynamoDB
+// The two halves of the wait for a CreateAccount (functions/account-vending/creation-watch.ts) against a real DynamoDB
 // implementation (dynalite); Step Functions and Organizations are mocked.
 
 const sfnMock = mockClient(SFNClient);

@@ -45,7 +45,7 @@ beforeAll(async () => {
     'publish-account-vended',
   ])
     handlers[folder] = (
-      (await import(`../../functions/${folder}/handler.ts`)) as { handler: Handler }
+      (await import(`../../functions/account-vending/${folder}/handler.ts`)) as { handler: Handler }
     ).handler;
 });
 

@@ -13,8 +13,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { ValidationError } from '../../functions/_shared/errors';
 import { OrganizationDirectory } from '../../functions/_shared/organization-directory';
-import { loadVendingConfig, VendingConfigSchema } from '../../functions/_shared/vending-config';
-import { validateAccountRequest } from '../../functions/validate-request/validate-request';
+import { validateAccountRequest } from '../../functions/account-vending/request-validation/validate-request';
+import { loadVendingConfig, VendingConfigSchema } from '../../functions/account-vending/vending-config';
 
 const organizationsMock = mockClient(OrganizationsClient);
 const organizations = new OrganizationsClient({ region: 'us-east-1' });

@@ -24,7 +24,7 @@ beforeAll(async () => {
   vi.stubEnv('CREATE_ACCOUNT_SLOTS', '1');
   for (const folder of ['acquire-create-slot', 'release-create-slot'])
     handlers[folder] = (
-      (await import(`../../functions/${folder}/handler.ts`)) as { handler: Handler }
+      (await import(`../../functions/account-vending/${folder}/handler.ts`)) as { handler: Handler }
     ).handler;
 });
 afterAll(() => vi.unstubAllEnvs());

@@ -5,7 +5,7 @@ import { DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from 
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createTableInput, governorTable } from '../../catalog/tables';
-import { createAccountOnce } from '../../functions/create-account/create-account';
+import { createAccountOnce } from '../../functions/account-vending/create-account/create-account';
 import {
   acquireSlot,
   dispatch,

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   brokenEmailRule as functionsRule,
   emailRules as functionsRules,
-} from '../../functions/_shared/account-email';
+} from '../../functions/account-vending/account-email';
 import { brokenEmailRule, type EmailRule, emailRules } from '../../local/organizations/email';
 import { seededRandom } from '../../local/random';
 

@@ -1,0 +1,146 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { ConfigurationError } from '../_shared/errors';
+import {
+  type Caller,
+  PolicyTypeSchema,
+  type ResolvedOrganizationalUnit,
+  type ResolvedPolicy,
+} from '../_shared/schemas';
+
+/**
+ * Who may ask for accounts where, and which policies requesters may ask for. Given to the API handler and to
+ * Validate Request as JSON, in `VENDING_CONFIG` or in the file `VENDING_CONFIG_FILE` names (not both):
+ *
+ * ```json
+ * {
+ *   "selfServicePolicies": ["DenyLeaveOrganization", "p-examplescp1"],
+ *   "policyTypes": ["SERVICE_CONTROL_POLICY", "TAG_POLICY"],
+ *   "callers": [
+ *     { "principal": "arn:aws:iam::222233334444:role/PortalRole", "organizationalUnits": ["Workloads/*", "Sandbox"] },
+ *     { "principal": "arn:aws:sts::222233334444:assumed-role/PlatformAdmin/*", "organizationalUnits": ["*"] }
+ *   ],
+ *   "readers": ["arn:aws:iam::111111111111:role/PlatformTeam"]
+ * }
+ * ```
+ *
+ * - `selfServicePolicies`: policy ids or names a request may list; anything else is refused.
+ * - `policyTypes`: the policy types a name or id is looked up in (default SCP and tag policies).
+ * - `callers`: a `principal` (`*` matches any characters) matched against the caller's ARN, the role ARN
+ *   behind an assumed-role session (`arn:aws:iam::<account>:role/<name>`, without the role's path) and the
+ *   caller's account id; `organizationalUnits` are OU ids, paths from the root (`Workloads/Prod`) or path
+ *   patterns (`Workloads/*`: every OU below Workloads; `*`: anywhere). A caller may use the OUs of every entry
+ *   it matches.
+ * - `readers`: principals (matched the same way) who may read every request; anyone else reads only the
+ *   requests it made (an assumed-role session reads those of every session of its role).
+ *
+ * With neither variable set nobody may ask for an account: refusing is the safe default.
+ */
+export const VendingConfigSchema = z.strictObject({
+  selfServicePolicies: z.array(z.string().min(1)).default([]),
+  policyTypes: z.array(PolicyTypeSchema).min(1).default(['SERVICE_CONTROL_POLICY', 'TAG_POLICY']),
+  callers: z
+    .array(
+      z.strictObject({
+        principal: z.string().min(1),
+        organizationalUnits: z.array(z.string().min(1)).min(1),
+      }),
+    )
+    .default([]),
+  readers: z.array(z.string().min(1)).default([]),
+});
+export type VendingConfig = z.infer<typeof VendingConfigSchema>;
+
+/** The variables that carry the configuration; add to a function's env schema with `.extend()`. */
+export const VendingConfigEnvSchema = z.object({
+  VENDING_CONFIG: z.string().min(1).optional(),
+  VENDING_CONFIG_FILE: z.string().min(1).optional(),
+});
+export type VendingConfigEnv = z.infer<typeof VendingConfigEnvSchema>;
+
+export function loadVendingConfig(
+  env: VendingConfigEnv,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): VendingConfig {
+  if (env.VENDING_CONFIG !== undefined && env.VENDING_CONFIG_FILE !== undefined)
+    throw new ConfigurationError('set VENDING_CONFIG or VENDING_CONFIG_FILE, not both');
+  let text: string;
+  let source: string;
+  if (env.VENDING_CONFIG !== undefined) {
+    text = env.VENDING_CONFIG;
+    source = 'VENDING_CONFIG';
+  } else if (env.VENDING_CONFIG_FILE !== undefined) {
+    source = env.VENDING_CONFIG_FILE;
+    try {
+      text = readFile(env.VENDING_CONFIG_FILE);
+    } catch (error) {
+      throw new ConfigurationError(`cannot read VENDING_CONFIG_FILE ${source}: ${(error as Error).message}`, {
+        cause: error,
+      });
+    }
+  } else return VendingConfigSchema.parse({});
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new ConfigurationError(`${source} is not JSON: ${(error as Error).message}`, { cause: error });
+  }
+  const parsed = VendingConfigSchema.safeParse(json);
+  if (!parsed.success)
+    throw new ConfigurationError(
+      `${source} is not a valid vending configuration: ${parsed.error.issues
+        .map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`)
+        .join('; ')}`,
+    );
+  return parsed.data;
+}
+
+const globOf = (pattern: string) =>
+  new RegExp(
+    `^${pattern
+      .split('*')
+      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
+      .join('.*')}$`,
+  );
+
+/** The role behind an assumed-role session (`arn:aws:iam::<account>:role/<name>`), undefined for other callers. */
+export function roleOf(caller: Caller): string | undefined {
+  const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(caller.arn);
+  return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : undefined;
+}
+
+/** The names a caller is known by: its ARN, the role behind an assumed-role session, its account. */
+export function principalsOf(caller: Caller): string[] {
+  const role = roleOf(caller);
+  return [caller.arn, ...(role ? [role] : []), caller.accountId];
+}
+
+/** The OU patterns of every configuration entry the caller matches; none means it may not ask at all. */
+export function organizationalUnitsFor(config: VendingConfig, caller: Caller): string[] {
+  const names = principalsOf(caller);
+  return config.callers
+    .filter((entry) => names.some((name) => globOf(entry.principal).test(name)))
+    .flatMap((entry) => entry.organizationalUnits);
+}
+
+/** Who owns a request: the role behind an assumed-role session (any of its sessions), else the caller's ARN. */
+export function ownerOf(caller: Caller): string {
+  return roleOf(caller) ?? caller.arn;
+}
+
+/** Whether the caller may read every request, not only its own. */
+export function readsEveryRequest(config: VendingConfig, caller: Caller): boolean {
+  const names = principalsOf(caller);
+  return config.readers.some((pattern) => names.some((name) => globOf(pattern).test(name)));
+}
+
+export function organizationalUnitAllowed(
+  patterns: readonly string[],
+  ou: ResolvedOrganizationalUnit,
+): boolean {
+  return patterns.some((pattern) => pattern === ou.id || globOf(pattern).test(ou.path));
+}
+
+export function isSelfServicePolicy(config: VendingConfig, policy: ResolvedPolicy): boolean {
+  return config.selfServicePolicies.some((entry) => entry === policy.id || entry === policy.name);
+}
