@@ -25,3 +25,27 @@ export function createAccountPool(env: CreateAccountPoolEnv): SlotPool {
     pace: { perSecond: env.CREATE_ACCOUNT_CALLS_PER_SECOND, burst: env.CREATE_ACCOUNT_CALL_BURST },
   };
 }
+
+/** The governor pool of CloseAccount calls in flight; AWS allows 3 at a time (reference §3.1). */
+export const CLOSE_ACCOUNT_POOL = 'close-account';
+
+export const CloseAccountPoolEnvSchema = z.object({
+  GOVERNOR_TABLE_NAME: z.string().min(1),
+  CLOSE_ACCOUNT_SLOTS: z.coerce.number().int().min(1).max(100).default(3),
+  // a closure leaves PENDING_CLOSURE within minutes; an hour covers the wait and its look
+  CLOSE_ACCOUNT_SLOT_LEASE_SECONDS: z.coerce.number().int().min(60).default(3600),
+  // AWS throttles CloseAccount at 0.05 call per second with a burst of 1 (reference §3.2)
+  CLOSE_ACCOUNT_CALLS_PER_SECOND: z.coerce.number().positive().max(100).default(0.05),
+  CLOSE_ACCOUNT_CALL_BURST: z.coerce.number().int().min(1).max(100).default(1),
+});
+export type CloseAccountPoolEnv = z.infer<typeof CloseAccountPoolEnvSchema>;
+
+export function closeAccountPool(env: CloseAccountPoolEnv): SlotPool {
+  return {
+    table: env.GOVERNOR_TABLE_NAME,
+    name: CLOSE_ACCOUNT_POOL,
+    slots: env.CLOSE_ACCOUNT_SLOTS,
+    leaseMs: env.CLOSE_ACCOUNT_SLOT_LEASE_SECONDS * 1000,
+    pace: { perSecond: env.CLOSE_ACCOUNT_CALLS_PER_SECOND, burst: env.CLOSE_ACCOUNT_CALL_BURST },
+  };
+}
