@@ -1,5 +1,4 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   ConstraintViolationException,
   CreateAccountCommand,
@@ -8,7 +7,6 @@ import {
   OrganizationsClient,
   TooManyRequestsException,
 } from '@aws-sdk/client-organizations';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -20,18 +18,14 @@ import {
   type CreateAccountPorts,
   createAccountOnce,
 } from '../../functions/account-vending/create-account/create-account';
-import { MemoryTable } from './fixtures/memory-table';
+import { governorTableOnDynalite } from './fixtures/governor-table';
+
+// Organizations is mocked; the request's record is kept in the governor table on dynalite.
 
 const organizationsMock = mockClient(OrganizationsClient);
-const dynamo = mockClient(DynamoDBDocumentClient);
-let table: MemoryTable;
+const table = governorTableOnDynalite();
 let now: number;
-const ports: CreateAccountPorts = {
-  organizations: new OrganizationsClient({ region: 'us-east-1' }),
-  db: DynamoDBDocumentClient.from(new DynamoDBClient({ region: 'us-east-1' })),
-  table: 'orgflow-governor',
-  now: () => now,
-};
+let ports: CreateAccountPorts;
 
 const input = {
   requestId: 'ar-0123456789abcdef0123456789abcdef',
@@ -46,9 +40,13 @@ const record = () => table.item(`request#${input.requestId}`, 'account-creation'
 
 beforeEach(() => {
   organizationsMock.reset();
-  dynamo.reset();
-  table = new MemoryTable().attach(dynamo);
   now = Date.UTC(2026, 2, 1, 10, 0, 0);
+  ports = {
+    organizations: new OrganizationsClient({ region: 'us-east-1' }),
+    db: table.db,
+    table: table.name,
+    now: () => now,
+  };
 });
 
 describe('createAccountOnce', () => {
@@ -73,7 +71,7 @@ describe('createAccountOnce', () => {
       ],
       RoleName: 'OrgAdmin',
     });
-    expect(record()).toMatchObject({
+    expect(await record()).toMatchObject({
       createAccountRequestId: 'car-1a2b3c4d5e6f7a8b9c0d1e2f3a4b5c6d',
       attemptedAt: now,
       email: 'payments-prod@orgflow.example',
@@ -82,7 +80,7 @@ describe('createAccountOnce', () => {
 
   it('reads the recorded id back on a retry instead of creating a second account', async () => {
     // Prepare
-    table.put({
+    await table.put({
       pk: `request#${input.requestId}`,
       sk: 'account-creation',
       createAccountRequestId: 'car-recorded00',
@@ -99,7 +97,7 @@ describe('createAccountOnce', () => {
 
   it('adopts the creation an earlier attempt started but did not record (it died in between)', async () => {
     // Prepare
-    table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: now - 30_000 });
+    await table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: now - 30_000 });
     organizationsMock.on(ListCreateAccountStatusCommand).resolves({
       CreateAccountStatuses: [
         {
@@ -132,12 +130,12 @@ describe('createAccountOnce', () => {
       States: ['IN_PROGRESS'],
     });
     expect(organizationsMock).not.toHaveReceivedCommand(CreateAccountCommand);
-    expect(record()?.createAccountRequestId).toBe('car-ours');
+    expect((await record())?.createAccountRequestId).toBe('car-ours');
   });
 
   it('adopts nothing when two creations in progress have the name, and asks AWS again', async () => {
     // Prepare
-    table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: now - 30_000 });
+    await table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: now - 30_000 });
     organizationsMock.on(ListCreateAccountStatusCommand).resolves({
       CreateAccountStatuses: [
         {
@@ -167,7 +165,7 @@ describe('createAccountOnce', () => {
 
   it('calls CreateAccount again when the earlier attempt left nothing in progress', async () => {
     // Prepare
-    table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: now - 30_000 });
+    await table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: now - 30_000 });
     organizationsMock.on(ListCreateAccountStatusCommand).resolves({ CreateAccountStatuses: [] });
     organizationsMock
       .on(CreateAccountCommand)
@@ -178,13 +176,13 @@ describe('createAccountOnce', () => {
 
     // Assess
     expect(result).toEqual({ createAccountRequestId: 'car-second', source: 'new' });
-    expect(record()?.attemptedAt).toBe(now - 30_000);
+    expect((await record())?.attemptedAt).toBe(now - 30_000);
   });
 
   it('keeps the id a racing attempt recorded first', async () => {
     // Prepare: the other attempt records while CreateAccount is in flight
-    organizationsMock.on(CreateAccountCommand).callsFake(() => {
-      table.put({ ...record(), createAccountRequestId: 'car-first' });
+    organizationsMock.on(CreateAccountCommand).callsFake(async () => {
+      await table.put({ ...(await record()), createAccountRequestId: 'car-first' });
       return { CreateAccountStatus: { Id: 'car-second', State: 'IN_PROGRESS' } };
     });
 
@@ -193,7 +191,7 @@ describe('createAccountOnce', () => {
 
     // Assess
     expect(result.createAccountRequestId).toBe('car-first');
-    expect(record()?.createAccountRequestId).toBe('car-first');
+    expect((await record())?.createAccountRequestId).toBe('car-first');
   });
 
   it.each([
@@ -210,7 +208,7 @@ describe('createAccountOnce', () => {
 
     // Assess
     await expect(attempt).rejects.toBeInstanceOf(errorClass);
-    expect(record()?.createAccountRequestId).toBeUndefined();
+    expect((await record())?.createAccountRequestId).toBeUndefined();
   });
 
   it('refuses input AWS finds invalid with a ValidationError', async () => {
@@ -252,7 +250,7 @@ describe('createAccountOnce', () => {
 
     // Act
     await expect(createAccountOnce(ports, input)).rejects.toMatchObject({ name: 'TooManyRequestsException' });
-    const unmarked = record()?.attemptedAt;
+    const unmarked = (await record())?.attemptedAt;
     const retry = await createAccountOnce(ports, input);
 
     // Assess
@@ -268,8 +266,8 @@ describe('createAccountOnce', () => {
 
     // Act
     await expect(createAccountOnce(ports, input)).rejects.toThrow('socket hang up');
-    const afterNoAnswer = record()?.attemptedAt;
-    table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: earlier });
+    const afterNoAnswer = (await record())?.attemptedAt;
+    await table.put({ pk: `request#${input.requestId}`, sk: 'account-creation', attemptedAt: earlier });
     organizationsMock.on(ListCreateAccountStatusCommand).resolves({ CreateAccountStatuses: [] });
     organizationsMock
       .on(CreateAccountCommand)
@@ -278,6 +276,6 @@ describe('createAccountOnce', () => {
 
     // Assess
     expect(afterNoAnswer).toBe(now);
-    expect(record()?.attemptedAt).toBe(earlier);
+    expect((await record())?.attemptedAt).toBe(earlier);
   });
 });

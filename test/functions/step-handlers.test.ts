@@ -10,24 +10,25 @@ import {
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { governorTableOnDynalite } from './fixtures/governor-table';
 import { lambdaContext } from './fixtures/lambda-context';
-import { MemoryTable } from './fixtures/memory-table';
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
+// Each step's handler as Lambda runs it: its environment, its clients built at module load. Organizations,
+// EventBridge and Step Functions are mocked; the governor table is dynalite's.
+
 const organizationsMock = mockClient(OrganizationsClient);
-const dynamo = mockClient(DynamoDBDocumentClient);
+const table = governorTableOnDynalite();
 const eventsMock = mockClient(EventBridgeClient);
 const sfnMock = mockClient(SFNClient);
 const handlers: Record<string, Handler> = {};
-let table: MemoryTable;
 
 beforeAll(async () => {
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-  vi.stubEnv('GOVERNOR_TABLE_NAME', 'orgflow-governor');
+  for (const [name, value] of Object.entries(table.environment())) vi.stubEnv(name, value);
   vi.stubEnv('CREATE_ACCOUNT_SLOTS', '1');
   vi.stubEnv(
     'VENDING_CONFIG',
@@ -51,11 +52,9 @@ beforeAll(async () => {
 
 beforeEach(() => {
   organizationsMock.reset();
-  dynamo.reset();
   eventsMock.reset();
   sfnMock.reset();
   sfnMock.on(SendTaskSuccessCommand).resolves({});
-  table = new MemoryTable().attach(dynamo);
 });
 
 const invoke = (folder: string, event: unknown) =>
@@ -118,7 +117,7 @@ describe('step handlers', () => {
 
     // Assess
     expect(result).toEqual({ createAccountRequestId: 'car-1', source: 'new' });
-    expect(table.item(`request#${requestId}`, 'account-creation')).toMatchObject({
+    expect(await table.item(`request#${requestId}`, 'account-creation')).toMatchObject({
       createAccountRequestId: 'car-1',
     });
   });
@@ -143,7 +142,7 @@ describe('step handlers', () => {
       taskToken: 'token-watch',
       output: JSON.stringify({ state: 'SUCCEEDED', accountId: '123456789012' }),
     });
-    expect(table.item('creation#car-1', 'watch')).toMatchObject({ taskToken: 'token-watch' });
+    expect(await table.item('creation#car-1', 'watch')).toMatchObject({ taskToken: 'token-watch' });
   });
 
   it('Complete Account Creation records what the CreateAccountResult event says in GOVERNOR_TABLE_NAME', async () => {
@@ -158,7 +157,7 @@ describe('step handlers', () => {
 
     // Assess
     expect(result).toEqual({ createAccountRequestId: id, state: 'SUCCEEDED', woke: false });
-    expect(table.item(`creation#${id}`, 'watch')).toMatchObject({ result: { state: 'SUCCEEDED' } });
+    expect(await table.item(`creation#${id}`, 'watch')).toMatchObject({ result: { state: 'SUCCEEDED' } });
   });
 
   it('Publish Account Vended puts the event on the default bus unless EVENT_BUS_NAME says otherwise', async () => {

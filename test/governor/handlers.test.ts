@@ -3,24 +3,22 @@ import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { governorTableOnDynalite } from '../functions/fixtures/governor-table';
 import { lambdaContext } from '../functions/fixtures/lambda-context';
-import { MemoryTable } from '../functions/fixtures/memory-table';
 
-// Acquire Create Slot and Release Create Slot as Lambda runs them: environment, input, the table and Step
-// Functions faked with aws-sdk-client-mock. The governor's races are tested against dynalite
-// (store-dynalite.test.ts).
+// Acquire Create Slot and Release Create Slot as Lambda runs them: environment, input, the table on dynalite
+// and Step Functions mocked with aws-sdk-client-mock. The governor's races are tested in store-dynalite.test.ts.
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;
 
-const dynamo = mockClient(DynamoDBDocumentClient);
+const table = governorTableOnDynalite();
 const sfn = mockClient(SFNClient);
 const handlers: Record<string, Handler> = {};
-let table: MemoryTable;
 const NOW = Date.UTC(2026, 2, 1, 10, 0, 0);
 
 beforeAll(async () => {
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
-  vi.stubEnv('GOVERNOR_TABLE_NAME', 'orgflow-governor');
+  for (const [name, value] of Object.entries(table.environment())) vi.stubEnv(name, value);
   vi.stubEnv('CREATE_ACCOUNT_SLOTS', '1');
   for (const folder of ['acquire-create-slot', 'release-create-slot'])
     handlers[folder] = (
@@ -31,12 +29,13 @@ afterAll(() => vi.unstubAllEnvs());
 
 beforeEach(() => {
   vi.useFakeTimers({ toFake: ['Date'], now: NOW });
-  dynamo.reset();
   sfn.reset();
   sfn.on(SendTaskSuccessCommand).resolves({});
-  table = new MemoryTable().attach(dynamo);
 });
-afterEach(() => vi.useRealTimers());
+afterEach(() => {
+  vi.useRealTimers();
+  vi.restoreAllMocks();
+});
 
 const invoke = (folder: string, event: unknown) =>
   (handlers[folder] as Handler)(event, lambdaContext(folder));
@@ -60,7 +59,7 @@ describe('Acquire Create Slot and Release Create Slot', () => {
         callAt: NOW,
       }),
     });
-    expect(table.item('create-account', 'slot#000')).toMatchObject({ holder: first, callAt: NOW });
+    expect(await table.item('create-account', 'slot#000')).toMatchObject({ holder: first, callAt: NOW });
   });
 
   it('leaves a waiter waiting while CREATE_ACCOUNT_SLOTS are held, and the release hands it the slot', async () => {
@@ -82,7 +81,7 @@ describe('Acquire Create Slot and Release Create Slot', () => {
       taskToken: 'token-2',
       output: expect.stringContaining('"slot":0,"ticket":2'),
     });
-    expect(table.item('create-account', 'slot#000')).toMatchObject({ holder: second });
+    expect(await table.item('create-account', 'slot#000')).toMatchObject({ holder: second });
   });
 
   it('gives the slot back when the waiter it was sent to is gone', async () => {
@@ -97,15 +96,17 @@ describe('Acquire Create Slot and Release Create Slot', () => {
     await invoke('release-create-slot', { requestId: first });
 
     // Assess
-    const slot = table.item('create-account', 'slot#000');
+    const slot = await table.item('create-account', 'slot#000');
     expect(slot?.holder).toBeUndefined();
-    expect(table.item('create-account', 'ticket#000000000000002')).toBeUndefined();
-    expect(table.item(`request#${second}`, 'create-account')).toMatchObject({ ticket: 2 });
+    expect(await table.item('create-account', 'ticket#000000000000002')).toBeUndefined();
+    expect(await table.item(`request#${second}`, 'create-account')).toMatchObject({ ticket: 2 });
   });
 
   it('paces the calls by CREATE_ACCOUNT_CALLS_PER_SECOND and CREATE_ACCOUNT_CALL_BURST', async () => {
     // Prepare: the bucket is empty (its tat 10.5 s ahead, burst 3)
-    table.put({ pk: 'create-account', sk: 'pace', tat: NOW + 3 * 10_500 });
+    await table.put({ pk: 'create-account', sk: 'pace', tat: NOW + 3 * 10_500 });
+    // watches the table's commands (they still reach the table)
+    const sent = vi.spyOn(DynamoDBDocumentClient.prototype, 'send');
 
     // Act
     await invoke('acquire-create-slot', { requestId: first, taskToken: 'token-1' });
@@ -114,9 +115,21 @@ describe('Acquire Create Slot and Release Create Slot', () => {
     expect(sfn).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
       output: expect.stringContaining(`"callAt":${NOW + 11_000}`),
     });
-    expect(dynamo).toHaveReceivedCommandWith(UpdateCommand, {
-      Key: { pk: 'create-account', sk: 'pace' },
-      ConditionExpression: 'tat = :previous',
+    const paceWrites = sent.mock.calls
+      .map(([command]) => command)
+      .filter((command) => command instanceof UpdateCommand)
+      .map((command) => command.input)
+      .filter((input) => input.Key?.sk === 'pace');
+    expect(paceWrites).toEqual([
+      expect.objectContaining({
+        Key: { pk: 'create-account', sk: 'pace' },
+        ConditionExpression: 'tat = :previous',
+      }),
+    ]);
+    expect(await table.item('create-account', 'pace')).toEqual({
+      pk: 'create-account',
+      sk: 'pace',
+      tat: NOW + 4 * 10_500,
     });
   });
 
