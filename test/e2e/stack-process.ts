@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
+import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import type { CloudTrailEvent } from '../../local/organizations/cloudtrail';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
@@ -43,6 +44,8 @@ export interface StackProcess {
   /** a real SDK client of the child's Organizations endpoint, without retries (destroyed when the child exits) */
   organizations(signer: Signer): OrganizationsClient;
   sts(signer: Signer): STSClient;
+  /** a real SDK client of the child's Step Functions endpoint, as `organizations` */
+  sfn(signer: Signer): SFNClient;
   /** the child's virtual clock, epoch ms */
   clock(): Promise<number>;
   /** resolves with the first event `predicate` accepts among all the child has published since it started */
@@ -144,6 +147,15 @@ export async function spawnStack(dataDir: string, args: string[] = []): Promise<
       const client = new STSClient({
         ...common,
         endpoint: endpoints.sts,
+        credentials: credentialsOf(signer),
+      });
+      clients.push(client);
+      return client;
+    },
+    sfn(signer) {
+      const client = new SFNClient({
+        ...common,
+        endpoint: endpoints.stepfunctions,
         credentials: credentialsOf(signer),
       });
       clients.push(client);

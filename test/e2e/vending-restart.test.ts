@@ -7,6 +7,12 @@ import {
   type OrganizationsClient,
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
+import {
+  type ExecutionListItem,
+  ListExecutionsCommand,
+  ListStateMachinesCommand,
+  type SFNClient,
+} from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiTarget, callApi } from '../../cli/api';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
@@ -69,6 +75,17 @@ async function inProgressNames(client: OrganizationsClient): Promise<string[]> {
     new ListCreateAccountStatusCommand({ States: ['IN_PROGRESS'] }),
   );
   return (CreateAccountStatuses ?? []).map((s) => s.AccountName!);
+}
+
+/** Every execution of the vending state machine. */
+async function vendingExecutions(sfn: SFNClient): Promise<ExecutionListItem[]> {
+  const { stateMachines } = await sfn.send(new ListStateMachinesCommand({}));
+  const vending = stateMachines?.find((machine) => machine.name === 'AccountVending');
+  if (!vending) throw new Error(`no AccountVending among ${JSON.stringify(stateMachines)}`);
+  const { executions } = await sfn.send(
+    new ListExecutionsCommand({ stateMachineArn: vending.stateMachineArn, maxResults: 1000 }),
+  );
+  return executions ?? [];
 }
 
 async function allAccounts(client: OrganizationsClient): Promise<Account[]> {
@@ -145,7 +162,8 @@ describe('account vending across a SIGKILL of the stack (npm start as a child pr
       await vendAcrossKill();
     const accounts = await allAccounts(organizations);
     const repeatedIds = await Promise.all(requests.map(({ body, key }) => post(api, body, key)));
-    await sleep(1000);
+    // the repeats started nothing, and every execution has ended: nothing is left that could create an account
+    const executions = await vendingExecutions(second.sfn(DEMO_MANAGEMENT_ACCOUNT));
 
     // Assess: the kill hit three creations under way, and each made exactly one account, even asked again
     expect(creating.map((s) => s.state)).toEqual(['CREATING', 'CREATING', 'CREATING']);
@@ -159,6 +177,8 @@ describe('account vending across a SIGKILL of the stack (npm start as a child pr
         body.email,
       ).toEqual(['ACTIVE']);
     expect(repeatedIds).toEqual(requestIds);
+    expect(executions.map((e) => e.name).sort()).toEqual([...requestIds].sort());
+    expect(executions.filter((e) => e.status === 'RUNNING')).toEqual([]);
     expect(await allAccounts(organizations)).toHaveLength(accounts.length);
     const { CreateAccountStatuses } = await organizations.send(new ListCreateAccountStatusCommand({}));
     expect(CreateAccountStatuses!.filter((s) => names.includes(s.AccountName!))).toHaveLength(3);
