@@ -28,6 +28,7 @@ import {
   NonRetryableDeliveryError,
   startEventBridgeServer,
 } from './eventbridge';
+import type { LogLine } from './lambda/environment';
 import { LambdaRunner } from './lambda/runner';
 import type { Limits } from './organizations/config';
 import { OrganizationsEmulator } from './organizations/emulator';
@@ -63,6 +64,8 @@ export interface LocalStackOptions {
   extraStateMachinesDir?: string;
   rulesDir?: string;
   onInternalError?: (error: unknown) => void;
+  /** where the functions' log lines go, each with the function that wrote it (default: this process's stdout) */
+  onFunctionLog?: (line: LogLine) => void;
 }
 
 export interface Endpoints {
@@ -87,9 +90,6 @@ export interface LocalStack {
   seeded: boolean;
   close(): Promise<void>;
 }
-
-/** Counts the stacks started in this process, to give each its own handler modules. */
-let stackGeneration = 0;
 
 /** Reads the endpoints a running stack wrote to its data directory. */
 export function readEndpoints(dataDir: string): Endpoints {
@@ -199,18 +199,26 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodb: dynamodb.url,
       eventbridge: events.url,
     };
-    // every stack gets cold starts: handler modules build their SDK clients from AWS_ENDPOINT_URL_* at load,
-    // so a second stack in this process (a restart on new ports) must not reuse the first stack's modules
-    const generation = ++stackGeneration;
+    // the values of the functions' variables: each function gets those it declares in the catalog, read when
+    // one of its environments starts (the state machine ARNs are added below)
+    const variables: Record<string, string> = {
+      GOVERNOR_TABLE_NAME: createTableInput(LOCAL_PREFIX, tables[0]!).TableName!,
+      EVENT_BUS_NAME: 'default',
+      VENDING_CONFIG: options.vendingConfig ?? demoVendingConfig,
+    };
     const lambda = new LambdaRunner({
       accountId: DEMO_MANAGEMENT_ACCOUNT,
       // handlers tell the time by the stack's clock (Date.now()), as the engine and the emulator do
       clock,
-      importModule: (specifier) =>
-        import(specifier.startsWith('file:') ? `${specifier}?stack=${generation}` : specifier),
+      // each function in environments of its own (worker threads) with exactly its environment, as on AWS;
+      // they find the local services as they would find AWS's
+      environments: 'isolated',
+      credentials: { accessKeyId: DEMO_MANAGEMENT_ACCOUNT, secretAccessKey: 'local' },
+      endpoints: () => endpoints,
+      ...(options.onFunctionLog ? { onLog: options.onFunctionLog } : {}),
     });
-    // the handlers run in this process: they find the local services as they would find AWS's. They are
-    // registered before the service starts, which resumes the executions a previous run left running at once
+    closers.push(() => lambda.close());
+    // tools and tests in this process find the stack's endpoints and values here
     Object.assign(process.env, {
       AWS_REGION: 'us-east-1',
       AWS_ACCESS_KEY_ID: DEMO_MANAGEMENT_ACCOUNT,
@@ -219,16 +227,16 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       AWS_ENDPOINT_URL_STS: sts.url,
       AWS_ENDPOINT_URL_DYNAMODB: dynamodb.url,
       AWS_ENDPOINT_URL_EVENTBRIDGE: events.url,
-      GOVERNOR_TABLE_NAME: createTableInput(LOCAL_PREFIX, tables[0]!).TableName,
-      EVENT_BUS_NAME: 'default',
-      VENDING_CONFIG: options.vendingConfig ?? demoVendingConfig,
+      ...variables,
     });
+    // registered before the service starts, which resumes the executions a previous run left running at once
     for (const [name, fn] of Object.entries(functions))
       lambda.register(name, {
         module: join(root, fn.entry),
         export: fn.handler,
         timeoutMs: fn.timeoutSeconds * 1000,
         memoryMb: fn.memoryMb,
+        env: () => Object.fromEntries(Object.entries(variables).filter(([key]) => key in fn.environment)),
       });
     const stepFunctions = new StepFunctionsService({
       clock,
@@ -260,6 +268,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         definitionSubstitutions(name as StateMachineName, arnOf),
       );
       stateMachineArns[name] = arn;
+      variables[machine.environmentVariable] = arn;
       process.env[machine.environmentVariable] = arn;
     }
     if (options.extraStateMachinesDir)

@@ -16,6 +16,8 @@ export function logLocationFor(
 export interface ContextInput {
   functionName: string;
   invokedFunctionArn: string;
+  /** the invocation's id; a new one when absent */
+  awsRequestId?: string;
   memoryMb: number;
   logGroupName: string;
   logStreamName: string;
@@ -35,7 +37,7 @@ export function createContext(input: ContextInput): Context {
     invokedFunctionArn: input.invokedFunctionArn,
     // a string, as the runtime reads it from AWS_LAMBDA_FUNCTION_MEMORY_SIZE
     memoryLimitInMB: String(input.memoryMb),
-    awsRequestId: randomUUID(),
+    awsRequestId: input.awsRequestId ?? randomUUID(),
     logGroupName: input.logGroupName,
     logStreamName: input.logStreamName,
     getRemainingTimeInMillis: () => Math.max(0, input.deadline - input.now()),

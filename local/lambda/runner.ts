@@ -1,11 +1,16 @@
-import { existsSync } from 'node:fs';
-import { basename, extname, isAbsolute } from 'node:path';
-import { pathToFileURL } from 'node:url';
-import type { Context } from 'aws-lambda';
+import { randomUUID } from 'node:crypto';
+import { isAbsolute } from 'node:path';
 import { type FunctionReference, functionArn, parseFunctionReference } from './arn';
-import { createContext, logLocationFor } from './context';
-import { type FunctionError, functionErrorOf, LambdaServiceError, RuntimeError } from './errors';
-import { onInvocationClock, realNow } from './invocation-clock';
+import {
+  type EnvironmentSpec,
+  type ExecutionEnvironment,
+  type LogLine,
+  ThreadEnvironment,
+  WorkerEnvironment,
+} from './environment';
+import { type FunctionError, LambdaServiceError } from './errors';
+import { realNow } from './invocation-clock';
+import { type Answer, handlerStringOf } from './runtime';
 
 export type { FunctionError } from './errors';
 export { LambdaServiceError } from './errors';
@@ -30,11 +35,12 @@ export interface LambdaFunctionConfig {
   timeoutMs: number;
   memoryMb: number;
   /**
-   * Written to `process.env` before the module is first imported. Every function shares this one process,
-   * so two functions may not give the same variable different values; set what all of them share (the
-   * `AWS_ENDPOINT_URL_*` values, the region) once in the process env at stack start instead.
+   * The function's own variables, as its Environment on AWS. An isolated environment gets exactly these, the
+   * variables Lambda sets and the runner's endpoints; a shared one writes them to this process's `process.env`
+   * before the module is first imported. A function is read when an environment starts, so the values may be
+   * completed after registering (the local stack learns some endpoints and ARNs later).
    */
-  env?: Record<string, string>;
+  env?: Record<string, string> | (() => Record<string, string>);
 }
 
 /** Time for timeouts and `getRemainingTimeInMillis`; tests inject a manual one. */
@@ -64,7 +70,23 @@ export interface LambdaRunnerOptions {
    * their time in real seconds (a 29 s timeout would otherwise be 0.6 s at ×50).
    */
   clock?: { now(): number };
-  /** loads a module by URL or specifier (default: dynamic `import()`) */
+  /**
+   * `isolated`: each function runs in execution environments of its own, worker threads kept warm, one per
+   * concurrent invocation, each with its own module state and exactly its environment, as on AWS (the local
+   * stack). `shared` (default): every handler is imported into this thread and runs here, sharing module
+   * state, `globalThis` and `process.env` with the caller, which tests use to talk to their fixtures.
+   */
+  environments?: 'isolated' | 'shared';
+  /** the credentials Lambda gives an isolated environment (from its execution role) */
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string };
+  /**
+   * The endpoints an isolated environment gets as `AWS_ENDPOINT_URL_<SERVICE>`, by service (`sfn`,
+   * `dynamodb`…), read when an environment starts.
+   */
+  endpoints?: () => Readonly<Record<string, string>>;
+  /** where an isolated environment's stdout and stderr go, line by line (default: this process's) */
+  onLog?: (line: LogLine) => void;
+  /** loads a module by URL or specifier in a shared environment (default: dynamic `import()`) */
   importModule?: (specifier: string) => Promise<unknown>;
 }
 
@@ -94,52 +116,48 @@ const reservedEnvKeys = new Set([
   'LAMBDA_RUNTIME_DIR',
 ]);
 
-type Handler = (
-  event: unknown,
-  context: Context,
-  callback: (error?: unknown, result?: unknown) => void,
-) => unknown;
-
 interface RegisteredFunction {
   name: string;
   arn: string;
   config: LambdaFunctionConfig;
-  /** the one import of its module (an execution environment that stays warm), once started */
-  loading?: Promise<{ handler: Handler; logGroupName: string; logStreamName: string }>;
+  /** its environments that are warm and free (a shared one stays here while it runs) */
+  idle: ExecutionEnvironment[];
+  /** all its environments, busy ones included */
+  environments: Set<ExecutionEnvironment>;
 }
 
-type Settled = { kind: 'result'; value: unknown } | { kind: 'error'; error: unknown } | { kind: 'timeout' };
-
-const isThenable = (value: unknown): value is PromiseLike<unknown> =>
-  (typeof value === 'object' || typeof value === 'function') &&
-  value !== null &&
-  typeof (value as { then?: unknown }).then === 'function';
+const writeLog = (line: LogLine) =>
+  (line.stream === 'stdout' ? process.stdout : process.stderr).write(`${line.text}\n`);
 
 /**
- * Runs orgflow's Lambda handlers in this process, the way the Node.js runtime runs them on AWS.
+ * Runs orgflow's Lambda handlers the way Lambda and its Node.js runtime run them on AWS.
  *
  * - A function is registered under its name (or unqualified ARN) and invoked by name, partial ARN or ARN,
  *   with or without a qualifier; every qualifier runs `$LATEST` (aliases and versions are not modelled).
- * - Its module is imported once, on first invocation, after its `env` was written to `process.env`; a
- *   failed import is retried by the next invocation, as Lambda re-initialises a failed environment.
+ * - It runs in execution environments: an invocation takes a warm one that is free, or starts a new one,
+ *   which imports the module once (its init phase). An environment whose init fails is dropped, so the next
+ *   invocation initialises a new one, as Lambda does. Isolated environments (worker threads) run one
+ *   invocation at a time, so concurrent invocations run in separate environments with separate module state;
+ *   the shared one runs them all in this thread (see {@link LambdaRunnerOptions.environments}).
  * - A handler may be async (or return a promise) or take a callback. A handler that neither returns a
  *   promise nor takes a callback answers `null`, as on AWS once the event loop is empty.
- * - Concurrent invocations share the module (one warm environment with unlimited concurrency).
- * - On timeout the invocation fails with `Sandbox.Timedout`, but the handler cannot be frozen in-process:
- *   it runs on in the background and whatever it returns later is dropped. Handlers must tolerate this,
- *   as they must tolerate a retry on AWS.
- * - `callbackWaitsForEmptyEventLoop` is accepted and has no effect: the process keeps running anyway.
- * - `Date.now()` in a handler (and in whatever it starts) reads the runner's clock, so handlers tell the time
- *   by the stack's clock, scaled or manual, like the engine that runs them; `new Date()` still reads the
- *   system's.
+ * - On timeout the invocation fails with `Sandbox.Timedout` and an isolated environment is ended with
+ *   whatever its handler was doing, as Lambda ends it; in the shared environment the handler cannot be
+ *   stopped: it runs on in the background and whatever it returns later is dropped.
+ * - `callbackWaitsForEmptyEventLoop` is accepted and has no effect: the answer goes back at once.
+ * - `Date.now()` in a handler reads the runner's clock, so handlers tell the time by the stack's clock,
+ *   scaled or manual, like the engine that runs them: everywhere in an isolated environment, and inside the
+ *   invocation in the shared one; `new Date()` still reads the system's.
+ * - {@link close} ends every environment; a stack closes its runner as it stops.
  */
 export class LambdaRunner implements LambdaInvoker {
   readonly accountId: string;
   readonly region: string;
   private readonly timers: LambdaTimers;
   private readonly clock: { now(): number };
-  private readonly importModule: (specifier: string) => Promise<unknown>;
+  private readonly options: LambdaRunnerOptions;
   private readonly functions = new Map<string, RegisteredFunction>();
+  private closed = false;
 
   constructor(options: LambdaRunnerOptions) {
     if (!/^\d{12}$/.test(options.accountId))
@@ -148,7 +166,11 @@ export class LambdaRunner implements LambdaInvoker {
     this.region = options.region ?? 'us-east-1';
     this.timers = options.timers ?? realTimers;
     this.clock = options.clock ?? this.timers;
-    this.importModule = options.importModule ?? ((specifier) => import(specifier));
+    this.options = options;
+  }
+
+  private get isolated(): boolean {
+    return this.options.environments === 'isolated';
   }
 
   /** Registers a function under a name or unqualified ARN of this runner's account; returns its ARN. */
@@ -168,16 +190,17 @@ export class LambdaRunner implements LambdaInvoker {
       );
     if (this.functions.has(ref.name)) throw new Error(`function '${ref.name}' is already registered`);
     validateConfig(ref.name, config);
-    for (const [key, value] of Object.entries(config.env ?? {}))
-      for (const other of this.functions.values()) {
-        const theirs = other.config.env?.[key];
-        if (theirs !== undefined && theirs !== value)
-          throw new Error(
-            `function '${ref.name}' sets ${key}='${value}' but '${other.name}' sets it to '${theirs}': all functions share one process env, so give the variable one value (or set it once at stack start)`,
-          );
-      }
+    if (!this.isolated && typeof config.env === 'object')
+      for (const [key, value] of Object.entries(config.env))
+        for (const other of this.functions.values()) {
+          const theirs = typeof other.config.env === 'object' ? other.config.env[key] : undefined;
+          if (theirs !== undefined && theirs !== value)
+            throw new Error(
+              `function '${ref.name}' sets ${key}='${value}' but '${other.name}' sets it to '${theirs}': functions in a shared environment share one process env, so give the variable one value (or isolate them)`,
+            );
+        }
     const arn = functionArn(this.region, this.accountId, ref.name);
-    this.functions.set(ref.name, { name: ref.name, arn, config });
+    this.functions.set(ref.name, { name: ref.name, arn, config, idle: [], environments: new Set() });
     return arn;
   }
 
@@ -197,62 +220,128 @@ export class LambdaRunner implements LambdaInvoker {
         400,
       );
     const fn = this.lookup(ref);
-    const request = serialisePayload(payload);
-    let loaded: Awaited<NonNullable<RegisteredFunction['loading']>>;
-    try {
-      loaded = await this.load(fn);
-    } catch (error) {
-      return { error: functionErrorOf(error) };
+    const eventJson = serialisePayload(payload);
+    if (this.closed) throw new Error(`cannot invoke ${fn.name}: the Lambda runner is closed`);
+    const environment = this.environmentFor(fn);
+    const initError = await environment.started;
+    if (initError) {
+      this.drop(fn, environment);
+      return { error: initError };
     }
     const timeoutMs = fn.config.timeoutMs;
-    let finish: (error: unknown, result?: unknown) => void = () => {};
-    const context = createContext({
-      functionName: fn.name,
+    const awsRequestId = randomUUID();
+    let cancel = () => {};
+    const timedOut = new Promise<'timeout'>((resolve) => {
+      cancel = this.timers.schedule(timeoutMs, () => resolve('timeout'));
+    });
+    const answered = environment.invoke({
+      eventJson,
+      awsRequestId,
       invokedFunctionArn: functionArn(this.region, this.accountId, fn.name, ref.qualifier),
-      memoryMb: fn.config.memoryMb,
-      logGroupName: loaded.logGroupName,
-      logStreamName: loaded.logStreamName,
       deadline: this.timers.now() + timeoutMs,
-      now: () => this.timers.now(),
-      settle: (error, result) => finish(error, result),
     });
-    const settled = await new Promise<Settled>((resolve) => {
-      let done = false;
-      const settle = (outcome: Settled) => {
-        if (done) return;
-        done = true;
-        cancel();
-        resolve(outcome);
-      };
-      finish = (error, result) =>
-        error === undefined || error === null
-          ? settle({ kind: 'result', value: result })
-          : settle({ kind: 'error', error });
-      const cancel = this.timers.schedule(timeoutMs, () => settle({ kind: 'timeout' }));
-      try {
-        const returned = onInvocationClock(
-          () => this.clock.now(),
-          () => loaded.handler(JSON.parse(request), context, finish),
-        );
-        if (isThenable(returned))
-          returned.then(
-            (value) => settle({ kind: 'result', value }),
-            (error: unknown) => settle({ kind: 'error', error }),
-          );
-        else if (loaded.handler.length < 3) settle({ kind: 'result', value: null });
-      } catch (error) {
-        settle({ kind: 'error', error });
-      }
-    });
-    if (settled.kind === 'timeout')
+    const answer = await Promise.race([answered, timedOut]);
+    cancel();
+    if (answer === 'timeout') {
+      // Lambda ends the environment of a timed-out invocation; the shared one cannot be ended
+      if (!environment.concurrent) this.drop(fn, environment);
       return {
         error: {
           errorType: 'Sandbox.Timedout',
-          errorMessage: `RequestId: ${context.awsRequestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
+          errorMessage: `RequestId: ${awsRequestId} Error: Task timed out after ${(timeoutMs / 1000).toFixed(2)} seconds`,
         },
       };
-    if (settled.kind === 'error') return { error: functionErrorOf(settled.error) };
-    return marshalResult(settled.value);
+    }
+    if (!environment.concurrent)
+      if (environment.alive && !this.closed) fn.idle.push(environment);
+      else this.drop(fn, environment);
+    return outcomeOf(answer);
+  }
+
+  /** How many environments each function has, warm or busy (for benchmarks and tests). */
+  environmentCount(name: string): number {
+    return this.functions.get(name)?.environments.size ?? 0;
+  }
+
+  /** Ends every environment of every function; invocations in flight fail, later ones are refused. */
+  async close(): Promise<void> {
+    this.closed = true;
+    const all = [...this.functions.values()].flatMap((fn) => {
+      fn.idle = [];
+      const environments = [...fn.environments];
+      fn.environments.clear();
+      return environments;
+    });
+    await Promise.all(all.map((environment) => environment.stop()));
+  }
+
+  /** A warm environment that is free, or a new one; the shared environment is always free. */
+  private environmentFor(fn: RegisteredFunction): ExecutionEnvironment {
+    const warm = fn.idle.at(-1);
+    if (warm?.concurrent) return warm;
+    return fn.idle.pop() ?? this.startEnvironment(fn);
+  }
+
+  private startEnvironment(fn: RegisteredFunction): ExecutionEnvironment {
+    const { config } = fn;
+    const own = typeof config.env === 'function' ? config.env() : (config.env ?? {});
+    const spec: EnvironmentSpec = {
+      functionName: fn.name,
+      module: config.module,
+      exportName: config.export,
+      memoryMb: config.memoryMb,
+      env: own,
+      startedAt: this.timers.now(),
+    };
+    const times = () => ({ clock: this.clock.now(), timers: this.timers.now() });
+    const environment = this.isolated
+      ? new WorkerEnvironment(
+          { ...spec, env: this.isolatedEnvironment(fn, own) },
+          times,
+          this.options.onLog ?? writeLog,
+        )
+      : new ThreadEnvironment(spec, times, this.options.importModule);
+    fn.environments.add(environment);
+    if (environment.concurrent) fn.idle.push(environment);
+    return environment;
+  }
+
+  /**
+   * Exactly what Lambda puts in an environment: the function's own variables, and the ones Lambda sets (which
+   * a function cannot set); locally also the endpoints of the local services. The environment adds its log
+   * stream.
+   */
+  private isolatedEnvironment(fn: RegisteredFunction, own: Record<string, string>): Record<string, string> {
+    const { credentials } = this.options;
+    const endpoints = Object.entries(this.options.endpoints?.() ?? {}).map(([service, url]) => [
+      `AWS_ENDPOINT_URL_${service.toUpperCase()}`,
+      url,
+    ]);
+    return {
+      ...own,
+      ...Object.fromEntries(endpoints),
+      _HANDLER: handlerStringOf(fn.config.module, fn.config.export),
+      AWS_REGION: this.region,
+      AWS_DEFAULT_REGION: this.region,
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+      AWS_LAMBDA_FUNCTION_NAME: fn.name,
+      AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.config.memoryMb),
+      AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
+      AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      ...(credentials
+        ? {
+            AWS_ACCESS_KEY_ID: credentials.accessKeyId,
+            AWS_SECRET_ACCESS_KEY: credentials.secretAccessKey,
+            ...(credentials.sessionToken ? { AWS_SESSION_TOKEN: credentials.sessionToken } : {}),
+          }
+        : {}),
+    };
+  }
+
+  private drop(fn: RegisteredFunction, environment: ExecutionEnvironment): void {
+    fn.environments.delete(environment);
+    fn.idle = fn.idle.filter((other) => other !== environment);
+    void environment.stop();
   }
 
   private lookup(ref: FunctionReference): RegisteredFunction {
@@ -268,35 +357,6 @@ export class LambdaRunner implements LambdaInvoker {
       );
     return fn;
   }
-
-  private load(fn: RegisteredFunction): NonNullable<RegisteredFunction['loading']> {
-    if (!fn.loading) {
-      const loading = this.initialise(fn);
-      fn.loading = loading;
-      loading.catch(() => {
-        if (fn.loading === loading) delete fn.loading;
-      });
-    }
-    return fn.loading;
-  }
-
-  private async initialise(fn: RegisteredFunction) {
-    const { module, export: exportName } = fn.config;
-    for (const [key, value] of Object.entries(fn.config.env ?? {})) process.env[key] = value;
-    const handlerString = `${basename(module, extname(module))}.${exportName}`;
-    let loaded: unknown;
-    if (isAbsolute(module) && !existsSync(module))
-      throw new RuntimeError('ImportModuleError', `Error: Cannot find module '${module}'`);
-    try {
-      loaded = await this.importModule(isAbsolute(module) ? pathToFileURL(module).href : module);
-    } catch (error) {
-      throw importFailure(error);
-    }
-    return {
-      handler: resolveHandler(loaded, exportName, handlerString),
-      ...logLocationFor(fn.name, this.timers.now()),
-    };
-  }
 }
 
 function validateConfig(name: string, config: LambdaFunctionConfig): void {
@@ -308,7 +368,7 @@ function validateConfig(name: string, config: LambdaFunctionConfig): void {
     throw problem(`timeoutMs ${config.timeoutMs} must be a whole number of ms from 1 to 900000 (15 minutes)`);
   if (!(Number.isInteger(config.memoryMb) && config.memoryMb >= 128 && config.memoryMb <= 10_240))
     throw problem(`memoryMb ${config.memoryMb} must be a whole number from 128 to 10240`);
-  for (const key of Object.keys(config.env ?? {})) {
+  for (const key of Object.keys(typeof config.env === 'object' ? config.env : {})) {
     if (!/^[a-zA-Z]\w+$/.test(key))
       throw problem(`env key '${key}' must start with a letter and contain only letters, digits and _`);
     if (reservedEnvKeys.has(key))
@@ -342,57 +402,15 @@ function serialisePayload(payload: unknown): string {
   return json;
 }
 
-/** The runtime serialises the result to JSON and Lambda checks its size; the caller gets a parsed copy. */
-function marshalResult(value: unknown): InvokeOutcome {
-  let json: string | undefined;
-  try {
-    json = JSON.stringify(value === undefined ? null : value);
-  } catch {
-    return {
-      error: functionErrorOf(new RuntimeError('JSONStringifyError', 'Unable to stringify response body')),
-    };
-  }
-  // a function or symbol serialises to nothing: the runtime sends an empty body, which reads as null
-  if (json === undefined) return { result: null };
-  if (Buffer.byteLength(json) > MAX_RESPONSE_BYTES)
+/** Lambda checks the size of the response the runtime posted; the caller gets a parsed copy. */
+function outcomeOf(answer: Answer): InvokeOutcome {
+  if ('error' in answer) return answer;
+  if (Buffer.byteLength(answer.json) > MAX_RESPONSE_BYTES)
     return {
       error: {
         errorType: 'Function.ResponseSizeTooLarge',
         errorMessage: `Response payload size exceeded maximum allowed payload size (${MAX_RESPONSE_BYTES} bytes).`,
       },
     };
-  return { result: JSON.parse(json) };
-}
-
-function importFailure(error: unknown): unknown {
-  if (error instanceof SyntaxError) {
-    const failure = new RuntimeError('UserCodeSyntaxError', String(error));
-    if (error.stack !== undefined) failure.stack = error.stack;
-    return failure;
-  }
-  const code = (error as { code?: unknown } | null)?.code;
-  if (code === 'MODULE_NOT_FOUND' || code === 'ERR_MODULE_NOT_FOUND')
-    return new RuntimeError('ImportModuleError', String(error));
-  return error;
-}
-
-/** Finds the handler as the runtime does: in the module's exports, then in its default export. */
-function resolveHandler(module: unknown, exportName: string, handlerString: string): Handler {
-  const find = (root: unknown) =>
-    exportName
-      .split('.')
-      .reduce<unknown>(
-        (nested, key) =>
-          nested !== null && (typeof nested === 'object' || typeof nested === 'function')
-            ? (nested as Record<string, unknown>)[key]
-            : undefined,
-        root,
-      );
-  let handler = find(module);
-  if (!handler && module !== null && typeof module === 'object' && 'default' in module)
-    handler = find((module as { default: unknown }).default);
-  if (!handler) throw new RuntimeError('HandlerNotFound', `${handlerString} is undefined or not exported`);
-  if (typeof handler !== 'function')
-    throw new RuntimeError('HandlerNotFound', `${handlerString} is not a function`);
-  return handler as Handler;
+  return { result: JSON.parse(answer.json) };
 }
