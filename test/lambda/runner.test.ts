@@ -15,6 +15,8 @@ import {
 import { signalsOn } from './fixtures/signals';
 
 const ACCOUNT = '111111111111';
+/** how long a wait may take that includes starting a worker (seconds on a loaded 2-core machine) */
+const COLD_START = { timeout: 15_000 };
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
 const HANDLERS = fixture('handlers');
 
@@ -154,7 +156,7 @@ describe.each(modes)('invoking a handler (%s environments)', (environments) => {
 
     const invocation = runner.invoke('waits', {});
     await signals.waiting();
-    await vi.waitFor(() => expect(timers.pending()).toBe(1));
+    await vi.waitFor(() => expect(timers.pending()).toBe(1), COLD_START);
     timers.advance(1_200);
     signals.release();
     const { atStart, later } = resultOf(await invocation) as { atStart: number; later: number };
@@ -233,7 +235,7 @@ describe.each(modes)(
       const runner = runnerWith({ hangs: 'hangs' }, { timers, environments });
 
       const invocation = runner.invoke('hangs', {});
-      await vi.waitFor(() => expect(timers.pending()).toBe(1));
+      await vi.waitFor(() => expect(timers.pending()).toBe(1), COLD_START);
       timers.advance(2_999);
       const early = await Promise.race([invocation, Promise.resolve('still running')]);
       timers.advance(1);
@@ -546,7 +548,7 @@ describe('isolated execution environments', () => {
 
     await runner.invoke('Logs', {});
     await runner.invoke('Logs', {});
-    await vi.waitFor(() => expect(lines).toHaveLength(4));
+    await vi.waitFor(() => expect(lines).toHaveLength(4), COLD_START);
 
     expect(lines.map((line) => JSON.parse(line.text).cold_start)).toEqual([true, true, false, false]);
   });
@@ -568,7 +570,7 @@ describe('isolated execution environments', () => {
     await signals.waiting(2);
     signals.release();
     await invocations;
-    await vi.waitFor(() => expect(lines).toHaveLength(4));
+    await vi.waitFor(() => expect(lines).toHaveLength(4), COLD_START);
     signals.close();
 
     // Assess
@@ -591,13 +593,13 @@ describe('isolated execution environments', () => {
 
     // Act
     const first = runner.invoke('Hangs', {});
-    await vi.waitFor(() => expect(timers.pending()).toBe(1));
+    await vi.waitFor(() => expect(timers.pending()).toBe(1), COLD_START);
     timers.advance(3_000);
     const timedOut = await first;
     const countAfterTimeout = runner.environmentCount('Hangs');
     const second = runner.invoke('Hangs', {});
-    await vi.waitFor(() => expect(timers.pending()).toBe(1));
-    await vi.waitFor(() => expect(lines).toHaveLength(2));
+    await vi.waitFor(() => expect(timers.pending()).toBe(1), COLD_START);
+    await vi.waitFor(() => expect(lines).toHaveLength(2), COLD_START);
     timers.advance(3_000);
     await second;
 
