@@ -1,3 +1,5 @@
+import { AwsJsonError } from '../aws-json';
+
 /** A pattern EventBridge would refuse with InvalidEventPatternException; `path` is a JSONPath into the pattern. */
 export class InvalidEventPatternError extends Error {
   readonly path: string;
@@ -12,19 +14,13 @@ export class InvalidEventPatternError extends Error {
 }
 
 /** An error the EventBridge API answers with, serialized as AWS JSON 1.1 (`__type`, `message`). */
-export class EventBridgeError extends Error {
-  readonly type: string;
-  readonly statusCode: number;
-
+export class EventBridgeError extends AwsJsonError {
   constructor(type: string, message: string, options: { statusCode?: number; cause?: unknown } = {}) {
-    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    super(type, message, {
+      ...options,
+      statusCode: options.statusCode ?? (type === 'InternalException' ? 500 : 400),
+    });
     this.name = 'EventBridgeError';
-    this.type = type;
-    this.statusCode = options.statusCode ?? (type === 'InternalException' ? 500 : 400);
-  }
-
-  toBody(): { __type: string; message: string } {
-    return { __type: this.type, message: this.message };
   }
 }
 

@@ -1,9 +1,13 @@
-import { randomUUID } from 'node:crypto';
-import type { IncomingMessage, ServerResponse } from 'node:http';
-import { sendAwsJson } from '../aws-http';
-import { type RunningServer, serveHttp } from '../http-server';
-import { accountKeys, identifyRequest, jsonErrorTypes, type KeyOwners } from '../identity';
-import { JsonTextError, parseJsonText } from '../json-body';
+import {
+  type AwsJsonDialect,
+  type AwsJsonServerOptions,
+  type JsonObject,
+  type OperationsOn,
+  operationsOn,
+  type RunningServer,
+  serveAwsJson,
+} from '../aws-json';
+import { accountKeys, DEFAULT_ACCOUNT_ID, type KeyOwners } from '../identity';
 import type { EventBus, EventBuses, PutEventsEntry, RuleDescription, RuleState, Target } from './bus';
 import { EventBridgeError, InvalidEventPatternError } from './errors';
 import { API_PATTERN_MAX_LENGTH, matchesCompiled, parsePattern } from './pattern';
@@ -11,23 +15,21 @@ import type { InputTransformer } from './transform';
 
 export type { RunningServer };
 
-const targetPrefix = 'AWSEvents.';
-const contentType = 'application/x-amz-json-1.1';
-const maxBodyBytes = 1024 * 1024;
-/** the account of keys that are neither account ids nor STS-issued, when no `keyOwners` are given */
-export const DEFAULT_ACCOUNT = '111111111111';
-
-export interface EventBridgeServerOptions {
-  port?: number;
-  host?: string;
-  /** called for every request that fails with a 5xx, for the operator's log */
-  onInternalError?: (error: unknown) => void;
-  /** who owns the access keys (local/identity.ts; the emulator's `keyOwners` in the stack); default: account keys, any other key DEFAULT_ACCOUNT */
+export interface EventBridgeServerOptions extends AwsJsonServerOptions {
+  /** who owns the access keys (local/identity.ts; the emulator's `keyOwners` in the stack); default: account keys, any other key DEFAULT_ACCOUNT_ID */
   keyOwners?: KeyOwners;
 }
 
-type Input = Record<string, unknown>;
-type Operation = (bus: EventBus, input: Input) => unknown;
+/** AWS JSON 1.1, `X-Amz-Target: AWSEvents.<Operation>`, errors as `{ __type, message }` */
+const eventBridge: AwsJsonDialect = {
+  service: 'EventBridge',
+  targetPrefix: 'AWSEvents',
+  contentTypes: ['application/x-amz-json-1.1'],
+  messageMember: 'message',
+  errorTypes: { internal: 'InternalException', tooLarge: 'SerializationException' },
+};
+
+type Input = JsonObject;
 
 const invalid = (message: string) => new EventBridgeError('ValidationException', message);
 
@@ -187,7 +189,7 @@ function compileApiPattern(text: string) {
   }
 }
 
-const operations: Record<string, Operation> = {
+const operations: OperationsOn<EventBus> = {
   PutEvents(bus, input) {
     const entries = required<unknown[]>(input, 'Entries', 'array');
     return bus.putEvents(entries.map(entryFromApi));
@@ -279,97 +281,12 @@ const operations: Record<string, Operation> = {
   },
 };
 
-const send = (res: ServerResponse, status: number, requestId: string, body: string, errorType?: string) =>
-  sendAwsJson(res, contentType, status, requestId, body, errorType);
-
-function sendError(res: ServerResponse, requestId: string, error: EventBridgeError): void {
-  send(res, error.statusCode, requestId, JSON.stringify(error.toBody()), error.type);
-}
-
-/** Turns one HTTP request into one EventBridge call, answering as the AWS JSON 1.1 protocol does. */
-export function handleEventBridgeRequest(
-  buses: EventBuses,
-  req: IncomingMessage,
-  body: Buffer,
-  res: ServerResponse,
-  onInternalError: (error: unknown) => void,
-  keyOwners: KeyOwners = accountKeys(DEFAULT_ACCOUNT),
-): void {
-  const requestId = randomUUID();
-  try {
-    if (req.method !== 'POST')
-      throw new EventBridgeError(
-        'UnknownOperationException',
-        `EventBridge accepts only POST, not ${req.method}.`,
-      );
-    const type = (req.headers['content-type'] ?? '').split(';')[0]?.trim().toLowerCase();
-    if (type !== contentType)
-      throw new EventBridgeError(
-        'SerializationException',
-        `Content-Type must be ${contentType}, not '${type || '(none)'}'.`,
-      );
-    const target = String(req.headers['x-amz-target'] ?? '');
-    const name = target.startsWith(targetPrefix) ? target.slice(targetPrefix.length) : '';
-    const operation = Object.hasOwn(operations, name) ? operations[name] : undefined;
-    if (!operation)
-      throw new EventBridgeError(
-        'UnknownOperationException',
-        `X-Amz-Target ${target || '(none)'} names no operation the local event bus serves (${Object.keys(operations).join(', ')}).`,
-      );
-    const identified = identifyRequest(req.headers, keyOwners);
-    if ('refusal' in identified)
-      throw new EventBridgeError(jsonErrorTypes[identified.refusal.reason], identified.refusal.message, {
-        statusCode: 403,
-      });
-    const account = identified.caller.accountId;
-    let input: unknown = {};
-    if (body.length > 0) {
-      try {
-        input = parseJsonText(body.toString('utf8'));
-      } catch (error) {
-        if (!(error instanceof JsonTextError)) throw error;
-        throw new EventBridgeError('SerializationException', `The request body is ${error.message}.`);
-      }
-    }
-    if (input === null || typeof input !== 'object' || Array.isArray(input))
-      throw new EventBridgeError('SerializationException', 'The request body must be a JSON object.');
-    const output = operation(buses.forAccount(account), input as Input);
-    send(res, 200, requestId, JSON.stringify(output));
-  } catch (error) {
-    if (error instanceof EventBridgeError) {
-      if (error.statusCode >= 500) onInternalError(error);
-      sendError(res, requestId, error);
-      return;
-    }
-    onInternalError(error);
-    sendError(res, requestId, new EventBridgeError('InternalException', 'An internal error occurred.'));
-  }
-}
-
-/** Serves the EventBridge API of `buses` over HTTP on loopback; `port: 0` picks a free port. */
+/** Serves the EventBridge API of `buses` over HTTP on loopback, each caller on its account's bus; `port: 0` picks a free port. */
 export function startEventBridgeServer(
   buses: EventBuses,
   options: EventBridgeServerOptions = {},
 ): Promise<RunningServer> {
-  const onInternalError = options.onInternalError ?? ((error) => console.error('event bus:', error));
-  return serveHttp(
-    (req, body, res) => handleEventBridgeRequest(buses, req, body, res, onInternalError, options.keyOwners),
-    {
-      ...(options.port === undefined ? {} : { port: options.port }),
-      ...(options.host === undefined ? {} : { host: options.host }),
-      maxBodyBytes,
-      tooLarge: (_req, res) =>
-        sendError(
-          res,
-          randomUUID(),
-          new EventBridgeError(
-            'SerializationException',
-            `The request body is larger than ${maxBodyBytes} bytes.`,
-            {
-              statusCode: 413,
-            },
-          ),
-        ),
-    },
-  );
+  const onCallersBus = operationsOn(operations, ({ caller }) => buses.forAccount(caller.accountId));
+  const keyOwners = options.keyOwners ?? accountKeys(DEFAULT_ACCOUNT_ID);
+  return serveAwsJson({ ...eventBridge, operations: onCallersBus, keyOwners }, options);
 }

@@ -94,6 +94,9 @@ export class OrganizationsEmulator {
     else this.interval = setInterval(() => this.runDueTimers(), 25).unref();
   }
 
+  /** the operations `call` runs */
+  static readonly operationNames: readonly string[] = Object.keys(operations);
+
   static hasOperation(name: string): boolean {
     return Object.hasOwn(operations, name);
   }

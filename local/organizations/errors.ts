@@ -1,30 +1,29 @@
+import { AwsJsonError } from '../aws-json';
 import { exceptionMessages, reasonMessages } from './messages';
 
 /** An error the emulator answers with, serialized as AWS JSON 1.1 (`__type`, `Message`, `Reason`/`Type`). */
-export class OrganizationsError extends Error {
-  readonly type: string;
+export class OrganizationsError extends AwsJsonError {
   readonly reason: string | undefined;
   readonly throttleType: string | undefined;
-  readonly statusCode: number;
 
   constructor(
     type: string,
     message?: string,
     options: { reason?: string; throttleType?: string; statusCode?: number } = {},
   ) {
-    super(message ?? exceptionMessages[type] ?? type);
+    super(type, message ?? exceptionMessages[type] ?? type, {
+      statusCode: options.statusCode ?? (type === 'ServiceException' ? 500 : 400),
+    });
     this.name = 'OrganizationsError';
-    this.type = type;
     this.reason = options.reason;
     this.throttleType = options.throttleType;
-    this.statusCode = options.statusCode ?? (type === 'ServiceException' ? 500 : 400);
   }
 
-  toBody(): Record<string, string> {
-    const body: Record<string, string> = { __type: this.type, Message: this.message };
-    if (this.reason !== undefined) body.Reason = this.reason;
-    if (this.throttleType !== undefined) body.Type = this.throttleType;
-    return body;
+  override bodyMembers(): Record<string, string> {
+    const members: Record<string, string> = {};
+    if (this.reason !== undefined) members.Reason = this.reason;
+    if (this.throttleType !== undefined) members.Type = this.throttleType;
+    return members;
   }
 }
 

@@ -1,3 +1,4 @@
+import { AwsJsonError } from '../../aws-json';
 import type { JsonRefusalType } from '../../identity';
 
 /** The exceptions of the Step Functions API, by the names AWS gives them (the `__type` of an error answer). */
@@ -28,19 +29,20 @@ export type StepFunctionsErrorCode =
  * An API call the service refuses, as AWS refuses it: `code` is the exception name the SDK maps to its
  * error class, the message says what was wrong and, where it helps, how to fix it.
  */
-export class StepFunctionsServiceError extends Error {
-  readonly code: StepFunctionsErrorCode;
-  readonly statusCode: number;
+export class StepFunctionsServiceError extends AwsJsonError {
+  declare readonly type: StepFunctionsErrorCode;
 
   constructor(
     code: StepFunctionsErrorCode,
     message: string,
     statusCode = code === 'InternalFailure' ? 500 : 400,
   ) {
-    super(message);
+    super(code, message, { statusCode });
     this.name = code;
-    this.code = code;
-    this.statusCode = statusCode;
+  }
+
+  get code(): StepFunctionsErrorCode {
+    return this.type;
   }
 }
 

@@ -2,7 +2,6 @@
 export { ServiceClosedError, type StepFunctionsErrorCode, StepFunctionsServiceError } from './errors';
 export {
   checkName,
-  DEFAULT_ACCOUNT,
   executionArn,
   REGION,
   stateMachineArn,
@@ -11,7 +10,6 @@ export {
   type RunningServer,
   type StepFunctionsServerOptions,
   startStepFunctionsServer,
-  toWire,
 } from './server';
 export {
   type ApiHistoryEvent,
