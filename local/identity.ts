@@ -60,6 +60,13 @@ export interface Refusal {
 
 export type Identified = { caller: Caller } | { refusal: Refusal };
 
+/**
+ * The default account of the local services: that of keys that are neither an account id nor STS-issued where
+ * a service has one, and the account of ARNs no caller named. In the local stack it is the demo organization's
+ * management account.
+ */
+export const DEFAULT_ACCOUNT_ID = '111111111111';
+
 const STS_KEY = /^ASIA/;
 
 /** Keys without an issuer: 12-digit keys are their account, any other key is `defaultAccountId` (if any). */

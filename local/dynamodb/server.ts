@@ -9,6 +9,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
 import { ensurePrivateDirectory } from '../data-dir';
+import { DEFAULT_ACCOUNT_ID } from '../identity';
 import { guardRequestBodies } from './body-guard';
 
 /** A table as orgflow defines it once for CDK and for the local stack. */
@@ -59,7 +60,7 @@ export async function startDynamoDb(options: {
   const client = new DynamoDBClient({
     endpoint: url,
     region: 'us-east-1',
-    credentials: { accessKeyId: '111111111111', secretAccessKey: 'local' },
+    credentials: { accessKeyId: DEFAULT_ACCOUNT_ID, secretAccessKey: 'local' },
   });
   try {
     for (const definition of options.tables) await ensureTable(client, definition);

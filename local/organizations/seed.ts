@@ -1,6 +1,8 @@
+import { DEFAULT_ACCOUNT_ID } from '../identity';
 import type { OrganizationsEmulator } from './emulator';
 
-export const DEMO_MANAGEMENT_ACCOUNT = '111111111111';
+/** the demo organization's management account is the default account: keys of no account call as it */
+export const DEMO_MANAGEMENT_ACCOUNT = DEFAULT_ACCOUNT_ID;
 
 interface DemoAccount {
   name: string;

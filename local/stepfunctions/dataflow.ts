@@ -1,4 +1,5 @@
-import type { Catcher, ChoiceRule, CompiledState } from './definition';
+import type { Catcher, ChoiceRule } from './asl';
+import type { CompiledState } from './definition';
 import { StatesError, StatesErrorName } from './errors';
 import type { Json, JsonObject } from './json';
 import { evaluateJsonata, evaluateJsonataExpression, isJsonataString, type JsonataScope } from './jsonata';

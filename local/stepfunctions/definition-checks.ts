@@ -1,5 +1,5 @@
+import type { QueryLanguage, StateType } from './asl';
 import { CHOICE_OPERATORS, ruleOperator } from './choice';
-import type { QueryLanguage, StateType } from './definition';
 import { DefinitionError, type DefinitionProblem, StatesErrorName } from './errors';
 import { looksLikeIntrinsic, parseIntrinsic } from './intrinsics';
 import { isObject, type Json, type JsonObject } from './json';

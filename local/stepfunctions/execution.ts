@@ -6,19 +6,17 @@ import {
   nextDeadline,
   pendingTasks,
   type StartOptions,
-  type StepResult,
   sendTaskFailure,
   sendTaskHeartbeat,
   sendTaskSuccess,
   start,
   step,
   stop,
-  type TaskOutcome,
   taskDelivered,
 } from './interpreter';
 import type { Json } from './json';
 import type { Ports } from './ports';
-import type { ExecutionState } from './state';
+import type { ExecutionState, StepResult, TaskOutcome } from './state';
 
 // Drives one execution: makes transitions while any can be made, hands scheduled tasks to the task
 // port, feeds their outcomes back, and sleeps until the next deadline on the clock. The record stays

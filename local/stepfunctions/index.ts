@@ -1,13 +1,12 @@
 // The local Step Functions engine: load an ASL definition, run executions of it on ports.
+
+export type { AslDefinition, AslState, QueryLanguage } from './asl';
 export { parseTimestamp, stringMatches } from './choice';
 export {
-  type AslDefinition,
-  type AslState,
   type CompiledState,
   type LoadOptions,
   loadDefinitionFile,
   parseDefinition,
-  type QueryLanguage,
   type StateMachineDefinition,
   substitute,
 } from './definition';
@@ -27,14 +26,12 @@ export {
   nextDeadline,
   pendingTasks,
   type StartOptions,
-  type StepResult,
   sendTaskFailure,
   sendTaskHeartbeat,
   sendTaskSuccess,
   start,
   step,
   stop,
-  type TaskOutcome,
   taskDelivered,
 } from './interpreter';
 export type { Json, JsonObject } from './json';
@@ -59,5 +56,7 @@ export type {
   ExecutionStatus,
   PendingTask,
   Step,
+  StepResult,
+  TaskOutcome,
   ThreadState,
 } from './state';

@@ -1,10 +1,11 @@
+import { DEFAULT_ACCOUNT_ID } from '../identity';
 import type { StateMachineDefinition } from './definition';
-import { StatesError, StatesErrorName, type TaskFailure } from './errors';
-import { type HistoryEvent, payloadDetails } from './history';
+import { StatesError, StatesErrorName } from './errors';
+import { payloadDetails } from './history';
 import { randomUuid } from './intrinsics';
 import { type Json, PAYLOAD_LIMIT_BYTES, utf8Length } from './json';
 import type { StepPorts } from './ports';
-import type { ExecutionState, PendingTask } from './state';
+import type { ExecutionState, PendingTask, StepResult, TaskOutcome } from './state';
 import { Transition } from './transition';
 
 // The interpreter: an execution is an ExecutionState record, and every function here moves it by one
@@ -12,13 +13,6 @@ import { Transition } from './transition';
 // Nothing here waits: a Wait or a retry interval is a deadline in the record, a running task is a
 // PendingTask the driver (execution.ts) hands to the task port, and whoever holds the record may persist
 // it between any two calls and resume from the copy.
-
-export interface StepResult {
-  state: ExecutionState;
-  events: HistoryEvent[];
-}
-
-export type TaskOutcome = { output: Json } | TaskFailure;
 
 export interface StartOptions {
   /** execution name; a random UUID by default */
@@ -30,7 +24,6 @@ export interface StartOptions {
 }
 
 const DEFAULT_REGION = 'us-east-1';
-const DEFAULT_ACCOUNT = '123456789012';
 
 /** Begins an execution: ExecutionStarted, and the first state ready to be entered. */
 export function start(
@@ -50,7 +43,7 @@ export function start(
   const stateMachineName = options.stateMachineName ?? machineName(definition.source);
   const stateMachineArn =
     options.stateMachineArn ??
-    `arn:aws:states:${DEFAULT_REGION}:${DEFAULT_ACCOUNT}:stateMachine:${stateMachineName}`;
+    `arn:aws:states:${DEFAULT_REGION}:${DEFAULT_ACCOUNT_ID}:stateMachine:${stateMachineName}`;
   const name = options.name ?? randomUuid(ports.random);
   const state: ExecutionState = {
     format: 1,
@@ -59,7 +52,7 @@ export function start(
       name,
       input,
       startTime: now,
-      roleArn: options.roleArn ?? `arn:aws:iam::${DEFAULT_ACCOUNT}:role/StepFunctions-${stateMachineName}`,
+      roleArn: options.roleArn ?? `arn:aws:iam::${DEFAULT_ACCOUNT_ID}:role/StepFunctions-${stateMachineName}`,
       stateMachineArn,
       stateMachineName,
     },

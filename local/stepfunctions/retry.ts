@@ -1,4 +1,4 @@
-import type { Catcher, Retrier } from './definition';
+import type { Catcher, Retrier } from './asl';
 import { StatesErrorName } from './errors';
 import type { RandomSource } from './ports';
 

@@ -1,3 +1,5 @@
+import type { TaskFailure } from './errors';
+import type { HistoryEvent } from './history';
 import type { Json, JsonObject } from './json';
 import type { TaskRequest } from './ports';
 
@@ -105,3 +107,12 @@ export interface BranchFrame {
   /** the failure that ends the state; set once, remaining children are aborted */
   failure?: { error: string; cause: string };
 }
+
+/** What a transition leaves: the record, moved, and the history events it produced. */
+export interface StepResult {
+  state: ExecutionState;
+  events: HistoryEvent[];
+}
+
+/** How a task ended: its result, or its error and cause. */
+export type TaskOutcome = { output: Json } | TaskFailure;

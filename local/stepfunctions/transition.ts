@@ -1,3 +1,4 @@
+import type { ChoiceRule } from './asl';
 import { evaluateRule, parseTimestamp } from './choice';
 import { type ContextExtras, contextObject } from './context-object';
 import {
@@ -15,7 +16,7 @@ import {
   taskCredentials,
   type VariableView,
 } from './dataflow';
-import type { ChoiceRule, CompiledState, StateMachineDefinition } from './definition';
+import type { CompiledState, StateMachineDefinition } from './definition';
 import { StatesError, StatesErrorName, TaskTokenError } from './errors';
 import {
   detailsKey,
@@ -24,13 +25,12 @@ import {
   type HistoryEventType,
   payloadDetails,
 } from './history';
-import type { StepResult, TaskOutcome } from './interpreter';
 import { randomUuid } from './intrinsics';
 import { type Json, type JsonObject, PAYLOAD_LIMIT_BYTES, utf8Length } from './json';
 import type { StepPorts, TaskRequest } from './ports';
 import { lambdaEnvelope, makeTaskToken, parseResource, parseTaskToken } from './resources';
 import { findCatcher, findRetrier, maxAttempts, retryDelayMs } from './retry';
-import type { BranchFrame, ExecutionState, PendingTask, ThreadState } from './state';
+import type { BranchFrame, ExecutionState, PendingTask, StepResult, TaskOutcome, ThreadState } from './state';
 
 // The work of one transition: entering and running a state, a task's outcome, a deadline reached, a
 // Parallel/Map joining its branches, error handling by Retry and Catch. It mutates the record in place

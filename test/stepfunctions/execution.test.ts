@@ -29,7 +29,7 @@ describe('an execution', () => {
     expect(history[0]?.executionStartedEventDetails).toEqual({
       input: '{"a":1}',
       inputDetails: { truncated: false },
-      roleArn: 'arn:aws:iam::123456789012:role/StepFunctions-test',
+      roleArn: 'arn:aws:iam::111111111111:role/StepFunctions-test',
     });
     expect(execution.state).toMatchObject({ status: 'SUCCEEDED', output: { a: 1 }, stopTime: START + 5000 });
   });

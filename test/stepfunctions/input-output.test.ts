@@ -101,15 +101,15 @@ describe('JSONPath input and output processing', () => {
       { a: 1 },
     );
     expect(result.output).toEqual({
-      id: 'arn:aws:states:us-east-1:123456789012:execution:test:test-execution',
+      id: 'arn:aws:states:us-east-1:111111111111:execution:test:test-execution',
       name: 'test-execution',
       input: { a: 1 },
       start: new Date(START).toISOString(),
-      role: 'arn:aws:iam::123456789012:role/StepFunctions-test',
+      role: 'arn:aws:iam::111111111111:role/StepFunctions-test',
       state: 'Only',
       entered: new Date(START).toISOString(),
       retries: 0,
-      machine: 'arn:aws:states:us-east-1:123456789012:stateMachine:test',
+      machine: 'arn:aws:states:us-east-1:111111111111:stateMachine:test',
       machineName: 'test',
     });
   });

@@ -3,7 +3,6 @@ import { StepFunctionsServiceError } from './errors';
 // Names and ARNs as Step Functions forms and checks them.
 
 export const REGION = 'us-east-1';
-export const DEFAULT_ACCOUNT = '111111111111';
 
 // whitespace, < > { } [ ] ? * " # % \ ^ | ~ ` $ & , ; : / and control characters are refused
 // (\p{Cc} is exactly U+0000–001F and U+007F–009F)

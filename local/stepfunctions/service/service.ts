@@ -1,5 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { type Clock, systemClock } from '../../clock';
+import { DEFAULT_ACCOUNT_ID } from '../../identity';
 import { JsonTextError, parseJsonText } from '../../json-body';
 import type { LambdaInvoker } from '../../lambda/runner';
 import { mathRandom, type RandomSource } from '../../random';
@@ -7,13 +8,12 @@ import { loadDefinitionFile, parseDefinition, type StateMachineDefinition } from
 import { DefinitionError, TaskTokenError } from '../errors';
 import { Execution } from '../execution';
 import type { EventDetails, HistoryEvent } from '../history';
-import type { StepResult } from '../interpreter';
 import type { Json } from '../json';
 import type { Ports } from '../ports';
 import { parseTaskToken } from '../resources';
-import type { ExecutionState, ExecutionStatus } from '../state';
+import type { ExecutionState, ExecutionStatus, StepResult } from '../state';
 import { ServiceClosedError, StepFunctionsServiceError } from './errors';
-import { checkName, DEFAULT_ACCOUNT, executionArn, parseArn, stateMachineArn } from './names';
+import { checkName, executionArn, parseArn, stateMachineArn } from './names';
 import {
   type ExecutionMeta,
   FileStore,
@@ -130,7 +130,7 @@ export class StepFunctionsService {
 
   constructor(options: StepFunctionsServiceOptions = {}) {
     this.clock = options.clock ?? systemClock;
-    this.accountId = options.accountId ?? DEFAULT_ACCOUNT;
+    this.accountId = options.accountId ?? DEFAULT_ACCOUNT_ID;
     this.onInternalError =
       options.onInternalError ??
       ((error) => console.error('step functions: an execution stopped running:', error));
