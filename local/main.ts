@@ -23,6 +23,8 @@ const usage = `usage: npm start -- [options]
   --faults <file.json>          fault injection per operation, e.g. {"CreateAccount":{"throttle":0.3}}
   --fault-seed <n>              seed for the fault draws, for replayable runs
   --fsync                       flush every write to disk before answering (survives a machine crash)
+  --function-environments <m>   isolated (default: each function in worker threads of its own, as on
+                                Lambda) or shared (every function in this process: faster cold starts)
   -h, --help                    show this help`;
 
 function whole(name: string, value: string, min: number, max: number): number {
@@ -57,6 +59,7 @@ function parseOptions(argv: string[]) {
       faults: { type: 'string' },
       'fault-seed': { type: 'string' },
       fsync: { type: 'boolean', default: false },
+      'function-environments': { type: 'string', default: 'isolated' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -67,6 +70,10 @@ function parseOptions(argv: string[]) {
     );
   if (!['on', 'off'].includes(values.throttling))
     throw new Error(`--throttling must be on or off, not '${values.throttling}'`);
+  if (!['isolated', 'shared'].includes(values['function-environments']))
+    throw new Error(
+      `--function-environments must be isolated or shared, not '${values['function-environments']}'`,
+    );
   if (!['current', 'legacy'].includes(values['quota-profile']))
     throw new Error(`--quota-profile must be current or legacy, not '${values['quota-profile']}'`);
   const limits: Partial<Limits> = {
@@ -94,6 +101,7 @@ function parseOptions(argv: string[]) {
     throttling: values.throttling === 'on',
     limits,
     fsync: values.fsync,
+    functionEnvironments: values['function-environments'] as 'isolated' | 'shared',
     ...(faults ? { faults } : {}),
     ...(values['fault-seed'] ? { faultSeed: whole('fault-seed', values['fault-seed'], 0, 2 ** 31) } : {}),
   };

@@ -66,6 +66,12 @@ export interface LocalStackOptions {
   onInternalError?: (error: unknown) => void;
   /** where the functions' log lines go, each with the function that wrote it (default: this process's stdout) */
   onFunctionLog?: (line: LogLine) => void;
+  /**
+   * `isolated` (default, as on AWS): each function in execution environments of its own, worker threads with
+   * exactly its declared environment; a cold start costs about a second. `shared`: every function in this
+   * process, for suites that start many stacks (isolation itself is tested in test/lambda and test/e2e).
+   */
+  functionEnvironments?: 'isolated' | 'shared';
 }
 
 export interface Endpoints {
@@ -212,7 +218,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       clock,
       // each function in environments of its own (worker threads) with exactly its environment, as on AWS;
       // they find the local services as they would find AWS's
-      environments: 'isolated',
+      environments: options.functionEnvironments ?? 'isolated',
       credentials: { accessKeyId: DEMO_MANAGEMENT_ACCOUNT, secretAccessKey: 'local' },
       endpoints: () => endpoints,
       ...(options.onFunctionLog ? { onLog: options.onFunctionLog } : {}),

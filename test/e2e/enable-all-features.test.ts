@@ -49,6 +49,8 @@ describe('an enable-all-features round over HTTP, with the invited member approv
 
   beforeEach(async () => {
     stack = await startLocalStack({
+      // every function in this process: these suites start many stacks (isolation: test/lambda, isolated-functions)
+      functionEnvironments: 'shared',
       dataDir: dirs.fresh(),
       timeScale: 'manual',
       throttling: false,

@@ -59,6 +59,8 @@ const internalErrors: unknown[] = [];
 
 function start(dataDir: string): Promise<LocalStack> {
   return startLocalStack({
+    // every function in this process: these suites start many stacks (isolation: test/lambda, isolated-functions)
+    functionEnvironments: 'shared',
     dataDir,
     timeScale: 'manual',
     throttling: false,

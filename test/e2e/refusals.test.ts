@@ -22,6 +22,8 @@ let stack: LocalStack;
 beforeAll(async () => {
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   stack = await startLocalStack({
+    // every function in this process: these suites start many stacks (isolation: test/lambda, isolated-functions)
+    functionEnvironments: 'shared',
     dataDir: dirs.fresh(),
     timeScale: 'manual',
     throttling: false,

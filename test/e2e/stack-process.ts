@@ -86,7 +86,18 @@ export async function killAll(): Promise<void> {
 export async function spawnStack(dataDir: string, args: string[] = []): Promise<StackProcess> {
   const child = spawn(
     process.execPath,
-    ['--import', 'tsx', 'local/main.ts', '--port', '0', '--data-dir', dataDir, ...args],
+    // every function in the stack's process unless the test asks otherwise: a worker's cold start is a second
+    [
+      '--import',
+      'tsx',
+      'local/main.ts',
+      '--port',
+      '0',
+      '--data-dir',
+      dataDir,
+      ...(args.includes('--function-environments') ? [] : ['--function-environments', 'shared']),
+      ...args,
+    ],
     { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] },
   );
   running.add(child);

@@ -79,6 +79,8 @@ describe('account vending through the API on the local stack (manual clock)', { 
       api: await freePort(),
     };
     stack = await startLocalStack({
+      // every function in this process: these suites start many stacks (isolation: test/lambda, isolated-functions)
+      functionEnvironments: 'shared',
       dataDir: dirs.fresh(),
       ports,
       timeScale: 'manual',

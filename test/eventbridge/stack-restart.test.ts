@@ -36,6 +36,8 @@ afterEach(async () => {
 
 async function start(dataDir: string): Promise<{ stack: LocalStack; events: EventBridgeClient }> {
   const stack = await startLocalStack({
+    // every function in this process: these suites start many stacks (isolation: test/lambda, isolated-functions)
+    functionEnvironments: 'shared',
     dataDir,
     timeScale: 'manual',
     throttling: false,

@@ -37,6 +37,8 @@ async function start() {
     JSON.stringify(rule('by-catalog', 'catalog', 'AccountVending')),
   );
   const stack = await startLocalStack({
+    // every function in this process: these suites start many stacks (isolation: test/lambda, isolated-functions)
+    functionEnvironments: 'shared',
     dataDir: tempDir('orgflow-targets-'),
     rulesDir,
     timeScale: 'manual',

@@ -30,6 +30,8 @@ beforeAll(async () => {
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   dataDir = dirs.fresh();
   stack = await startLocalStack({
+    // every function in this process: these suites start many stacks (isolation: test/lambda, isolated-functions)
+    functionEnvironments: 'shared',
     dataDir,
     timeScale: 'manual',
     throttling: false,
