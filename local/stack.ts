@@ -128,6 +128,9 @@ const demoVendingConfig = JSON.stringify({
   readers: [`arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:*`],
 });
 
+// each stack's shared function environments import the handler modules afresh (see importModule below)
+let stackGeneration = 0;
+
 /**
  * Boots the embedded AWS of orgflow on loopback: Organizations + STS, DynamoDB, the Lambda runner with
  * every function of the catalog, Step Functions with every workflow, the event bus with every rule
@@ -212,6 +215,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       EVENT_BUS_NAME: 'default',
       VENDING_CONFIG: options.vendingConfig ?? demoVendingConfig,
     };
+    const generation = ++stackGeneration;
     const lambda = new LambdaRunner({
       accountId: DEMO_MANAGEMENT_ACCOUNT,
       // handlers tell the time by the stack's clock (Date.now()), as the engine and the emulator do
@@ -219,6 +223,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       // each function in environments of its own (worker threads) with exactly its environment, as on AWS;
       // they find the local services as they would find AWS's
       environments: options.functionEnvironments ?? 'isolated',
+      // shared environments get cold starts too: handler modules build their SDK clients from
+      // AWS_ENDPOINT_URL_* at load, so a second stack in this process (a restart on new ports) must not reuse
+      // the first stack's modules
+      importModule: (specifier) =>
+        import(specifier.startsWith('file:') ? `${specifier}?stack=${generation}` : specifier),
       credentials: { accessKeyId: DEMO_MANAGEMENT_ACCOUNT, secretAccessKey: 'local' },
       endpoints: () => endpoints,
       ...(options.onFunctionLog ? { onLog: options.onFunctionLog } : {}),
