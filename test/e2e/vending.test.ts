@@ -1,5 +1,3 @@
-import type { AddressInfo } from 'node:net';
-import { createServer } from 'node:net';
 import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import {
   type Account,
@@ -25,14 +23,6 @@ import type { FaultConfig } from '../../local/organizations/faults';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
 import { dataDirs } from './stack-process';
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((listening) => server.listen(0, '127.0.0.1', listening));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((closed) => server.close(closed));
-  return port;
-}
 
 interface Status {
   requestId: string;
@@ -66,23 +56,12 @@ describe('account vending through the API on the local stack (manual clock)', { 
     dirs.removeAll();
   });
 
-  // the functions build their SDK clients once per process, so every stack of this file answers on the same ports
-  let ports: LocalStackOptions['ports'];
-
   async function start(options: Partial<LocalStackOptions> = {}) {
-    ports ??= {
-      organizations: await freePort(),
-      sts: await freePort(),
-      stepfunctions: await freePort(),
-      events: await freePort(),
-      dynamodb: await freePort(),
-      api: await freePort(),
-    };
+    // each stack on free ports: its functions are imported afresh and find it by its own endpoints
     stack = await startLocalStack({
       // every function in this process: these suites start many stacks (isolation: test/lambda, isolated-functions)
       functionEnvironments: 'shared',
       dataDir: dirs.fresh(),
-      ports,
       timeScale: 'manual',
       throttling: false,
       onInternalError: (e) => console.error('INTERNAL', e),

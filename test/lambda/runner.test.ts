@@ -16,7 +16,10 @@ import { signalsOn } from './fixtures/signals';
 
 const ACCOUNT = '111111111111';
 /** how long a wait may take that includes starting a worker (seconds on a loaded 2-core machine) */
-const COLD_START = { timeout: 15_000 };
+// a worker's cold start (tsx in the worker) takes seconds on a loaded machine; waitFor returns once it is done
+const COLD_START = { timeout: 45_000 };
+// and a test that waits for one may take as long
+vi.setConfig({ testTimeout: 60_000 });
 const fixture = (name: string) => fileURLToPath(new URL(`./fixtures/${name}.ts`, import.meta.url));
 const HANDLERS = fixture('handlers');
 
@@ -411,7 +414,7 @@ describe('loading handler modules', () => {
     });
   });
 
-  describe('in isolated environments', () => {
+  describe('in isolated environments', { timeout: 120_000 }, () => {
     it('reports an error thrown at module scope by its name, and initialises a new environment next time', async () => {
       const runner = runnerFor(fixture('throws-at-init'), 'handler', { environments: 'isolated' });
 
@@ -440,7 +443,7 @@ describe('loading handler modules', () => {
   });
 });
 
-describe('isolated execution environments', () => {
+describe('isolated execution environments', { timeout: 120_000 }, () => {
   const ISOLATION = fixture('isolation');
   const isolated = (
     functions: Record<string, { module?: string; export: string; env?: Record<string, string> }>,
