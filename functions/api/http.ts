@@ -80,13 +80,14 @@ export function jsonApi(options: { logger: Logger }): MiddlewareObj<ApiEvent, AP
     if (response.statusCode === 503 && busyErrors.has(error.name))
       options.logger.warn('AWS is busy; asked the caller to retry', {
         error: error.name,
-        message: error.message,
+        // `message` is the log line's own key in Powertools: the error's goes under `reason`
+        reason: error.message,
       });
     else if (response.statusCode >= 500) options.logger.error('request failed', { error });
     else
       options.logger.info('request refused', {
         statusCode: response.statusCode,
-        message: error.message,
+        reason: error.message,
       });
     request.response = response;
   };
