@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
+import { bundleOf, workerBundle } from './bundle';
 import { createContext, logLocationFor } from './context';
 import { type FunctionError, functionErrorOf } from './errors';
 import { onInvocationClock } from './invocation-clock';
@@ -113,26 +115,12 @@ export class ThreadEnvironment implements ExecutionEnvironment {
   async stop(): Promise<void> {}
 }
 
-/**
- * A worker's first module, plain JavaScript: it registers tsx's loader in the worker (the
- * handlers and the worker code are TypeScript, and tsx is a dependency) and imports the worker. Works whatever loads this module:
- * tsx under `npm start`, vitest in tests.
- */
-const bootstrap = new URL(
-  `data:text/javascript,${encodeURIComponent(
-    [
-      `import { register } from ${JSON.stringify(import.meta.resolve('tsx/esm/api'))};`,
-      'register();',
-      `await import(${JSON.stringify(new URL('./worker.ts', import.meta.url).href)});`,
-    ].join('\n'),
-  )}`,
-);
-
 type Pending = { resolve: (answer: Answer) => void; awsRequestId: string };
 
 /**
  * An environment in its own worker thread, as on AWS: its own module state (and so its own logger and
- * caches), its own `process.env` (exactly the function's environment), one invocation at a time. Its
+ * caches), its own `process.env` (exactly the function's environment), one invocation at a time. It runs
+ * the function's bundle (see ./bundle.ts), plain JavaScript, as a deployed NodejsFunction does. Its
  * `Date.now()` reads the runner's clock through shared memory; its stdout and stderr reach `onLog` line by
  * line. Stopping it terminates the thread, whatever the handler was doing.
  */
@@ -141,7 +129,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   readonly logStreamName: string;
   readonly concurrent = false;
   readonly started: Promise<FunctionError | undefined>;
-  private readonly worker: Worker;
+  private worker: Worker | undefined;
   private readonly time = new SharedArrayBuffer(SHARED_TIME_BYTES);
   private pending: Pending | undefined;
   private ended = false;
@@ -152,8 +140,25 @@ export class WorkerEnvironment implements ExecutionEnvironment {
       spec.functionName,
       spec.startedAt,
     ));
+    this.started = Promise.all([workerBundle(), bundleOf(spec.module)]).then(
+      ([worker, bundle]) =>
+        this.ended ? this.exitError() : this.startWorker(worker, bundle, spec, times, onLog),
+      (error: unknown) => {
+        this.ended = true;
+        return functionErrorOf(error);
+      },
+    );
+  }
+
+  private startWorker(
+    script: string,
+    bundle: string,
+    spec: EnvironmentSpec,
+    times: () => StackTimes,
+    onLog: (line: LogLine) => void,
+  ): Promise<FunctionError | undefined> {
     const data: EnvironmentData = {
-      module: spec.module,
+      module: bundle,
       exportName: spec.exportName,
       functionName: spec.functionName,
       memoryMb: spec.memoryMb,
@@ -161,7 +166,7 @@ export class WorkerEnvironment implements ExecutionEnvironment {
       logStreamName: this.logStreamName,
       time: this.time,
     };
-    this.worker = new Worker(bootstrap, {
+    const worker = new Worker(pathToFileURL(script), {
       env: {
         ...spec.env,
         AWS_LAMBDA_LOG_GROUP_NAME: this.logGroupName,
@@ -173,15 +178,16 @@ export class WorkerEnvironment implements ExecutionEnvironment {
       stdout: true,
       stderr: true,
     });
+    this.worker = worker;
     // an idle environment does not keep the process alive; a busy one does (see invoke)
-    this.worker.unref();
+    worker.unref();
     for (const stream of ['stdout', 'stderr'] as const)
-      createInterface({ input: this.worker[stream] as Readable, crlfDelay: Number.POSITIVE_INFINITY }).on(
+      createInterface({ input: worker[stream] as Readable, crlfDelay: Number.POSITIVE_INFINITY }).on(
         'line',
         (text) => onLog({ functionName: spec.functionName, logStreamName: this.logStreamName, stream, text }),
       );
-    this.started = new Promise((resolve) => {
-      this.worker.on('message', (message: EnvironmentMessage) => {
+    return new Promise((resolve) => {
+      worker.on('message', (message: EnvironmentMessage) => {
         if (message.type === TIME_REQUEST) answerTimeRequest(this.time, times);
         else if (message.type === 'ready') resolve(undefined);
         else if (message.type === 'init-failed') {
@@ -190,12 +196,12 @@ export class WorkerEnvironment implements ExecutionEnvironment {
         } else this.settle(message.answer);
       });
       // an exception nothing caught (an unhandled rejection too) ends the environment, as it ends the runtime
-      this.worker.on('error', (error) => {
+      worker.on('error', (error) => {
         this.ended = true;
         resolve(functionErrorOf(error));
         this.settle({ error: functionErrorOf(error) });
       });
-      this.worker.on('exit', (code) => {
+      worker.on('exit', (code) => {
         this.ended = true;
         this.exitCode = code;
         const exited = this.exitError();
@@ -212,24 +218,26 @@ export class WorkerEnvironment implements ExecutionEnvironment {
   invoke(invocation: Invocation): Promise<Answer> {
     if (this.pending) throw new Error('an environment runs one invocation at a time');
     if (this.ended) return Promise.resolve({ error: this.exitError() });
+    const worker = this.worker;
+    if (!worker) throw new Error('an environment takes invocations once it has started');
     return new Promise((resolve) => {
       this.pending = { resolve, awsRequestId: invocation.awsRequestId };
-      this.worker.ref();
+      worker.ref();
       const message: InvokeMessage = invocation;
-      this.worker.postMessage(message);
+      worker.postMessage(message);
     });
   }
 
   async stop(): Promise<void> {
     this.ended = true;
-    await this.worker.terminate();
+    await this.worker?.terminate();
   }
 
   private settle(answer: Answer): void {
     const pending = this.pending;
     if (!pending) return;
     this.pending = undefined;
-    if (!this.ended) this.worker.unref();
+    if (!this.ended) this.worker?.unref();
     pending.resolve(answer);
   }
 

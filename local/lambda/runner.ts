@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { isAbsolute } from 'node:path';
 import { type FunctionReference, functionArn, parseFunctionReference } from './arn';
+import { holdBundles, releaseBundles } from './bundle';
 import {
   type EnvironmentSpec,
   type ExecutionEnvironment,
@@ -167,6 +168,7 @@ export class LambdaRunner implements LambdaInvoker {
     this.timers = options.timers ?? realTimers;
     this.clock = options.clock ?? this.timers;
     this.options = options;
+    if (this.isolated) holdBundles();
   }
 
   private get isolated(): boolean {
@@ -265,6 +267,7 @@ export class LambdaRunner implements LambdaInvoker {
 
   /** Ends every environment of every function; invocations in flight fail, later ones are refused. */
   async close(): Promise<void> {
+    if (this.closed) return;
     this.closed = true;
     const all = [...this.functions.values()].flatMap((fn) => {
       fn.idle = [];
@@ -273,6 +276,7 @@ export class LambdaRunner implements LambdaInvoker {
       return environments;
     });
     await Promise.all(all.map((environment) => environment.stop()));
+    if (this.isolated) await releaseBundles();
   }
 
   /** A warm environment that is free, or a new one; the shared environment is always free. */

@@ -5,12 +5,13 @@ import { type Answer, callHandler, type Handler, loadHandler } from './runtime';
 import { TIME_REQUEST, timeReader } from './shared-time';
 
 /**
- * The code of one execution environment, run in its own worker thread: it sets `Date.now()` to the stack's
- * clock, imports the handler module once (the init phase), then runs one invocation at a time as the main
- * thread sends them. Its `process.env` is the function's environment and nothing else.
+ * The code of one execution environment, run in its own worker thread (bundled, see ./bundle.ts): it sets
+ * `Date.now()` to the stack's clock, imports the function's bundle once (the init phase), then runs one
+ * invocation at a time as the main thread sends them. Its `process.env` is the function's environment and nothing else.
  */
 
 export interface EnvironmentData {
+  /** the function's bundle (./bundle.ts), plain JavaScript */
   module: string;
   exportName: string;
   functionName: string;
@@ -45,6 +46,8 @@ const post = (message: EnvironmentMessage) => port.postMessage(message);
 const readTimes = timeReader(data.time, () => post({ type: TIME_REQUEST }));
 // everything in this environment tells the time by the stack's clock, as a handler on AWS by AWS's
 Date.now = () => readTimes().clock;
+// the bundle's stack traces name the .ts files, as a NodejsFunction deployed with source maps
+process.setSourceMapsEnabled(true);
 
 let handler: Handler | undefined;
 try {
