@@ -89,6 +89,8 @@ export interface LambdaRunnerOptions {
   onLog?: (line: LogLine) => void;
   /** loads a module by URL or specifier in a shared environment (default: dynamic `import()`) */
   importModule?: (specifier: string) => Promise<unknown>;
+  /** the most isolated environments one function may have at once (default {@link DEFAULT_MAX_ENVIRONMENTS}) */
+  maxEnvironmentsPerFunction?: number;
 }
 
 /** Lambda's synchronous invocation limits: 6 MB in (6,291,456 bytes) and out (6,291,556 bytes, as Lambda counts). */
@@ -125,7 +127,12 @@ interface RegisteredFunction {
   idle: ExecutionEnvironment[];
   /** all its environments, busy ones included */
   environments: Set<ExecutionEnvironment>;
+  /** invocations waiting for an environment while it has its most: each is handed one in turn */
+  waiting: ((environment: ExecutionEnvironment | undefined) => void)[];
 }
+
+/** Isolated environments a function may have at once unless told otherwise (see `maxEnvironmentsPerFunction`). */
+export const DEFAULT_MAX_ENVIRONMENTS = 10;
 
 const writeLog = (line: LogLine) =>
   (line.stream === 'stdout' ? process.stdout : process.stderr).write(`${line.text}\n`);
@@ -175,6 +182,10 @@ export class LambdaRunner implements LambdaInvoker {
     return this.options.environments === 'isolated';
   }
 
+  private get maxEnvironments(): number {
+    return this.options.maxEnvironmentsPerFunction ?? DEFAULT_MAX_ENVIRONMENTS;
+  }
+
   /** Registers a function under a name or unqualified ARN of this runner's account; returns its ARN. */
   register(reference: string, config: LambdaFunctionConfig): string {
     const ref = parseFunctionReference(reference);
@@ -202,7 +213,14 @@ export class LambdaRunner implements LambdaInvoker {
             );
         }
     const arn = functionArn(this.region, this.accountId, ref.name);
-    this.functions.set(ref.name, { name: ref.name, arn, config, idle: [], environments: new Set() });
+    this.functions.set(ref.name, {
+      name: ref.name,
+      arn,
+      config,
+      idle: [],
+      environments: new Set(),
+      waiting: [],
+    });
     return arn;
   }
 
@@ -224,7 +242,8 @@ export class LambdaRunner implements LambdaInvoker {
     const fn = this.lookup(ref);
     const eventJson = serialisePayload(payload);
     if (this.closed) throw new Error(`cannot invoke ${fn.name}: the Lambda runner is closed`);
-    const environment = this.environmentFor(fn);
+    const environment = await this.environmentFor(fn);
+    if (!environment) throw new Error(`cannot invoke ${fn.name}: the Lambda runner is closed`);
     const initError = await environment.started;
     if (initError) {
       this.drop(fn, environment);
@@ -255,7 +274,7 @@ export class LambdaRunner implements LambdaInvoker {
       };
     }
     if (!environment.concurrent)
-      if (environment.alive && !this.closed) fn.idle.push(environment);
+      if (environment.alive && !this.closed) this.release(fn, environment);
       else this.drop(fn, environment);
     return outcomeOf(answer);
   }
@@ -270,6 +289,7 @@ export class LambdaRunner implements LambdaInvoker {
     if (this.closed) return;
     this.closed = true;
     const all = [...this.functions.values()].flatMap((fn) => {
+      for (const waiter of fn.waiting.splice(0)) waiter(undefined);
       fn.idle = [];
       const environments = [...fn.environments];
       fn.environments.clear();
@@ -279,11 +299,26 @@ export class LambdaRunner implements LambdaInvoker {
     if (this.isolated) await releaseBundles();
   }
 
-  /** A warm environment that is free, or a new one; the shared environment is always free. */
-  private environmentFor(fn: RegisteredFunction): ExecutionEnvironment {
+  /**
+   * A warm environment that is free, or a new one; the shared environment is always free. A function that has
+   * its most isolated environments (like a reserved concurrency) makes the invocation wait, in order, for one
+   * to come free: AWS would throttle, locally a burst waits rather than start more workers than the machine
+   * holds. Undefined once the runner is closed.
+   */
+  private environmentFor(fn: RegisteredFunction): Promise<ExecutionEnvironment | undefined> {
     const warm = fn.idle.at(-1);
-    if (warm?.concurrent) return warm;
-    return fn.idle.pop() ?? this.startEnvironment(fn);
+    if (warm?.concurrent) return Promise.resolve(warm);
+    const free = fn.idle.pop();
+    if (free) return Promise.resolve(free);
+    if (fn.environments.size < this.maxEnvironments) return Promise.resolve(this.startEnvironment(fn));
+    return new Promise((handed) => fn.waiting.push(handed));
+  }
+
+  /** An environment done with its invocation goes to the next one waiting, or back among the warm ones. */
+  private release(fn: RegisteredFunction, environment: ExecutionEnvironment): void {
+    const next = fn.waiting.shift();
+    if (next) next(environment);
+    else fn.idle.push(environment);
   }
 
   private startEnvironment(fn: RegisteredFunction): ExecutionEnvironment {
@@ -346,6 +381,9 @@ export class LambdaRunner implements LambdaInvoker {
     fn.environments.delete(environment);
     fn.idle = fn.idle.filter((other) => other !== environment);
     void environment.stop();
+    // its place goes to the next invocation waiting, in a new environment
+    const next = fn.waiting.shift();
+    if (next) next(this.closed ? undefined : this.startEnvironment(fn));
   }
 
   private lookup(ref: FunctionReference): RegisteredFunction {

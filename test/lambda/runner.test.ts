@@ -545,6 +545,31 @@ describe('isolated execution environments', { timeout: 120_000 }, () => {
     expect([first?.threadId, second?.threadId]).toContain(warm.threadId);
   });
 
+  it('keeps a function to its most environments: a burst beyond waits, in order, for one to come free', async () => {
+    // Prepare
+    const runner = isolated({ Counts: { export: 'counts' } }, { maxEnvironmentsPerFunction: 1 });
+    const signals = signalsOn('isolation-holds');
+
+    // Act: two invocations at once; the second may not start a second environment
+    const first = runner.invoke('Counts', { hold: true });
+    const second = runner.invoke('Counts', {});
+    await signals.waiting(1);
+    const countWhileHeld = runner.environmentCount('Counts');
+    signals.release();
+    const [held, queued] = (await Promise.all([first, second])).map(resultOf) as {
+      invocations: number;
+      threadId: number;
+    }[];
+    signals.close();
+
+    // Assess: one environment served both, one after the other
+    expect(countWhileHeld).toBe(1);
+    expect(held?.invocations).toBe(1);
+    expect(queued?.invocations).toBe(2);
+    expect(queued?.threadId).toBe(held?.threadId);
+    expect(runner.environmentCount('Counts')).toBe(1);
+  });
+
   it('logs cold_start true on the first invocation of each environment, then false', async () => {
     const lines: LogLine[] = [];
     const runner = isolated({ Logs: { export: 'logs' } }, { onLog: (line) => lines.push(line) });
