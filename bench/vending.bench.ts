@@ -4,6 +4,7 @@
 // transitions per vended account, errors surfaced to requesters and duplicates (issue #6); asserts nothing.
 //
 //   npx tsx bench/vending.bench.ts          (BENCH_ACCOUNTS=100 BENCH_TIME_SCALE=10 by default)
+//   BENCH_FUNCTIONS=shared npx tsx bench/vending.bench.ts   (every function in this process; default: isolated, as npm start)
 //   BENCH_CREATE_SECONDS=45-75 npx tsx bench/vending.bench.ts   (creation times in seconds; default: the emulator's)
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -16,6 +17,9 @@ import { startLocalStack } from '../local/stack';
 const N = Number(process.env.BENCH_ACCOUNTS ?? 100);
 // x10: at x50 the functions' own latency (tens of ms, real) becomes seconds of virtual time and skews the pacing
 const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 10);
+const FUNCTIONS = process.env.BENCH_FUNCTIONS ?? 'isolated';
+if (FUNCTIONS !== 'isolated' && FUNCTIONS !== 'shared')
+  throw new Error(`BENCH_FUNCTIONS must be isolated or shared, not '${FUNCTIONS}'`);
 const SLOTS = defaultLimits.concurrentAccountCreations;
 // AWS's published CreateAccount throttle (reference §3.2): 0.1 call per second, a burst of 3
 const CREATE_RATE = 0.1;
@@ -34,6 +38,7 @@ async function main() {
   const stack = await startLocalStack({
     dataDir,
     timeScale: TIME_SCALE,
+    functionEnvironments: FUNCTIONS,
     throttling: true,
     // the only default changed: AWS's default quota of 10 accounts per organization would stop at 4 new ones
     limits: { accountQuota: N + 50, ...(CREATE_SECONDS ? { createAccountDurationMs: CREATE_SECONDS } : {}) },
@@ -162,7 +167,9 @@ async function main() {
     const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
     const fmt = (x: number) => x.toFixed(2);
 
-    console.log(`vending bench: N=${N}, ${SLOTS} creations in progress, throttling on, clock ×${TIME_SCALE}`);
+    console.log(
+      `vending bench: N=${N}, ${SLOTS} creations in progress, throttling on, clock ×${TIME_SCALE}, ${FUNCTIONS} function environments`,
+    );
     console.log(`  real time                         ${s(Date.now() - realStart)}`);
     console.log(`  all POSTs accepted after          ${s(allAcceptedAt - startedAt)} (virtual)`);
     console.log(`  makespan (virtual)                ${s(makespanMs)}`);
