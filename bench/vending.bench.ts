@@ -20,6 +20,7 @@ const TIME_SCALE = Number(process.env.BENCH_TIME_SCALE ?? 10);
 const FUNCTIONS = process.env.BENCH_FUNCTIONS ?? 'isolated';
 if (FUNCTIONS !== 'isolated' && FUNCTIONS !== 'shared')
   throw new Error(`BENCH_FUNCTIONS must be isolated or shared, not '${FUNCTIONS}'`);
+const functionEnvironments: 'isolated' | 'shared' = FUNCTIONS;
 const SLOTS = defaultLimits.concurrentAccountCreations;
 // AWS's published CreateAccount throttle (reference §3.2): 0.1 call per second, a burst of 3
 const CREATE_RATE = 0.1;
@@ -38,7 +39,7 @@ async function main() {
   const stack = await startLocalStack({
     dataDir,
     timeScale: TIME_SCALE,
-    functionEnvironments: FUNCTIONS,
+    functionEnvironments,
     throttling: true,
     // the only default changed: AWS's default quota of 10 accounts per organization would stop at 4 new ones
     limits: { accountQuota: N + 50, ...(CREATE_SECONDS ? { createAccountDurationMs: CREATE_SECONDS } : {}) },
