@@ -1,0 +1,94 @@
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { conditional } from '../_shared/conditional-write';
+import { CLOSURE_WINDOW_MS } from '../governor/closure-window';
+
+// The closure ledger: every closure of the organization in the rolling 30-day window, orgflow's and anyone
+// else's (learned from CloseAccount CloudTrail events), one item per account in the governor table:
+//
+// | pk               | sk                  | what                                                       |
+// | ---------------- | ------------------- | ---------------------------------------------------------- |
+// | `closure-ledger` | `account#<id>`      | `requestedAt` (epoch ms), `source`; `expiresAt` after the window |
+// | `closure-ledger` | `correction#<at>`   | a closure AWS counts that the ledger had missed (see correct) |
+//
+// An account is closed once, so recording the same closure twice (a duplicate event, a retried step) keeps the
+// first record.
+
+const LEDGER = 'closure-ledger';
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+export type ClosureSource = 'orgflow' | 'outside' | 'correction';
+
+const EntrySchema = z.object({ sk: z.string(), requestedAt: z.number() });
+
+export interface LedgerPorts {
+  db: DynamoDBDocumentClient;
+  table: string;
+}
+
+/** Records a closure requested at `requestedAt`; false when the account's closure was already recorded. */
+export function recordClosure(
+  ports: LedgerPorts,
+  closure: { accountId: string; requestedAt: number; source: Exclude<ClosureSource, 'correction'> },
+): Promise<boolean> {
+  return put(ports, `account#${closure.accountId}`, closure.requestedAt, closure.source);
+}
+
+/**
+ * AWS refused a closure with CLOSE_ACCOUNT_QUOTA_EXCEEDED while the ledger saw room: closures it never heard
+ * of fill the window. Records as many as make the window full at `now`, so the forecast defers from here on;
+ * they leave the window in 30 days like any other (a conservative guess: the real ones may leave earlier).
+ */
+export async function correct(ports: LedgerPorts, limit: number, now: number): Promise<number> {
+  const missing = Math.max(0, limit - (await closuresInWindow(ports, now)).length);
+  for (let i = 0; i < missing; i++) await put(ports, `correction#${now}#${i}`, now, 'correction');
+  return missing;
+}
+
+/** The request times of the closures in the window at `now`, oldest first. */
+export async function closuresInWindow(ports: LedgerPorts, now: number): Promise<number[]> {
+  const times: number[] = [];
+  let startKey: QueryCommandOutput['LastEvaluatedKey'];
+  do {
+    const page: QueryCommandOutput = await ports.db.send(
+      new QueryCommand({
+        TableName: ports.table,
+        KeyConditionExpression: 'pk = :ledger',
+        FilterExpression: 'requestedAt > :since',
+        ExpressionAttributeValues: { ':ledger': LEDGER, ':since': now - CLOSURE_WINDOW_MS },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const entry = EntrySchema.safeParse(item);
+      if (entry.success) times.push(entry.data.requestedAt);
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return times.sort((a, b) => a - b);
+}
+
+function put(ports: LedgerPorts, sk: string, requestedAt: number, source: ClosureSource): Promise<boolean> {
+  return conditional(
+    ports.db.send(
+      new PutCommand({
+        TableName: ports.table,
+        Item: {
+          pk: LEDGER,
+          sk,
+          requestedAt,
+          source,
+          // gone a day after it leaves the window (TTL deletes late; the query filters by time anyway)
+          expiresAt: Math.floor((requestedAt + CLOSURE_WINDOW_MS + DAY_MS) / 1000),
+        },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
+}
