@@ -17,7 +17,8 @@ export type FunctionName =
   | 'MoveAccount'
   | 'TagAccount'
   | 'AttachPolicies'
-  | 'PublishAccountVended';
+  | 'PublishAccountVended'
+  | 'RecordClosure';
 
 /**
  * What a group of actions acts on; the deployer turns it into resource ARNs:
@@ -87,18 +88,26 @@ const governorPermissions: readonly PermissionGroup[] = [
   { resource: 'accountVendingStateMachine', actions: ['states:SendTaskSuccess'] },
 ];
 
-const step = (
+const stepOf = (
+  workflow: string,
   folder: string,
   environment: FunctionDefinition['environment'],
   permissions: readonly PermissionGroup[],
 ): FunctionDefinition => ({
-  entry: `functions/account-vending/${folder}/handler.ts`,
+  entry: `functions/${workflow}/${folder}/handler.ts`,
   handler: 'handler',
   timeoutSeconds: 30,
   memoryMb: 256,
   environment,
   permissions,
 });
+
+/** A step of account vending (functions/account-vending/<folder>/). */
+const step = (
+  folder: string,
+  environment: FunctionDefinition['environment'],
+  permissions: readonly PermissionGroup[],
+) => stepOf('account-vending', folder, environment, permissions);
 
 export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   ApiHandler: {
@@ -168,6 +177,10 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   ]),
   PublishAccountVended: step('publish-account-vended', { EVENT_BUS_NAME: 'optional' }, [
     { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+  ]),
+  // the target of events/rules/record-closure.json: every closure of the organization, into the closure ledger
+  RecordClosure: stepOf('account-closure', 'record-closure', { [GOVERNOR_TABLE]: 'required' }, [
+    { resource: 'governorTable', actions: ['dynamodb:PutItem', 'dynamodb:Query'] },
   ]),
 };
 

@@ -85,6 +85,7 @@ describe('functions catalog', () => {
       'AcquireCreateSlot',
       'CompleteAccountCreation',
       'CreateAccount',
+      'RecordClosure',
       'ReleaseCreateSlot',
       'WatchAccountCreation',
     ]);

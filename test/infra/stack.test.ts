@@ -246,7 +246,7 @@ describe('the IAM policies', () => {
       ),
     );
     const destination = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
-    expect(ruleTargets).toEqual(new Set(['CompleteAccountCreation']));
+    expect(ruleTargets).toEqual(new Set(['CompleteAccountCreation', 'RecordClosure']));
     for (const [name, definition] of Object.entries(functions)) {
       const role = stack.functions.byName.get(name)!.role!;
       const granted = ofType('AWS::IAM::Policy')
