@@ -18,7 +18,8 @@ export type FunctionName =
   | 'TagAccount'
   | 'AttachPolicies'
   | 'PublishAccountVended'
-  | 'RecordClosure';
+  | 'RecordClosure'
+  | 'CloseAccount';
 
 /**
  * What a group of actions acts on; the deployer turns it into resource ARNs:
@@ -178,6 +179,26 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   PublishAccountVended: step('publish-account-vended', { EVENT_BUS_NAME: 'optional' }, [
     { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
   ]),
+  // Close Account of batch closure: the closure configuration, the ledger, and the account looked at again
+  CloseAccount: stepOf(
+    'account-closure',
+    'close-account',
+    { [GOVERNOR_TABLE]: 'required', CLOSURE_CONFIG: 'optional', CLOSURE_CONFIG_FILE: 'optional' },
+    [
+      {
+        resource: 'organization',
+        actions: [
+          'organizations:CloseAccount',
+          'organizations:DescribeAccount',
+          'organizations:DescribeOrganization',
+          'organizations:DescribeOrganizationalUnit',
+          'organizations:ListParents',
+          'organizations:ListTagsForResource',
+        ],
+      },
+      { resource: 'governorTable', actions: ['dynamodb:PutItem', 'dynamodb:Query'] },
+    ],
+  ),
   // the target of events/rules/record-closure.json: every closure of the organization, into the closure ledger
   RecordClosure: stepOf('account-closure', 'record-closure', { [GOVERNOR_TABLE]: 'required' }, [
     { resource: 'governorTable', actions: ['dynamodb:PutItem', 'dynamodb:Query'] },

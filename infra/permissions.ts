@@ -1,4 +1,4 @@
-import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { PermissionGroup, PermissionResource } from '../catalog/functions';
 
 /**
@@ -10,7 +10,11 @@ export const ORGANIZATION_SCOPED_ACTIONS: ReadonlySet<string> = new Set([
   'organizations:MoveAccount',
   'organizations:TagResource',
   'organizations:AttachPolicy',
+  'organizations:CloseAccount',
 ]);
+
+/** The tag that protects an account from closure, in the code (functions/account-closure/plan.ts) and here. */
+const PROTECTED_TAG = { key: 'orgflow:protected', value: 'true' };
 
 /** The ARNs a function's permission groups act on. */
 export type ResourceArns = Readonly<
@@ -45,6 +49,18 @@ export function statementsFor(groups: readonly PermissionGroup[], arns: Resource
     if (scoped.length > 0)
       statements.push(new PolicyStatement({ actions: scoped, resources: [...arns.organization] }));
     if (unscoped.length > 0) statements.push(new PolicyStatement({ actions: unscoped, resources: ['*'] }));
+    // the guard holds even if the code is wrong: IAM refuses to close a protected account
+    if (group.actions.includes('organizations:CloseAccount'))
+      statements.push(
+        new PolicyStatement({
+          effect: Effect.DENY,
+          actions: ['organizations:CloseAccount'],
+          resources: ['*'],
+          conditions: {
+            StringEqualsIgnoreCase: { [`aws:ResourceTag/${PROTECTED_TAG.key}`]: PROTECTED_TAG.value },
+          },
+        }),
+      );
   }
   return statements;
 }

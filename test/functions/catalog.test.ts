@@ -83,6 +83,7 @@ describe('functions catalog', () => {
     expect(tableName('orgflow', governorTable)).toBe('orgflow-governor');
     expect(users.sort()).toEqual([
       'AcquireCreateSlot',
+      'CloseAccount',
       'CompleteAccountCreation',
       'CreateAccount',
       'RecordClosure',

@@ -218,8 +218,9 @@ describe('the IAM policies', () => {
   });
 
   it('uses Resource * only for actions that take no resource', () => {
+    // a Deny on * narrows what is granted (see the protected-account test)
     const starActions = statements()
-      .filter((s) => list(s.Resource).includes('*'))
+      .filter((s) => s.Effect === 'Allow' && list(s.Resource).includes('*'))
       .flatMap((s) => list(s.Action));
     const allowed = (action: string) =>
       STAR_ONLY_ACTIONS.has(action) ||
@@ -228,13 +229,24 @@ describe('the IAM policies', () => {
   });
 
   it('confines the organization-changing actions to the organization', () => {
-    const scoped = statements().filter((s) => list(s.Action).some((a) => ORGANIZATION_SCOPED_ACTIONS.has(a)));
+    const scoped = statements().filter(
+      (s) => s.Effect === 'Allow' && list(s.Action).some((a) => ORGANIZATION_SCOPED_ACTIONS.has(a)),
+    );
     expect(scoped.length).toBeGreaterThan(0);
     for (const statement of scoped)
       for (const resource of list(statement.Resource))
         expect(JSON.stringify(resource)).toMatch(
           new RegExp(`:organizations::(\\*:(account|ou|root|policy)/${ORGANIZATION_ID}/\\*|aws:policy/\\*)`),
         );
+  });
+
+  it('denies closing an account tagged orgflow:protected=true, whatever the code asks', () => {
+    const closing = statements().filter((s) => list(s.Action).includes('organizations:CloseAccount'));
+    expect(closing.map((s) => s.Effect).sort()).toEqual(['Allow', 'Deny']);
+    expect(closing.find((s) => s.Effect === 'Deny')).toMatchObject({
+      Resource: '*',
+      Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/orgflow:protected': 'true' } },
+    });
   });
 
   it("grants each function exactly its catalog entry's actions", () => {
