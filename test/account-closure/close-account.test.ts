@@ -1,5 +1,4 @@
 import 'aws-sdk-client-mock-vitest/extend';
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import {
   CloseAccountCommand,
   ConstraintViolationException,
@@ -10,27 +9,25 @@ import {
   ListTagsForResourceCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTableInput, governorTable } from '../../catalog/tables';
+import { beforeEach, describe, expect, it } from 'vitest';
 import { OrganizationDirectory } from '../../functions/_shared/organization-directory';
 import {
   type CloseAccountPorts,
   closeAccountOnce,
 } from '../../functions/account-closure/close-account/close-account';
 import { closuresInWindow } from '../../functions/account-closure/ledger';
-import { type RunningDynamoDb, startDynamoDb } from '../../local/dynamodb/server';
+import { governorTableOnDynalite } from '../governor-table';
 
 // Close Account with Organizations mocked and the closure ledger on dynalite.
 
 const NOW = Date.UTC(2026, 11, 6);
 const MEMBER = '222222222222';
 const organizationsMock = mockClient(OrganizationsClient);
-let dynamo: RunningDynamoDb;
+const table = governorTableOnDynalite();
 let ports: CloseAccountPorts;
 
-beforeEach(async () => {
+beforeEach(() => {
   organizationsMock.reset();
   organizationsMock
     .on(DescribeOrganizationCommand)
@@ -46,26 +43,14 @@ beforeEach(async () => {
     .on(DescribeOrganizationalUnitCommand)
     .resolves({ OrganizationalUnit: { Id: 'ou-ab12-decommis', Name: 'Decommission' } });
   organizationsMock.on(CloseAccountCommand).resolves({});
-  const table = createTableInput('orgflow', governorTable);
-  dynamo = await startDynamoDb({ tables: [{ table }] });
   const organizations = new OrganizationsClient({ region: 'us-east-1' });
   ports = {
     organizations,
     directory: new OrganizationDirectory(organizations),
-    db: DynamoDBDocumentClient.from(
-      new DynamoDBClient({
-        endpoint: dynamo.url,
-        region: 'us-east-1',
-        credentials: { accessKeyId: '111111111111', secretAccessKey: 'local' },
-      }),
-    ),
-    table: table.TableName as string,
+    db: table.db,
+    table: table.name,
     now: () => NOW,
   };
-});
-afterEach(async () => {
-  ports.db.destroy();
-  await dynamo.close();
 });
 
 const close = (accountId = MEMBER, protectedOus: string[] = []) =>

@@ -1,7 +1,4 @@
-import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTableInput, governorTable } from '../../catalog/tables';
+import { beforeEach, describe, expect, it } from 'vitest';
 import {
   closuresInWindow,
   correct,
@@ -9,31 +6,17 @@ import {
   recordClosure,
 } from '../../functions/account-closure/ledger';
 import { nextClosureTimes } from '../../functions/governor/closure-window';
-import { type RunningDynamoDb, startDynamoDb } from '../../local/dynamodb/server';
+import { governorTableOnDynalite } from '../governor-table';
 
-// The closure ledger on a real DynamoDB implementation (dynalite, in memory).
+// The closure ledger on a real DynamoDB implementation (dynalite, in memory), emptied before each test.
 
 const NOW = Date.UTC(2026, 11, 6);
 const DAY = 24 * 60 * 60 * 1000;
-let dynamo: RunningDynamoDb;
+const table = governorTableOnDynalite();
 let ports: LedgerPorts;
 
-// a DynamoDB of its own for each test: the ledger is one partition of the governor table
-beforeEach(async () => {
-  const table = createTableInput('orgflow', governorTable);
-  dynamo = await startDynamoDb({
-    tables: [{ table, timeToLiveAttribute: governorTable.timeToLiveAttribute }],
-  });
-  const client = new DynamoDBClient({
-    endpoint: dynamo.url,
-    region: 'us-east-1',
-    credentials: { accessKeyId: '111111111111', secretAccessKey: 'local' },
-  });
-  ports = { db: DynamoDBDocumentClient.from(client), table: table.TableName as string };
-});
-afterEach(async () => {
-  ports.db.destroy();
-  await dynamo.close();
+beforeEach(() => {
+  ports = { db: table.db, table: table.name };
 });
 
 describe('the closure ledger', () => {

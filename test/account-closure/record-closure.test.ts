@@ -3,15 +3,14 @@ import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CloseAccountCommand, ListAccountsCommand, OrganizationsClient } from '@aws-sdk/client-organizations';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { createTableInput, governorTable } from '../../catalog/tables';
 import { closuresInWindow, type LedgerPorts } from '../../functions/account-closure/ledger';
 import {
   CloseAccountEventSchema,
   recordClosureOf,
 } from '../../functions/account-closure/record-closure/record-closure';
-import { type RunningDynamoDb, startDynamoDb } from '../../local/dynamodb/server';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
 import { type LocalStack, startLocalStack } from '../../local/stack';
+import { governorTableOnDynalite } from '../governor-table';
 import { temporaryDirectories } from '../temp-dirs';
 
 const sample = () =>
@@ -20,22 +19,11 @@ const sample = () =>
   };
 
 describe('Record Closure', () => {
-  let dynamo: RunningDynamoDb;
+  const table = governorTableOnDynalite();
   let ports: LedgerPorts;
 
-  beforeEach(async () => {
-    const table = createTableInput('orgflow', governorTable);
-    dynamo = await startDynamoDb({ tables: [{ table }] });
-    const client = new DynamoDBClient({
-      endpoint: dynamo.url,
-      region: 'us-east-1',
-      credentials: { accessKeyId: '111111111111', secretAccessKey: 'local' },
-    });
-    ports = { db: DynamoDBDocumentClient.from(client), table: table.TableName as string };
-  });
-  afterEach(async () => {
-    ports.db.destroy();
-    await dynamo.close();
+  beforeEach(() => {
+    ports = { db: table.db, table: table.name };
   });
 
   it('records a CloseAccount at the time it was requested, once however often it is delivered', async () => {

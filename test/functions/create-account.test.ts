@@ -18,7 +18,7 @@ import {
   type CreateAccountPorts,
   createAccountOnce,
 } from '../../functions/account-vending/create-account/create-account';
-import { governorTableOnDynalite } from './fixtures/governor-table';
+import { governorTableOnDynalite } from '../governor-table';
 
 // Organizations is mocked; the request's record is kept in the governor table on dynalite.
 

@@ -12,7 +12,7 @@ import {
 import { SendTaskSuccessCommand, SFNClient } from '@aws-sdk/client-sfn';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { governorTableOnDynalite } from './fixtures/governor-table';
+import { governorTableOnDynalite } from '../governor-table';
 import { lambdaContext } from './fixtures/lambda-context';
 
 type Handler = (event: unknown, context: ReturnType<typeof lambdaContext>) => Promise<unknown>;

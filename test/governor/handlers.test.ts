@@ -3,8 +3,8 @@ import { SendTaskSuccessCommand, SFNClient, TaskTimedOut } from '@aws-sdk/client
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
-import { governorTableOnDynalite } from '../functions/fixtures/governor-table';
 import { lambdaContext } from '../functions/fixtures/lambda-context';
+import { governorTableOnDynalite } from '../governor-table';
 
 // Acquire Create Slot and Release Create Slot as Lambda runs them: environment, input, the table on dynalite
 // and Step Functions mocked with aws-sdk-client-mock. The governor's races are tested in store-dynalite.test.ts.
