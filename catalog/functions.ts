@@ -247,3 +247,25 @@ export function definitionSubstitutions(
     stateMachines[machine].functions.map((name) => [placeholderOf(name), arnOf(name)]),
   );
 }
+
+/**
+ * A function's environment, as both engines give it: the values of exactly the variables it declares. A
+ * required variable without a value is refused, naming `where` the values come from.
+ */
+export function environmentOf(
+  name: FunctionName,
+  values: ReadonlyMap<string, string>,
+  where: string,
+): Record<string, string> {
+  const environment: Record<string, string> = {};
+  for (const [variable, use] of Object.entries(functions[name].environment)) {
+    const value = values.get(variable);
+    if (value !== undefined) environment[variable] = value;
+    else if (use === 'required')
+      throw new Error(
+        `catalog/functions.ts: ${name} requires ${variable}, which ${where} has no value for: ` +
+          'give it a value there or make the variable optional',
+      );
+  }
+  return environment;
+}

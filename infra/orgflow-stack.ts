@@ -4,6 +4,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import {
+  environmentOf,
   type FunctionName,
   functions as functionCatalog,
   placeholderOf,
@@ -140,7 +141,7 @@ export class OrgflowStack extends Stack {
         handler: definition.handler,
         timeout: Duration.seconds(definition.timeoutSeconds),
         memorySize: definition.memoryMb,
-        environment: environmentOf(name, definition.environment, environmentValues),
+        environment: environmentOf(name, environmentValues, 'infra/orgflow-stack.ts (environmentValues)'),
         statements: statementsFor(definition.permissions, arns),
       })),
     });
@@ -197,24 +198,6 @@ export class OrgflowStack extends Stack {
 
 /** `Object.entries` keeping the key type of a catalog record. */
 const entries = <K extends string, V>(record: Readonly<Record<K, V>>) => Object.entries(record) as [K, V][];
-
-function environmentOf(
-  name: string,
-  variables: Readonly<Record<string, 'required' | 'optional'>>,
-  values: ReadonlyMap<string, string>,
-): Record<string, string> {
-  const environment: Record<string, string> = {};
-  for (const [variable, use] of Object.entries(variables)) {
-    const value = values.get(variable);
-    if (value !== undefined) environment[variable] = value;
-    else if (use === 'required')
-      throw new Error(
-        `${CATALOG}: ${name} requires ${variable}, which infra/orgflow-stack.ts has no value for: ` +
-          'give it a value there (environmentValues) or make the variable optional',
-      );
-  }
-  return environment;
-}
 
 /** Lambda allows 4 KB of environment per function; the configuration shares it with the other variables */
 const VENDING_CONFIG_MAX_BYTES = 3072;

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   definitionSubstitutions,
+  environmentOf,
   type FunctionName,
   functions,
   type StateMachineName,
@@ -251,7 +252,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         export: fn.handler,
         timeoutMs: fn.timeoutSeconds * 1000,
         memoryMb: fn.memoryMb,
-        env: () => Object.fromEntries(Object.entries(variables).filter(([key]) => key in fn.environment)),
+        env: () =>
+          environmentOf(
+            name as FunctionName,
+            new Map(Object.entries(variables)),
+            'the local stack (local/stack.ts)',
+          ),
       });
     const stepFunctions = new StepFunctionsService({
       clock,

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { type FunctionName, functions, stateMachines } from '../../catalog/functions';
+import { environmentOf, type FunctionName, functions, stateMachines } from '../../catalog/functions';
 import { apiRoutes } from '../../catalog/routes';
 import { governorTable, tableName, tables } from '../../catalog/tables';
 
@@ -90,5 +90,24 @@ describe('functions catalog', () => {
       'ReleaseCreateSlot',
       'WatchAccountCreation',
     ]);
+  });
+});
+
+describe('environmentOf', () => {
+  it('gives a function exactly its declared variables, and refuses a required one without a value', () => {
+    // Prepare
+    const values = new Map([
+      ['GOVERNOR_TABLE_NAME', 'orgflow-governor'],
+      ['VENDING_CONFIG', '{}'],
+      ['UNRELATED', 'x'],
+    ]);
+
+    // Act
+    const environment = environmentOf('ValidateRequest', values, 'the test');
+    const missing = () => environmentOf('CreateAccount', new Map(), 'the test');
+
+    // Assess
+    expect(environment).toEqual({ VENDING_CONFIG: '{}' });
+    expect(missing).toThrow(/CreateAccount requires GOVERNOR_TABLE_NAME, which the test has no value for/);
   });
 });
