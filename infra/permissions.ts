@@ -1,5 +1,6 @@
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { PermissionGroup, PermissionResource } from '../catalog/functions';
+import { PROTECTED_TAG } from '../functions/account-closure/plan';
 
 /**
  * The Organizations actions that accept resource ARNs and that orgflow calls on the organization's own
@@ -12,9 +13,6 @@ export const ORGANIZATION_SCOPED_ACTIONS: ReadonlySet<string> = new Set([
   'organizations:AttachPolicy',
   'organizations:CloseAccount',
 ]);
-
-/** The tag that protects an account from closure, in the code (functions/account-closure/plan.ts) and here. */
-const PROTECTED_TAG = { key: 'orgflow:protected', value: 'true' };
 
 /** The ARNs a function's permission groups act on. */
 export type ResourceArns = Readonly<
@@ -49,7 +47,7 @@ export function statementsFor(groups: readonly PermissionGroup[], arns: Resource
     if (scoped.length > 0)
       statements.push(new PolicyStatement({ actions: scoped, resources: [...arns.organization] }));
     if (unscoped.length > 0) statements.push(new PolicyStatement({ actions: unscoped, resources: ['*'] }));
-    // the guard holds even if the code is wrong: IAM refuses to close a protected account
+    // the guard holds even if the code is wrong: IAM refuses to close an account with the code's protected tag
     if (group.actions.includes('organizations:CloseAccount'))
       statements.push(
         new PolicyStatement({

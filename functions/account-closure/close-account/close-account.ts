@@ -11,8 +11,7 @@ import {
 import type { OrganizationDirectory } from '../../_shared/organization-directory';
 import { ClosureQuotaExhaustedError, ClosureRefusedError, ClosuresInFlightError } from '../errors';
 import { correct, type LedgerPorts, recordClosure } from '../ledger';
-import type { ClosureCandidate } from '../plan';
-import { skipReasonOf } from '../plan';
+import { type ClosureCandidate, skipReasonOf } from '../plan';
 
 export interface CloseAccountPorts extends LedgerPorts {
   organizations: OrganizationsClient;
@@ -93,16 +92,18 @@ async function candidateOf(ports: CloseAccountPorts, accountId: string): Promise
 /** The OUs above an account, from the root down, with their paths of names. */
 async function ancestorsOf(ports: CloseAccountPorts, accountId: string) {
   const ids: string[] = [];
-  for (let id = await parentOu(ports, accountId); id !== undefined; id = await parentOu(ports, id))
+  const { directory } = ports;
+  for (
+    let id = await directory.parentOrganizationalUnit(accountId);
+    id;
+    id = await directory.parentOrganizationalUnit(id)
+  )
     ids.unshift(id);
   const names: string[] = [];
   const ancestors: { id: string; path: string }[] = [];
   for (const id of ids) {
-    names.push((await ports.directory.organizationalUnit(id))?.name ?? id);
+    names.push((await directory.organizationalUnit(id))?.name ?? id);
     ancestors.push({ id, path: names.join('/') });
   }
   return ancestors;
 }
-
-const parentOu = (ports: CloseAccountPorts, childId: string) =>
-  ports.directory.parentOrganizationalUnit(childId);
