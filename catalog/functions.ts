@@ -18,8 +18,14 @@ export type FunctionName =
   | 'TagAccount'
   | 'AttachPolicies'
   | 'PublishAccountVended'
-  | 'RecordClosure'
-  | 'CloseAccount';
+  | 'PlanClosureBatch'
+  | 'AcquireCloseSlot'
+  | 'CloseAccount'
+  | 'WatchAccountClosure'
+  | 'CompleteAccountClosure'
+  | 'ReleaseCloseSlot'
+  | 'FinishClosure'
+  | 'RecordClosure';
 
 /**
  * What a group of actions acts on; the deployer turns it into resource ARNs:
@@ -27,7 +33,7 @@ export type FunctionName =
  *   neither; MoveAccount, TagResource and AttachPolicy can be scoped to the ARNs of the organization's
  *   accounts, OUs, root and policies.
  * - `governorTable`: the table of {@link governorTable}.
- * - `accountVendingStateMachine` / `accountVendingExecutions`: the state machine and its executions.
+ * - `<name>StateMachine` / `<name>Executions`: a state machine of {@link stateMachines} and its executions.
  * - `defaultEventBus`: the bus named by EVENT_BUS_NAME (`default`).
  */
 export type PermissionResource =
@@ -35,6 +41,9 @@ export type PermissionResource =
   | 'governorTable'
   | 'accountVendingStateMachine'
   | 'accountVendingExecutions'
+  | 'accountClosureStateMachine'
+  | 'closureBatchStateMachine'
+  | 'closureBatchExecutions'
   | 'defaultEventBus';
 
 export interface PermissionGroup {
@@ -80,13 +89,34 @@ const createAccountPool = {
   CREATE_ACCOUNT_CALL_BURST: 'optional',
 } as const;
 
-/** The governor's acquire and release: its table, and SendTaskSuccess to hand a slot to a waiting execution. */
-const governorPermissions: readonly PermissionGroup[] = [
+/** Variables of the CloseAccount pool (functions/governor/pools.ts), read by its acquire and release. */
+const closeAccountPool = {
+  [GOVERNOR_TABLE]: 'required',
+  CLOSE_ACCOUNT_SLOTS: 'optional',
+  CLOSE_ACCOUNT_SLOT_LEASE_SECONDS: 'optional',
+  CLOSE_ACCOUNT_CALLS_PER_SECOND: 'optional',
+  CLOSE_ACCOUNT_CALL_BURST: 'optional',
+} as const;
+
+/** Variables of the closure configuration (functions/account-closure/closure-config.ts): one of the two, or neither. */
+const closureConfig = { CLOSURE_CONFIG: 'optional', CLOSURE_CONFIG_FILE: 'optional' } as const;
+
+/**
+ * A governor pool's acquire and release: its table, and SendTaskSuccess to hand a slot to an execution of the
+ * state machine that waits on the pool.
+ */
+const governorPermissions = (machine: PermissionResource): readonly PermissionGroup[] => [
   {
     resource: 'governorTable',
     actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:DeleteItem'],
   },
-  { resource: 'accountVendingStateMachine', actions: ['states:SendTaskSuccess'] },
+  { resource: machine, actions: ['states:SendTaskSuccess'] },
+];
+
+/** A wait on a task token answered when an event reports the result: its item, and the token's answers. */
+const rendezvousPermissions = (machine: PermissionResource): readonly PermissionGroup[] => [
+  { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
+  { resource: machine, actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
 ];
 
 const stepOf = (
@@ -110,6 +140,13 @@ const step = (
   permissions: readonly PermissionGroup[],
 ) => stepOf('account-vending', folder, environment, permissions);
 
+/** A step of batch closure (functions/account-closure/<folder>/). */
+const closure = (
+  folder: string,
+  environment: FunctionDefinition['environment'],
+  permissions: readonly PermissionGroup[],
+) => stepOf('account-closure', folder, environment, permissions);
+
 export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   ApiHandler: {
     entry: 'functions/api/handler.ts',
@@ -131,7 +168,11 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   ValidateRequest: step('validate-request', vendingConfig, [
     { resource: 'organization', actions: organizationReads },
   ]),
-  AcquireCreateSlot: step('acquire-create-slot', createAccountPool, governorPermissions),
+  AcquireCreateSlot: step(
+    'acquire-create-slot',
+    createAccountPool,
+    governorPermissions('accountVendingStateMachine'),
+  ),
   CreateAccount: step('create-account', { [GOVERNOR_TABLE]: 'required' }, [
     {
       resource: 'organization',
@@ -146,15 +187,19 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   ]),
   WatchAccountCreation: step('watch-account-creation', { [GOVERNOR_TABLE]: 'required' }, [
     { resource: 'organization', actions: ['organizations:DescribeCreateAccountStatus'] },
-    { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
-    { resource: 'accountVendingStateMachine', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
+    ...rendezvousPermissions('accountVendingStateMachine'),
   ]),
   // the target of events/rules/complete-account-creation.json, not a step of the state machine
-  CompleteAccountCreation: step('complete-account-creation', { [GOVERNOR_TABLE]: 'required' }, [
-    { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
-    { resource: 'accountVendingStateMachine', actions: ['states:SendTaskSuccess', 'states:SendTaskFailure'] },
-  ]),
-  ReleaseCreateSlot: step('release-create-slot', createAccountPool, governorPermissions),
+  CompleteAccountCreation: step(
+    'complete-account-creation',
+    { [GOVERNOR_TABLE]: 'required' },
+    rendezvousPermissions('accountVendingStateMachine'),
+  ),
+  ReleaseCreateSlot: step(
+    'release-create-slot',
+    createAccountPool,
+    governorPermissions('accountVendingStateMachine'),
+  ),
   AdoptExistingAccount: step('adopt-existing-account', {}, [
     {
       resource: 'organization',
@@ -179,28 +224,93 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   PublishAccountVended: step('publish-account-vended', { EVENT_BUS_NAME: 'optional' }, [
     { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
   ]),
-  // Close Account of batch closure: the closure configuration, the ledger, and the account looked at again
-  CloseAccount: stepOf(
-    'account-closure',
-    'close-account',
-    { [GOVERNOR_TABLE]: 'required', CLOSURE_CONFIG: 'optional', CLOSURE_CONFIG_FILE: 'optional' },
+  // batch closure (functions/account-closure/): the plan reads the whole organization, hence its time
+  PlanClosureBatch: {
+    ...closure('plan-closure-batch', { [GOVERNOR_TABLE]: 'required', ...closureConfig }, [
+      {
+        resource: 'organization',
+        actions: [
+          'organizations:DescribeOrganization',
+          'organizations:ListRoots',
+          'organizations:ListOrganizationalUnitsForParent',
+          'organizations:ListAccountsForParent',
+          'organizations:ListTagsForResource',
+        ],
+      },
+      {
+        resource: 'governorTable',
+        actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
+      },
+    ]),
+    timeoutSeconds: 600,
+  },
+  AcquireCloseSlot: closure('acquire-close-slot', closeAccountPool, [
+    ...governorPermissions('accountClosureStateMachine'),
+  ]),
+  // the closure configuration, the ledger, the batch's record, and the account looked at again
+  CloseAccount: closure('close-account', { [GOVERNOR_TABLE]: 'required', ...closureConfig }, [
+    {
+      resource: 'organization',
+      actions: [
+        'organizations:CloseAccount',
+        'organizations:DescribeAccount',
+        'organizations:DescribeOrganization',
+        'organizations:DescribeOrganizationalUnit',
+        'organizations:ListParents',
+        'organizations:ListTagsForResource',
+        // counting the members for the quota when no plan has (a closure started by hand)
+        'organizations:ListRoots',
+        'organizations:ListOrganizationalUnitsForParent',
+        'organizations:ListAccountsForParent',
+      ],
+    },
+    {
+      resource: 'governorTable',
+      actions: [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:DeleteItem',
+        'dynamodb:Query',
+      ],
+    },
+  ]),
+  WatchAccountClosure: closure('watch-account-closure', { [GOVERNOR_TABLE]: 'required' }, [
+    { resource: 'organization', actions: ['organizations:DescribeAccount'] },
+    ...rendezvousPermissions('accountClosureStateMachine'),
+  ]),
+  // the target of events/rules/complete-account-closure.json, not a step of the state machine
+  CompleteAccountClosure: closure(
+    'complete-account-closure',
+    { [GOVERNOR_TABLE]: 'required' },
+    rendezvousPermissions('accountClosureStateMachine'),
+  ),
+  ReleaseCloseSlot: closure(
+    'release-close-slot',
+    closeAccountPool,
+    governorPermissions('accountClosureStateMachine'),
+  ),
+  FinishClosure: closure(
+    'finish-closure',
+    { [GOVERNOR_TABLE]: 'required', EVENT_BUS_NAME: 'optional', ...closureConfig },
     [
       {
         resource: 'organization',
         actions: [
-          'organizations:CloseAccount',
-          'organizations:DescribeAccount',
-          'organizations:DescribeOrganization',
-          'organizations:DescribeOrganizationalUnit',
+          'organizations:TagResource',
+          'organizations:MoveAccount',
           'organizations:ListParents',
-          'organizations:ListTagsForResource',
+          'organizations:ListRoots',
+          'organizations:ListOrganizationalUnitsForParent',
+          'organizations:DescribeOrganizationalUnit',
         ],
       },
-      { resource: 'governorTable', actions: ['dynamodb:PutItem', 'dynamodb:Query'] },
+      { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
+      { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
     ],
   ),
   // the target of events/rules/record-closure.json: every closure of the organization, into the closure ledger
-  RecordClosure: stepOf('account-closure', 'record-closure', { [GOVERNOR_TABLE]: 'required' }, [
+  RecordClosure: closure('record-closure', { [GOVERNOR_TABLE]: 'required' }, [
     { resource: 'governorTable', actions: ['dynamodb:PutItem', 'dynamodb:Query'] },
   ]),
 };
@@ -215,9 +325,11 @@ export interface StateMachineFile {
   readonly environmentVariable: string;
   /** the functions its Task states run: each appears in the file as `${<Name>FunctionArn}` */
   readonly functions: readonly FunctionName[];
+  /** the state machines it starts (`states:startExecution.sync:2`): each appears as `${<Name>StateMachineArn}` */
+  readonly startsStateMachines?: readonly StateMachineName[];
 }
 
-export type StateMachineName = 'AccountVending';
+export type StateMachineName = 'AccountVending' | 'AccountClosure' | 'ClosureBatch';
 
 export const stateMachines: Readonly<Record<StateMachineName, StateMachineFile>> = {
   AccountVending: {
@@ -236,16 +348,43 @@ export const stateMachines: Readonly<Record<StateMachineName, StateMachineFile>>
       'PublishAccountVended',
     ],
   },
+  // listed before ClosureBatch, which starts it: both engines create the state machines in this order
+  AccountClosure: {
+    definitionFile: 'statemachines/account-closure.asl.json',
+    environmentVariable: 'ACCOUNT_CLOSURE_STATE_MACHINE_ARN',
+    functions: [
+      'AcquireCloseSlot',
+      'CloseAccount',
+      'WatchAccountClosure',
+      'ReleaseCloseSlot',
+      'FinishClosure',
+    ],
+  },
+  ClosureBatch: {
+    definitionFile: 'statemachines/closure-batch.asl.json',
+    environmentVariable: 'CLOSURE_BATCH_STATE_MACHINE_ARN',
+    functions: ['PlanClosureBatch'],
+    startsStateMachines: ['AccountClosure'],
+  },
 };
+
+/** The `${Placeholder}` of a state machine's ARN in the definitions that start it. */
+export const stateMachinePlaceholderOf = (name: StateMachineName): string => `${name}StateMachineArn`;
 
 /** CDK's `definitionSubstitutions` (and the local engine's): every placeholder of the machine → its ARN. */
 export function definitionSubstitutions(
   machine: StateMachineName,
   arnOf: (name: FunctionName) => string,
+  stateMachineArnOf: (name: StateMachineName) => string,
 ): Record<string, string> {
-  return Object.fromEntries(
-    stateMachines[machine].functions.map((name) => [placeholderOf(name), arnOf(name)]),
-  );
+  const file = stateMachines[machine];
+  return Object.fromEntries([
+    ...file.functions.map((name) => [placeholderOf(name), arnOf(name)]),
+    ...(file.startsStateMachines ?? []).map((name) => [
+      stateMachinePlaceholderOf(name),
+      stateMachineArnOf(name),
+    ]),
+  ]);
 }
 
 /**

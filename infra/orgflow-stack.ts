@@ -98,15 +98,13 @@ export class OrgflowStack extends Stack {
         }),
       );
     }
-    const vending = {
-      machine: machineArns.get('AccountVending')!,
-      executions: this.formatArn({
+    const executionsOf = (machine: StateMachineName) =>
+      this.formatArn({
         service: 'states',
         resource: 'execution',
-        resourceName: `${machineNames.get('AccountVending')!}:*`,
+        resourceName: `${machineNames.get(machine)!}:*`,
         arnFormat: ArnFormat.COLON_RESOURCE_NAME,
-      }),
-    };
+      });
     const governorTable = governor.byEnvironmentVariable.get(governorTableDefinition.environmentVariable)!;
     const arns: ResourceArns = {
       organization: [
@@ -117,8 +115,11 @@ export class OrgflowStack extends Stack {
         `arn:${this.partition}:organizations::aws:policy/*`,
       ],
       governorTable: [governorTable.tableArn],
-      accountVendingStateMachine: [vending.machine],
-      accountVendingExecutions: [vending.executions],
+      accountVendingStateMachine: [machineArns.get('AccountVending')!],
+      accountVendingExecutions: [executionsOf('AccountVending')],
+      accountClosureStateMachine: [machineArns.get('AccountClosure')!],
+      closureBatchStateMachine: [machineArns.get('ClosureBatch')!],
+      closureBatchExecutions: [executionsOf('ClosureBatch')],
       defaultEventBus: [
         this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
       ],

@@ -61,6 +61,8 @@ export interface LocalStackOptions {
   seed?: boolean;
   /** the vending configuration (functions/account-vending/vending-config.ts) as JSON; the demo one by default */
   vendingConfig?: string;
+  /** the closure configuration (functions/account-closure/closure-config.ts) as JSON; the demo one by default */
+  closureConfig?: string;
   /** more state machines (ASL files) and rule files, beside the repository's (tests use this) */
   extraStateMachinesDir?: string;
   rulesDir?: string;
@@ -127,6 +129,16 @@ const demoVendingConfig = JSON.stringify({
     },
   ],
   readers: [`arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:*`],
+});
+
+/**
+ * The demo closure configuration: anyone in the management account may ask for closure batches; an account
+ * moved into Decommission closes by itself; Workloads/Prod is protected.
+ */
+const demoClosureConfig = JSON.stringify({
+  callers: [`arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:*`],
+  protectedOrganizationalUnits: ['Workloads/Prod'],
+  decommissionOrganizationalUnit: 'Decommission',
 });
 
 // each stack's shared function environments import the handler modules afresh (see importModule below)
@@ -215,6 +227,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       GOVERNOR_TABLE_NAME: createTableInput(LOCAL_PREFIX, tables[0]!).TableName!,
       EVENT_BUS_NAME: 'default',
       VENDING_CONFIG: options.vendingConfig ?? demoVendingConfig,
+      CLOSURE_CONFIG: options.closureConfig ?? demoClosureConfig,
     };
     const generation = ++stackGeneration;
     const lambda = new LambdaRunner({
@@ -286,7 +299,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       const arn = stepFunctions.registerDefinitionFile(
         name,
         join(root, machine.definitionFile),
-        definitionSubstitutions(name as StateMachineName, arnOf),
+        definitionSubstitutions(name as StateMachineName, arnOf, (machine) => {
+          const started = stateMachineArns[machine];
+          if (!started)
+            throw new Error(`catalog/functions.ts: list ${machine} before ${name}, which starts it`);
+          return started;
+        }),
       );
       stateMachineArns[name] = arn;
       variables[machine.environmentVariable] = arn;

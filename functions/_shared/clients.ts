@@ -16,6 +16,14 @@ export function organizationsClient(): OrganizationsClient {
   return new OrganizationsClient({ region: 'us-east-1', maxAttempts: 1 });
 }
 
+/**
+ * For reading many things at once (a closure batch's plan reads every account's tags): the SDK's own retries
+ * absorb throttling, as one throttled read would otherwise fail the whole step and start its reads over.
+ */
+export function organizationsReadClient(): OrganizationsClient {
+  return new OrganizationsClient({ region: 'us-east-1', maxAttempts: 8 });
+}
+
 export function sfnClient(): SFNClient {
   return new SFNClient({});
 }

@@ -1,5 +1,7 @@
 import {
+  DeleteCommand,
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -15,6 +17,7 @@ import { CLOSURE_WINDOW_MS } from '../governor/closure-window';
 // | ---------------- | ------------------- | ---------------------------------------------------------- |
 // | `closure-ledger` | `account#<id>`      | `requestedAt` (epoch ms), `source`; `expiresAt` after the window |
 // | `closure-ledger` | `correction#<at>`   | a closure AWS counts that the ledger had missed (see correct) |
+// | `closure-ledger` | `quota`             | `limit`, `memberAccounts`, `countedAt`: the quota last computed  |
 //
 // An account is closed once, so recording the same closure twice (a duplicate event, a retried step) keeps the
 // first record.
@@ -24,7 +27,15 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 export type ClosureSource = 'orgflow' | 'outside' | 'correction';
 
-const EntrySchema = z.object({ sk: z.string(), requestedAt: z.number() });
+const EntrySchema = z.object({
+  sk: z.string().startsWith('account#').or(z.string().startsWith('correction#')),
+  requestedAt: z.number(),
+});
+const QuotaSchema = z.object({
+  limit: z.number().int().min(1),
+  memberAccounts: z.number().int(),
+  countedAt: z.number(),
+});
 
 export interface LedgerPorts {
   db: DynamoDBDocumentClient;
@@ -91,4 +102,46 @@ function put(ports: LedgerPorts, sk: string, requestedAt: number, source: Closur
       }),
     ),
   );
+}
+
+/**
+ * Keeps the quota the organization's size allows, as a batch's plan computed it from every account it read, so
+ * each closure checks against it without counting the organization again (and never against a number an
+ * execution's input could carry).
+ */
+export async function recordQuotaLimit(
+  ports: LedgerPorts,
+  quota: { limit: number; memberAccounts: number; countedAt: number },
+): Promise<void> {
+  await ports.db.send(
+    new PutCommand({ TableName: ports.table, Item: { pk: LEDGER, sk: 'quota', ...quota } }),
+  );
+}
+
+/** The quota last recorded, or undefined when no plan has counted the organization yet. */
+export async function recordedQuotaLimit(ports: LedgerPorts): Promise<number | undefined> {
+  const { Item } = await ports.db.send(
+    new GetCommand({ TableName: ports.table, Key: { pk: LEDGER, sk: 'quota' }, ConsistentRead: true }),
+  );
+  const quota = QuotaSchema.safeParse(Item);
+  return quota.success ? quota.data.limit : undefined;
+}
+
+/** Forgets a closure AWS refused (nothing was closed), so it does not count against the quota. */
+export async function forgetClosure(ports: LedgerPorts, accountId: string): Promise<void> {
+  await ports.db.send(
+    new DeleteCommand({ TableName: ports.table, Key: { pk: LEDGER, sk: `account#${accountId}` } }),
+  );
+}
+
+/** Whether the account's closure is in the ledger (an earlier attempt recorded it before calling). */
+export async function closureRecorded(ports: LedgerPorts, accountId: string): Promise<boolean> {
+  const { Item } = await ports.db.send(
+    new GetCommand({
+      TableName: ports.table,
+      Key: { pk: LEDGER, sk: `account#${accountId}` },
+      ConsistentRead: true,
+    }),
+  );
+  return Item !== undefined;
 }

@@ -1,17 +1,14 @@
 import { DescribeCreateAccountStatusCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
-import {
-  InvalidToken,
-  SendTaskFailureCommand,
-  SendTaskSuccessCommand,
-  type SFNClient,
-  TaskDoesNotExist,
-  TaskTimedOut,
-} from '@aws-sdk/client-sfn';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SFNClient } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
-import { dynamoDocumentClient, taskTokenClient } from '../_shared/clients';
-import { parseEnv } from '../_shared/env';
 import { creationFailure } from '../_shared/errors';
+import {
+  answerWaiter,
+  type RendezvousPorts,
+  recordResult as recordAtRendezvous,
+  registerWaiter as registerAtRendezvous,
+  rendezvousPortsFromEnv,
+} from '../_shared/task-rendezvous';
 
 /**
  * The wait for a CreateAccount to finish, without polling: the vending execution parks on a task token
@@ -39,53 +36,24 @@ export const CreationResultSchema = z.object({
 });
 export type CreationResult = z.infer<typeof CreationResultSchema>;
 
-export interface WatchPorts {
-  db: DynamoDBDocumentClient;
-  sfn: SFNClient;
-  table: string;
-  now: () => number;
-}
+export type WatchPorts = RendezvousPorts;
 
-/** Both halves' ports, for a handler to build once: the governor table of GOVERNOR_TABLE_NAME. */
-export function watchPortsFromEnv(): WatchPorts {
-  const env = parseEnv(z.object({ GOVERNOR_TABLE_NAME: z.string().min(1) }));
-  return {
-    db: dynamoDocumentClient(),
-    sfn: taskTokenClient(),
-    table: env.GOVERNOR_TABLE_NAME,
-    now: () => Date.now(),
-  };
-}
+/** Both halves' ports, for a handler to build once. */
+export const watchPortsFromEnv = rendezvousPortsFromEnv;
 
-const WATCH_TTL_MS = 7 * 24 * 60 * 60 * 1000;
-const keyOf = (createAccountRequestId: string) => ({ pk: `creation#${createAccountRequestId}`, sk: 'watch' });
-const expiresAt = (now: number) => Math.floor((now + WATCH_TTL_MS) / 1000);
-
-const WatchItemSchema = z.object({
-  taskToken: z.string().optional(),
-  email: z.string().optional(),
-  result: CreationResultSchema.optional(),
-});
+const keyOf = (createAccountRequestId: string) => `creation#${createAccountRequestId}`;
 
 /** The waiter's half: its (newest) token and email; returns the result if it is already known. */
-export async function registerWaiter(
+export function registerWaiter(
   ports: WatchPorts,
   input: { createAccountRequestId: string; email: string; taskToken: string },
 ): Promise<CreationResult | undefined> {
-  const { Attributes } = await ports.db.send(
-    new UpdateCommand({
-      TableName: ports.table,
-      Key: keyOf(input.createAccountRequestId),
-      UpdateExpression: 'SET taskToken = :token, email = :email, expiresAt = :expires',
-      ExpressionAttributeValues: {
-        ':token': input.taskToken,
-        ':email': input.email,
-        ':expires': expiresAt(ports.now()),
-      },
-      ReturnValues: 'ALL_NEW',
-    }),
+  return registerAtRendezvous(
+    ports,
+    keyOf(input.createAccountRequestId),
+    { taskToken: input.taskToken, attributes: { email: input.email } },
+    CreationResultSchema,
   );
-  return WatchItemSchema.parse(Attributes ?? {}).result;
 }
 
 /** The reporter's half: the result; returns the waiter (token and email) if one is waiting. */
@@ -94,18 +62,10 @@ export async function recordResult(
   createAccountRequestId: string,
   result: CreationResult,
 ): Promise<{ taskToken: string; email: string } | undefined> {
-  const { Attributes } = await ports.db.send(
-    new UpdateCommand({
-      TableName: ports.table,
-      Key: keyOf(createAccountRequestId),
-      UpdateExpression: 'SET #result = :result, expiresAt = :expires',
-      ExpressionAttributeNames: { '#result': 'result' },
-      ExpressionAttributeValues: { ':result': result, ':expires': expiresAt(ports.now()) },
-      ReturnValues: 'ALL_NEW',
-    }),
-  );
-  const item = WatchItemSchema.parse(Attributes ?? {});
-  return item.taskToken ? { taskToken: item.taskToken, email: item.email ?? '' } : undefined;
+  const waiter = await recordAtRendezvous(ports, keyOf(createAccountRequestId), result);
+  if (!waiter) return undefined;
+  const email = waiter.attributes.email;
+  return { taskToken: waiter.taskToken, email: typeof email === 'string' ? email : '' };
 }
 
 /** One look at a creation: its result once finished, undefined while AWS is still at it. */
@@ -128,33 +88,16 @@ export async function lookUp(
  * Lambda error: Error = its name, Cause = its words) for a failure. Returns false when the token is no longer
  * waiting (answered already, or its wait timed out and a retry waits with a new token), which is not an error.
  */
-export async function answer(
+export function answer(
   sfn: SFNClient,
   waiter: { taskToken: string; email: string },
   result: CreationResult,
 ): Promise<boolean> {
-  try {
-    if (result.state === 'SUCCEEDED')
-      await sfn.send(
-        new SendTaskSuccessCommand({
-          taskToken: waiter.taskToken,
-          output: JSON.stringify({ state: result.state, accountId: result.accountId }),
-        }),
-      );
-    else {
-      const error = creationFailure(result.failureReason ?? 'UNKNOWN', waiter.email);
-      await sfn.send(
-        new SendTaskFailureCommand({
-          taskToken: waiter.taskToken,
-          error: error.name,
-          cause: JSON.stringify({ errorType: error.name, errorMessage: error.message }),
-        }),
-      );
-    }
-    return true;
-  } catch (error) {
-    if (error instanceof TaskTimedOut || error instanceof TaskDoesNotExist || error instanceof InvalidToken)
-      return false;
-    throw error;
-  }
+  return answerWaiter(
+    sfn,
+    waiter.taskToken,
+    result.state === 'SUCCEEDED'
+      ? { output: { state: result.state, accountId: result.accountId } }
+      : { error: creationFailure(result.failureReason ?? 'UNKNOWN', waiter.email) },
+  );
 }

@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { ConfigurationError } from '../_shared/errors';
+import { globOf } from '../_shared/glob';
+import { matchesPrincipal } from '../_shared/principals';
 import {
   type Caller,
   PolicyTypeSchema,
@@ -95,43 +97,16 @@ export function loadVendingConfig(
   return parsed.data;
 }
 
-const globOf = (pattern: string) =>
-  new RegExp(
-    `^${pattern
-      .split('*')
-      .map((part) => part.replace(/[.+?^${}()|[\]\\/]/g, '\\$&'))
-      .join('.*')}$`,
-  );
-
-/** The role behind an assumed-role session (`arn:aws:iam::<account>:role/<name>`), undefined for other callers. */
-export function roleOf(caller: Caller): string | undefined {
-  const session = /^arn:(aws[\w-]*):sts::(\d{12}):assumed-role\/([^/]+)\//.exec(caller.arn);
-  return session ? `arn:${session[1]}:iam::${session[2]}:role/${session[3]}` : undefined;
-}
-
-/** The names a caller is known by: its ARN, the role behind an assumed-role session, its account. */
-export function principalsOf(caller: Caller): string[] {
-  const role = roleOf(caller);
-  return [caller.arn, ...(role ? [role] : []), caller.accountId];
-}
-
 /** The OU patterns of every configuration entry the caller matches; none means it may not ask at all. */
 export function organizationalUnitsFor(config: VendingConfig, caller: Caller): string[] {
-  const names = principalsOf(caller);
   return config.callers
-    .filter((entry) => names.some((name) => globOf(entry.principal).test(name)))
+    .filter((entry) => matchesPrincipal(entry.principal, caller))
     .flatMap((entry) => entry.organizationalUnits);
-}
-
-/** Who owns a request: the role behind an assumed-role session (any of its sessions), else the caller's ARN. */
-export function ownerOf(caller: Caller): string {
-  return roleOf(caller) ?? caller.arn;
 }
 
 /** Whether the caller may read every request, not only its own. */
 export function readsEveryRequest(config: VendingConfig, caller: Caller): boolean {
-  const names = principalsOf(caller);
-  return config.readers.some((pattern) => names.some((name) => globOf(pattern).test(name)));
+  return config.readers.some((pattern) => matchesPrincipal(pattern, caller));
 }
 
 export function organizationalUnitAllowed(

@@ -16,6 +16,7 @@ import {
 import { z } from 'zod';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../_shared/errors';
 import type { OrganizationDirectory } from '../_shared/organization-directory';
+import { ownerOf } from '../_shared/principals';
 import {
   AccountRequestBodySchema,
   type Caller,
@@ -26,7 +27,7 @@ import {
   type VendingInput,
 } from '../_shared/schemas';
 import { validateAccountRequest } from '../account-vending/request-validation/validate-request';
-import { ownerOf, readsEveryRequest, type VendingConfig } from '../account-vending/vending-config';
+import { readsEveryRequest, type VendingConfig } from '../account-vending/vending-config';
 import { requestIdFor } from './caller';
 import {
   lastEnteredState,

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { HttpError } from '../_shared/errors';
+import { ownerOf } from '../_shared/principals';
 import type { Caller } from '../_shared/schemas';
-import { ownerOf } from '../account-vending/vending-config';
 import type { ApiEvent } from './http';
 
 /** The IAM principal API Gateway authenticated; a request without one never reaches a method with IAM auth. */

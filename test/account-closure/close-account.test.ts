@@ -9,6 +9,7 @@ import {
   ListTagsForResourceCommand,
   OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { OrganizationDirectory } from '../../functions/_shared/organization-directory';
@@ -16,7 +17,8 @@ import {
   type CloseAccountPorts,
   closeAccountOnce,
 } from '../../functions/account-closure/close-account/close-account';
-import { closuresInWindow } from '../../functions/account-closure/ledger';
+import { ClosureConfigSchema } from '../../functions/account-closure/closure-config';
+import { closuresInWindow, recordClosure, recordQuotaLimit } from '../../functions/account-closure/ledger';
 import { governorTableOnDynalite } from '../governor-table';
 
 // Close Account with Organizations mocked and the closure ledger on dynalite.
@@ -27,7 +29,10 @@ const organizationsMock = mockClient(OrganizationsClient);
 const table = governorTableOnDynalite();
 let ports: CloseAccountPorts;
 
-beforeEach(() => {
+const DAY = 24 * 60 * 60 * 1000;
+const BATCH = 'cb-test';
+
+beforeEach(async () => {
   organizationsMock.reset();
   organizationsMock
     .on(DescribeOrganizationCommand)
@@ -49,12 +54,40 @@ beforeEach(() => {
     directory: new OrganizationDirectory(organizations),
     db: table.db,
     table: table.name,
+    config: ClosureConfigSchema.parse({}),
     now: () => NOW,
   };
+  await recordQuotaLimit(ports, { limit: 250, memberAccounts: 1000, countedAt: NOW });
 });
 
-const close = (accountId = MEMBER, protectedOus: string[] = []) =>
-  closeAccountOnce(ports, { accountId, protectedOus, quotaLimit: 250 });
+const close = (accountId = MEMBER, protectedOus: string[] = []) => {
+  ports.config = ClosureConfigSchema.parse({ protectedOrganizationalUnits: protectedOus });
+  return closeAccountOnce(ports, { batchId: BATCH, accountId });
+};
+
+/** Fills the window with `count` closures of other accounts, requested `daysAgo` days before NOW. */
+async function closedBefore(count: number, daysAgo: number) {
+  for (let i = 0; i < count; i++)
+    await recordClosure(ports, {
+      accountId: String(300000000000 + i),
+      requestedAt: NOW - daysAgo * DAY + i,
+      source: 'outside',
+    });
+}
+
+const stateOf = async (accountId = MEMBER) =>
+  (await readBatchAccounts()).find((a) => a.accountId === accountId)?.state;
+const readBatchAccounts = async () => {
+  // the batch item is written by the plan; the accounts' items exist on their own
+  const { Items } = await table.db.send(
+    new QueryCommand({
+      TableName: table.name,
+      KeyConditionExpression: 'pk = :pk',
+      ExpressionAttributeValues: { ':pk': `closure-batch#${BATCH}` },
+    }),
+  );
+  return (Items ?? []) as { accountId: string; state: string; until?: string }[];
+};
 
 describe('closeAccountOnce', () => {
   it('records the closure in the ledger, then calls CloseAccount once', async () => {
@@ -62,7 +95,8 @@ describe('closeAccountOnce', () => {
     const result = await close();
 
     // Assess
-    expect(result).toEqual({ accountId: MEMBER, closed: 'now' });
+    expect(result).toEqual({ accountId: MEMBER, outcome: 'requested' });
+    expect(await stateOf()).toBe('closing');
     expect(organizationsMock).toHaveReceivedCommandExactlyOnceWith(CloseAccountCommand, {
       AccountId: MEMBER,
     });
@@ -90,7 +124,7 @@ describe('closeAccountOnce', () => {
     expect(await closuresInWindow(ports, NOW)).toEqual([]);
   });
 
-  it('is done when an earlier attempt already closed it (its answer lost)', async () => {
+  it('is pending when an earlier attempt already closed it (its answer lost)', async () => {
     // Prepare
     organizationsMock
       .on(DescribeAccountCommand)
@@ -100,8 +134,35 @@ describe('closeAccountOnce', () => {
     const result = await close();
 
     // Assess
-    expect(result).toEqual({ accountId: MEMBER, closed: 'already' });
+    expect(result).toEqual({ accountId: MEMBER, outcome: 'pending' });
     expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
+  });
+
+  it('defers without calling when the ledger says the 30-day window is full', async () => {
+    // Prepare: 250 closures, the oldest 20 days ago: it leaves the window in 10 days
+    await closedBefore(250, 20);
+
+    // Act
+    const result = await close();
+
+    // Assess
+    const until = new Date(NOW - 20 * DAY + 30 * DAY).toISOString();
+    expect(result).toEqual({ accountId: MEMBER, outcome: 'deferred', until });
+    expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
+    expect(await stateOf()).toBe('deferred');
+  });
+
+  it('does not defer a retry whose closure the ledger already counts', async () => {
+    // Prepare: the window holds 249 others and this account's own record from an earlier attempt
+    await closedBefore(249, 20);
+    await recordClosure(ports, { accountId: MEMBER, requestedAt: NOW - 1000, source: 'orgflow' });
+
+    // Act
+    const result = await close();
+
+    // Assess
+    expect(result.outcome).toBe('requested');
+    expect(await closuresInWindow(ports, NOW)).toHaveLength(250);
   });
 
   it('defers, and fills the ledger, when AWS says the 30-day quota is spent', async () => {
@@ -115,14 +176,19 @@ describe('closeAccountOnce', () => {
     );
 
     // Act
-    const attempt = close();
+    const result = await close();
 
-    // Assess
-    await expect(attempt).rejects.toMatchObject({ name: 'ClosureQuotaExhaustedError' });
+    // Assess: the window is full from now, so the account waits 30 days; nothing surfaces as an error
+    expect(result).toEqual({
+      accountId: MEMBER,
+      outcome: 'deferred',
+      until: new Date(NOW + 30 * DAY).toISOString(),
+    });
     expect(await closuresInWindow(ports, NOW)).toHaveLength(250);
+    expect(await stateOf()).toBe('deferred');
   });
 
-  it('names the limit of closures in flight, for the workflow to wait and retry', async () => {
+  it('names the limit of closures in flight, for the workflow to wait and retry, and forgets the closure', async () => {
     // Prepare
     organizationsMock.on(CloseAccountCommand).rejects(
       new ConstraintViolationException({
@@ -134,5 +200,6 @@ describe('closeAccountOnce', () => {
 
     // Act + Assess
     await expect(close()).rejects.toMatchObject({ name: 'ClosuresInFlightError' });
+    expect(await closuresInWindow(ports, NOW)).toEqual([]);
   });
 });

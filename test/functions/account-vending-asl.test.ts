@@ -24,7 +24,13 @@ import {
 const { definitionFile, functions } = stateMachines.AccountVending;
 const arnOf = (name: FunctionName) => `arn:aws:lambda:us-east-1:111111111111:function:orgflow-${name}`;
 const load = () =>
-  loadDefinitionFile(definitionFile, { substitutions: definitionSubstitutions('AccountVending', arnOf) });
+  loadDefinitionFile(definitionFile, {
+    substitutions: definitionSubstitutions(
+      'AccountVending',
+      arnOf,
+      (name) => `arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-${name}`,
+    ),
+  });
 
 const request = {
   accountName: 'payments-prod',

@@ -82,12 +82,18 @@ describe('functions catalog', () => {
     expect(tables).toEqual([governorTable]);
     expect(tableName('orgflow', governorTable)).toBe('orgflow-governor');
     expect(users.sort()).toEqual([
+      'AcquireCloseSlot',
       'AcquireCreateSlot',
       'CloseAccount',
+      'CompleteAccountClosure',
       'CompleteAccountCreation',
       'CreateAccount',
+      'FinishClosure',
+      'PlanClosureBatch',
       'RecordClosure',
+      'ReleaseCloseSlot',
       'ReleaseCreateSlot',
+      'WatchAccountClosure',
       'WatchAccountCreation',
     ]);
   });

@@ -6,63 +6,115 @@ import {
   DescribeAccountCommand,
   DescribeOrganizationCommand,
   type OrganizationsClient,
-  paginateListTagsForResource,
 } from '@aws-sdk/client-organizations';
 import type { OrganizationDirectory } from '../../_shared/organization-directory';
-import { ClosureQuotaExhaustedError, ClosureRefusedError, ClosuresInFlightError } from '../errors';
-import { correct, type LedgerPorts, recordClosure } from '../ledger';
+import { readOrganization, tagsOf } from '../../_shared/organization-snapshot';
+import { closureBudget } from '../../governor/closure-window';
+import { type BatchStorePorts, setAccountState } from '../batch-store';
+import { type ClosureConfig, quotaLimitFor } from '../closure-config';
+import { ClosureRefusedError, ClosuresInFlightError } from '../errors';
+import {
+  closureRecorded,
+  closuresInWindow,
+  correct,
+  forgetClosure,
+  type LedgerPorts,
+  recordClosure,
+  recordedQuotaLimit,
+  recordQuotaLimit,
+} from '../ledger';
 import { type ClosureCandidate, skipReasonOf } from '../plan';
 
-export interface CloseAccountPorts extends LedgerPorts {
+export interface CloseAccountPorts extends LedgerPorts, BatchStorePorts {
   organizations: OrganizationsClient;
   directory: OrganizationDirectory;
+  config: ClosureConfig;
   now: () => number;
 }
 
 export interface CloseAccountInput {
+  batchId: string;
   accountId: string;
-  /** OUs (ids or paths) under which no account is ever closed, from the closure configuration */
-  protectedOus: readonly string[];
-  /** the closure quota of the organization now, to correct the ledger when AWS says it is spent */
-  quotaLimit: number;
 }
+
+/**
+ * - `requested`: CloseAccount was called now; the account is PENDING_CLOSURE until AWS reports the result
+ * - `pending`: an earlier attempt closed it and AWS is still at it
+ * - `closed`: already SUSPENDED (closed) before this step
+ * - `deferred`: the 30-day window is full: nothing was called; the closure fits from `until`
+ */
+export type CloseAccountOutcome =
+  | { accountId: string; outcome: 'requested' | 'pending' | 'closed' }
+  | { accountId: string; outcome: 'deferred'; until: string };
 
 /**
  * Close Account: closes one account, and only one that may be closed. Whatever the execution's input says, the
  * account is looked at again right before the call: the management account, a protected account (tag or OU),
- * one that is not a member, or one already closing or closed is refused with ClosureRefusedError and nothing is
- * called. The closure enters the ledger before CloseAccount (its request time counts against the quota even if
- * the answer is lost); an account already closed by an earlier attempt is done.
+ * or one that is not a member is refused with ClosureRefusedError and nothing is called. The quota is checked
+ * against the ledger (every closure of the organization in the window) first: a full window defers the account
+ * instead of failing it. The closure enters the ledger before CloseAccount, so its request time counts against
+ * the quota even if the answer is lost; a retry finds it and does not count it twice.
  */
 export async function closeAccountOnce(
   ports: CloseAccountPorts,
   input: CloseAccountInput,
-): Promise<{ accountId: string; closed: 'now' | 'already' }> {
-  const candidate = await candidateOf(ports, input.accountId);
-  const skip = skipReasonOf(candidate, input.protectedOus);
-  if (skip?.reason === 'already-closing' || skip?.reason === 'already-closed')
-    return { accountId: input.accountId, closed: 'already' };
-  if (skip) throw new ClosureRefusedError(input.accountId, skip.reason, skip.detail);
+): Promise<CloseAccountOutcome> {
+  const { accountId, batchId } = input;
+  const candidate = await candidateOf(ports, accountId);
+  const skip = skipReasonOf(candidate, ports.config.protectedOrganizationalUnits);
+  if (skip?.reason === 'already-closing') return { accountId, outcome: 'pending' };
+  if (skip?.reason === 'already-closed') return { accountId, outcome: 'closed' };
+  if (skip) throw new ClosureRefusedError(accountId, skip.reason, skip.detail);
 
   const now = ports.now();
-  await recordClosure(ports, { accountId: input.accountId, requestedAt: now, source: 'orgflow' });
+  const limit = await quotaLimit(ports, now);
+  if (!(await closureRecorded(ports, accountId))) {
+    const deferred = await deferral(ports, limit, now);
+    if (deferred) {
+      await setAccountState(ports, batchId, accountId, 'deferred', now, { until: deferred });
+      return { accountId, outcome: 'deferred', until: deferred };
+    }
+  }
+  await setAccountState(ports, batchId, accountId, 'closing', now);
+  await recordClosure(ports, { accountId, requestedAt: now, source: 'orgflow' });
   try {
-    await ports.organizations.send(new CloseAccountCommand({ AccountId: input.accountId }));
+    await ports.organizations.send(new CloseAccountCommand({ AccountId: accountId }));
   } catch (error) {
-    if (error instanceof AccountAlreadyClosedException)
-      return { accountId: input.accountId, closed: 'already' };
+    if (error instanceof AccountAlreadyClosedException) return { accountId, outcome: 'pending' };
     if (error instanceof ConstraintViolationException) {
       if (error.Reason === 'CLOSE_ACCOUNT_QUOTA_EXCEEDED') {
-        // AWS counts closures the ledger never heard of: the window is full from now on
-        await correct(ports, input.quotaLimit, now);
-        throw new ClosureQuotaExhaustedError(error.message, { cause: error });
+        // AWS counts closures the ledger never heard of: this one did not happen, and the window is full
+        await forgetClosure(ports, accountId);
+        await correct(ports, limit, now);
+        const until = (await deferral(ports, limit, now)) ?? new Date(now).toISOString();
+        await setAccountState(ports, batchId, accountId, 'deferred', now, { until });
+        return { accountId, outcome: 'deferred', until };
       }
-      if (error.Reason === 'CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED')
+      if (error.Reason === 'CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED') {
+        // closures outside orgflow fill AWS's 3 at a time: nothing was closed; the step is retried
+        await forgetClosure(ports, accountId);
         throw new ClosuresInFlightError(error.message, { cause: error });
+      }
     }
     throw error;
   }
-  return { accountId: input.accountId, closed: 'now' };
+  return { accountId, outcome: 'requested' };
+}
+
+/** When the window is full at `now`: the time the next closure fits (ISO), else undefined. */
+async function deferral(ports: CloseAccountPorts, limit: number, now: number): Promise<string | undefined> {
+  const { nextFitsAt } = closureBudget(await closuresInWindow(ports, now), limit, now);
+  return nextFitsAt > now ? new Date(nextFitsAt).toISOString() : undefined;
+}
+
+/** The quota a batch's plan recorded; counted here (and recorded) when none has yet, e.g. a closure started by hand. */
+async function quotaLimit(ports: CloseAccountPorts, now: number): Promise<number> {
+  const recorded = await recordedQuotaLimit(ports);
+  if (recorded !== undefined) return recorded;
+  const memberAccounts = (await readOrganization(ports.organizations)).accounts.size - 1;
+  const limit = quotaLimitFor(ports.config, memberAccounts);
+  await recordQuotaLimit(ports, { limit, memberAccounts, countedAt: now });
+  return limit;
 }
 
 /** What the plan's rules need to know of the account, read from Organizations now. */
@@ -80,13 +132,13 @@ async function candidateOf(ports: CloseAccountPorts, accountId: string): Promise
     if (!(error instanceof AccountNotFoundException)) throw error;
     return { accountId, state: undefined, isManagementAccount, tags: {}, ancestors: [] };
   }
-  const tags: Record<string, string> = {};
-  for await (const page of paginateListTagsForResource(
-    { client: ports.organizations },
-    { ResourceId: accountId },
-  ))
-    for (const tag of page.Tags ?? []) if (tag.Key) tags[tag.Key] = tag.Value ?? '';
-  return { accountId, state, isManagementAccount, tags, ancestors: await ancestorsOf(ports, accountId) };
+  return {
+    accountId,
+    state,
+    isManagementAccount,
+    tags: await tagsOf(ports.organizations, accountId),
+    ancestors: await ancestorsOf(ports, accountId),
+  };
 }
 
 /** The OUs above an account, from the root down, with their paths of names. */

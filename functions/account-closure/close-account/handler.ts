@@ -6,32 +6,25 @@ import { logger } from '../../_shared/logger';
 import { OrganizationDirectory } from '../../_shared/organization-directory';
 import { parseOrThrow } from '../../_shared/schemas';
 import { ClosureConfigEnvSchema, loadClosureConfig } from '../closure-config';
+import { ClosureStepInputSchema } from '../closure-step-inputs';
 import { closeAccountOnce } from './close-account';
 
 const env = parseEnv(ClosureConfigEnvSchema.extend({ GOVERNOR_TABLE_NAME: z.string().min(1) }));
-const config = loadClosureConfig(env);
 const organizations = organizationsClient();
 const ports = {
   organizations,
   directory: new OrganizationDirectory(organizations),
   db: dynamoDocumentClient(),
   table: env.GOVERNOR_TABLE_NAME,
+  config: loadClosureConfig(env),
   now: () => Date.now(),
 };
 
-const InputSchema = z.object({
-  accountId: z.string().regex(/^\d{12}$/, 'an account id is 12 digits'),
-  quotaLimit: z.number().int().min(10).max(1000),
-});
-
-/** Close Account: `{ accountId, quotaLimit }` → `{ accountId, closed }`, or a named refusal. */
+/** Close Account: `{ batchId, accountId }` → requested, pending, closed or deferred; or a named refusal. */
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
-  const input = parseOrThrow(InputSchema, event);
-  const result = await closeAccountOnce(ports, {
-    ...input,
-    protectedOus: config.protectedOrganizationalUnits,
-  });
-  logger.info('account closure requested', result);
+  const { batchId, accountId } = parseOrThrow(ClosureStepInputSchema, event);
+  const result = await closeAccountOnce(ports, { batchId, accountId });
+  logger.info('account closure step', { batchId, ...result });
   return result;
 };

@@ -1,8 +1,8 @@
-import { type EventBridgeClient, PutEventsCommand } from '@aws-sdk/client-eventbridge';
-import { EventNotPublishedError } from '../../_shared/errors';
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import { publishEvent } from '../../_shared/publish-event';
 import type { PublishAccountVendedInput } from '../step-inputs';
 
-export const EVENT_SOURCE = 'orgflow';
+export { EVENT_SOURCE } from '../../_shared/publish-event';
 export const ACCOUNT_VENDED = 'Account Vended';
 
 /** The detail of an `orgflow` / `Account Vended` event; `requestId` lets consumers drop a duplicate. */
@@ -22,27 +22,10 @@ export function accountVendedDetail(input: PublishAccountVendedInput) {
 }
 
 /** Announces the vended account on the bus; a retry may announce it twice (consumers key on requestId). */
-export async function publishAccountVended(
+export function publishAccountVended(
   events: EventBridgeClient,
   eventBusName: string,
   input: PublishAccountVendedInput,
 ): Promise<{ eventId: string }> {
-  const { Entries, FailedEntryCount } = await events.send(
-    new PutEventsCommand({
-      Entries: [
-        {
-          Source: EVENT_SOURCE,
-          DetailType: ACCOUNT_VENDED,
-          Detail: JSON.stringify(accountVendedDetail(input)),
-          EventBusName: eventBusName,
-        },
-      ],
-    }),
-  );
-  const entry = Entries?.[0];
-  if (FailedEntryCount || !entry?.EventId)
-    throw new EventNotPublishedError(
-      `EventBridge did not accept the Account Vended event: ${entry?.ErrorCode ?? 'no entry'} ${entry?.ErrorMessage ?? ''}`.trim(),
-    );
-  return { eventId: entry.EventId };
+  return publishEvent(events, eventBusName, ACCOUNT_VENDED, accountVendedDetail(input));
 }

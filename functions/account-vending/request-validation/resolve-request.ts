@@ -1,8 +1,8 @@
 import type { FieldIssue } from '../../_shared/errors';
 import type { OrganizationDirectory } from '../../_shared/organization-directory';
+import { findPolicies, resolveOrganizationalUnit } from '../../_shared/organization-lookup';
 import type { AccountRequest, ResolvedOrganizationalUnit, ResolvedPolicy } from '../../_shared/schemas';
 import { isSelfServicePolicy, type VendingConfig } from '../vending-config';
-import { findPolicies, resolveOrganizationalUnit } from './organization-lookup';
 
 /**
  * Resolves a request nobody resolved yet (the API's, or an execution started without `resolved`) against the

@@ -1,5 +1,6 @@
 import type { FieldIssue } from '../../_shared/errors';
 import type { OrganizationDirectory } from '../../_shared/organization-directory';
+import { findPolicies, idOfPath, nameOfOrganizationalUnit } from '../../_shared/organization-lookup';
 import {
   type AccountRequest,
   isOrganizationalUnitId,
@@ -9,7 +10,6 @@ import {
   type ResolvedRequest,
 } from '../../_shared/schemas';
 import { isSelfServicePolicy, type VendingConfig } from '../vending-config';
-import { findPolicies, idOfPath, nameOfOrganizationalUnit } from './organization-lookup';
 
 /**
  * Checks what the API resolved against the organization with as few calls as the configuration allows, and

@@ -1,12 +1,12 @@
 import type { OrganizationalUnit } from '@aws-sdk/client-organizations';
-import { type OrganizationDirectory, RECHECK_MISSES_AFTER_MS } from '../../_shared/organization-directory';
+import { type OrganizationDirectory, RECHECK_MISSES_AFTER_MS } from './organization-directory';
 import {
   isOrganizationalUnitId,
   type PolicyType,
   pathSegments,
   type ResolvedOrganizationalUnit,
   type ResolvedPolicy,
-} from '../../_shared/schemas';
+} from './schemas';
 
 /** An OU by id (`ou-…`, `r-…`) or by path of names from the root; undefined when there is none. */
 export async function resolveOrganizationalUnit(
