@@ -25,7 +25,8 @@ export type FunctionName =
   | 'CompleteAccountClosure'
   | 'ReleaseCloseSlot'
   | 'FinishClosure'
-  | 'RecordClosure';
+  | 'RecordClosure'
+  | 'StartDecommission';
 
 /**
  * What a group of actions acts on; the deployer turns it into resource ARNs:
@@ -154,13 +155,23 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     // API Gateway gives a Lambda integration 29 s
     timeoutSeconds: 29,
     memoryMb: 512,
-    environment: { ACCOUNT_VENDING_STATE_MACHINE_ARN: 'required', ...vendingConfig },
+    environment: {
+      ACCOUNT_VENDING_STATE_MACHINE_ARN: 'required',
+      CLOSURE_BATCH_STATE_MACHINE_ARN: 'required',
+      [GOVERNOR_TABLE]: 'required',
+      ...vendingConfig,
+      ...closureConfig,
+    },
     permissions: [
       { resource: 'accountVendingStateMachine', actions: ['states:StartExecution', 'states:ListExecutions'] },
       {
         resource: 'accountVendingExecutions',
         actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
       },
+      // closure batches: started by name, their status read from the governor table (one Query per batch)
+      { resource: 'closureBatchStateMachine', actions: ['states:StartExecution'] },
+      { resource: 'closureBatchExecutions', actions: ['states:DescribeExecution'] },
+      { resource: 'governorTable', actions: ['dynamodb:Query', 'dynamodb:GetItem'] },
       // ListAccounts: an email that already belongs to an account is refused at submission
       { resource: 'organization', actions: [...organizationReads, 'organizations:ListAccounts'] },
     ],
@@ -307,6 +318,23 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       },
       { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
       { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+    ],
+  ),
+  // the target of events/rules/decommission-account.json: an account moved into the decommission OU → a batch of one
+  StartDecommission: closure(
+    'start-decommission',
+    { CLOSURE_BATCH_STATE_MACHINE_ARN: 'required', ...closureConfig },
+    [
+      {
+        resource: 'organization',
+        actions: [
+          'organizations:ListRoots',
+          'organizations:ListOrganizationalUnitsForParent',
+          'organizations:DescribeOrganizationalUnit',
+          'organizations:ListParents',
+        ],
+      },
+      { resource: 'closureBatchStateMachine', actions: ['states:StartExecution'] },
     ],
   ),
   // the target of events/rules/record-closure.json: every closure of the organization, into the closure ledger

@@ -23,4 +23,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   { method: 'POST', path: '/account-requests', function: 'ApiHandler' },
   { method: 'GET', path: '/account-requests/{id}', function: 'ApiHandler' },
   { method: 'GET', path: '/account-requests', function: 'ApiHandler' },
+  { method: 'POST', path: '/closure-batches', function: 'ApiHandler' },
+  { method: 'GET', path: '/closure-batches/{id}', function: 'ApiHandler' },
 ];
