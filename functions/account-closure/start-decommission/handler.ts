@@ -1,0 +1,31 @@
+import type { Context } from 'aws-lambda';
+import { z } from 'zod';
+import { organizationsReadClient, sfnClient } from '../../_shared/clients';
+import { parseEnv } from '../../_shared/env';
+import { logger } from '../../_shared/logger';
+import { OrganizationDirectory } from '../../_shared/organization-directory';
+import { parseOrThrow } from '../../_shared/schemas';
+import { ClosureConfigEnvSchema, loadClosureConfig } from '../closure-config';
+import { MoveAccountEventSchema, startDecommission } from './start-decommission';
+
+const env = parseEnv(
+  ClosureConfigEnvSchema.extend({ CLOSURE_BATCH_STATE_MACHINE_ARN: z.string().startsWith('arn:') }),
+);
+const ports = {
+  sfn: sfnClient(),
+  // no state machine retries these reads: the SDK's own retries absorb throttling
+  directory: new OrganizationDirectory(organizationsReadClient()),
+  config: loadClosureConfig(env),
+  stateMachineArn: env.CLOSURE_BATCH_STATE_MACHINE_ARN,
+};
+
+/**
+ * Start Decommission, the target of events/rules/decommission-account.json: a MoveAccount into the decommission
+ * OU → the account's closure batch started (once). A failure is thrown to be tried again.
+ */
+export const handler = async (event: unknown, context: Context) => {
+  logger.addContext(context);
+  const outcome = await startDecommission(ports, parseOrThrow(MoveAccountEventSchema, event));
+  logger.info(outcome.started ? 'decommission started' : 'no decommission started', { ...outcome });
+  return outcome;
+};
