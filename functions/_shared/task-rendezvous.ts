@@ -9,6 +9,7 @@ import {
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamoDocumentClient, taskTokenClient } from './clients';
+import { conditional } from './conditional-write';
 import { parseEnv } from './env';
 
 /**
@@ -106,6 +107,30 @@ export async function recordResult(
     ...attributes
   } = (Attributes ?? {}) as Record<string, unknown>;
   return typeof taskToken === 'string' ? { taskToken, attributes } : undefined;
+}
+
+/**
+ * Forgets the result of `key` once it has answered its waiter, if it still is the one answered (its `field` is
+ * `value`): where one key serves one wait after another (`closure#<account id>`: the same account closed again
+ * after a failed closure), an old result must not answer a new wait. False when another result replaced it.
+ */
+export function forgetResult(
+  ports: RendezvousPorts,
+  key: string,
+  answered: { field: string; value: string },
+): Promise<boolean> {
+  return conditional(
+    ports.db.send(
+      new UpdateCommand({
+        TableName: ports.table,
+        Key: keyOf(key),
+        UpdateExpression: 'REMOVE #result',
+        ConditionExpression: '#result.#field = :value',
+        ExpressionAttributeNames: { '#result': 'result', '#field': answered.field },
+        ExpressionAttributeValues: { ':value': answered.value },
+      }),
+    ),
+  );
 }
 
 /**

@@ -6,6 +6,7 @@ import {
 import { z } from 'zod';
 import {
   answerWaiter,
+  forgetResult,
   type RendezvousPorts,
   recordResult as recordAtRendezvous,
   registerWaiter as registerAtRendezvous,
@@ -73,18 +74,24 @@ export async function lookAtClosure(
   }
 }
 
-/** Wakes the waiter: `{ accountId, state }` for a closure done, AccountClosureFailedError for one that failed. */
-export function answerClosure(
+/**
+ * Wakes the waiter: `{ accountId, state }` for a closure done, AccountClosureFailedError for one that failed.
+ * A result that answered its waiter is forgotten: after a failed closure the account may be closed again, and
+ * that closure's wait must not be answered with the old failure.
+ */
+export async function answerClosure(
   ports: RendezvousPorts,
   taskToken: string,
   accountId: string,
   result: ClosureResult,
 ): Promise<boolean> {
-  return answerWaiter(
+  const answered = await answerWaiter(
     ports.sfn,
     taskToken,
     result.state === 'SUCCEEDED'
       ? { output: { accountId, state: result.state } }
       : { error: new AccountClosureFailedError(accountId, result.failureReason ?? 'UNKNOWN') },
   );
+  if (answered) await forgetResult(ports, keyOf(accountId), { field: 'state', value: result.state });
+  return answered;
 }

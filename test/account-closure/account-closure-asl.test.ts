@@ -1,0 +1,467 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  definitionSubstitutions,
+  type FunctionName,
+  placeholderOf,
+  stateMachines,
+} from '../../catalog/functions';
+import {
+  type AslState,
+  Execution,
+  type Json,
+  loadDefinitionFile,
+  ManualClock,
+  type StateMachineDefinition,
+  seededRandom,
+  type TaskPort,
+  type TaskRequest,
+} from '../../local/stepfunctions/index';
+
+// statemachines/account-closure.asl.json run on the local engine, each step a fake that records its calls and
+// the time of each (the virtual clock's), as account-vending-asl.test.ts runs the vending workflow.
+
+const { definitionFile, functions } = stateMachines.AccountClosure;
+const arnOf = (name: FunctionName) => `arn:aws:lambda:us-east-1:111111111111:function:orgflow-${name}`;
+const load = () =>
+  loadDefinitionFile(definitionFile, {
+    substitutions: definitionSubstitutions(
+      'AccountClosure',
+      arnOf,
+      (name) => `arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-${name}`,
+    ),
+  });
+
+const START = Date.UTC(2026, 11, 6, 10, 0, 0);
+const DAY = 24 * 60 * 60 * 1000;
+const BATCH = 'cb-0001';
+const ACCOUNT = '222222222222';
+const NAME = `${BATCH}-${ACCOUNT}`;
+const REASON = 'the sandbox OU is swept';
+const input = { batchId: BATCH, reason: REASON, accountId: ACCOUNT, until: null };
+
+/** A step's failure as the Lambda runner reports it: the error class name and its JSON payload. */
+const failure = (name: string, message: string) => ({
+  error: name,
+  cause: JSON.stringify({ errorType: name, errorMessage: message, trace: [] }),
+});
+
+/** What a step called with `.waitForTaskToken` returns to leave its token unanswered (a lost wake-up). */
+const NO_ANSWER = '(no answer)';
+
+type Step = (input: Json, call: number) => Json;
+
+/**
+ * Fake steps by function name; each counts its calls and records when it was called. A step may throw a
+ * `failure(...)`. Called with `.waitForTaskToken` (its `taskToken` taken out of the input it records), a step's
+ * result or failure answers the token, as the function would with SendTaskSuccess/SendTaskFailure.
+ */
+class Steps implements TaskPort {
+  readonly calls: { name: string; input: Json; at: number }[] = [];
+  readonly answers: { token: string; output?: Json; failure?: { error: string; cause: string } }[] = [];
+  constructor(
+    private readonly clock: ManualClock,
+    private readonly steps: Partial<Record<FunctionName, Step>>,
+  ) {}
+
+  async invoke(task: TaskRequest): Promise<Json> {
+    const name = task.resource.split(':function:orgflow-')[1] as FunctionName;
+    const { taskToken: _, ...input } = task.input as Record<string, Json>;
+    this.calls.push({ name, input: task.taskToken ? input : task.input, at: this.clock.now() });
+    const step = this.steps[name];
+    if (!step) throw failure('Lambda.ResourceNotFoundException', `no fake for ${name}`);
+    const call = this.calls.filter((c) => c.name === name).length;
+    if (!task.taskToken) return step(task.input, call);
+    try {
+      const output = step(input, call);
+      if (output !== NO_ANSWER) this.answers.push({ token: task.taskToken, output });
+    } catch (thrown) {
+      this.answers.push({ token: task.taskToken, failure: thrown as { error: string; cause: string } });
+    }
+    return {};
+  }
+
+  names(): string[] {
+    return this.calls.map((c) => c.name);
+  }
+
+  of(name: FunctionName) {
+    return this.calls.filter((c) => c.name === name);
+  }
+}
+
+const grant = (callAt: number) => ({
+  slot: 0,
+  ticket: 1,
+  leaseExpiresAt: new Date(callAt + 3_600_000).toISOString(),
+  callAt,
+});
+
+const happySteps = (): Partial<Record<FunctionName, Step>> => ({
+  AcquireCloseSlot: () => grant(START + 21_000),
+  CloseAccount: () => ({ accountId: ACCOUNT, outcome: 'requested' }),
+  WatchAccountClosure: () => ({ accountId: ACCOUNT, state: 'SUCCEEDED' }),
+  ReleaseCloseSlot: () => ({ released: true }),
+  FinishClosure: (stepInput) => ({
+    accountId: ACCOUNT,
+    outcome: (stepInput as { outcome: string }).outcome,
+  }),
+});
+
+async function runClosure(
+  steps: (clock: ManualClock) => Steps,
+  executionInput: Json = input,
+  definition: StateMachineDefinition = load(),
+) {
+  const clock = new ManualClock(START);
+  const fakes = steps(clock);
+  const execution = await Execution.start(
+    definition,
+    executionInput,
+    { clock, tasks: fakes, random: seededRandom(1) },
+    { name: NAME },
+  );
+  for (let i = 0; i < 20_000 && execution.status === 'RUNNING'; i++) {
+    await execution.runUntilIdle();
+    // answer every token before time moves (an answer may start a task whose token is answered at once)
+    for (let answer = fakes.answers.shift(); answer; answer = fakes.answers.shift()) {
+      if (answer.failure)
+        await execution.sendTaskFailure(answer.token, answer.failure.error, answer.failure.cause);
+      else await execution.sendTaskSuccess(answer.token, answer.output as Json);
+      await execution.runUntilIdle();
+    }
+    const deadline = execution.nextDeadline();
+    if (execution.status !== 'RUNNING' || deadline === undefined) break;
+    clock.advance(Math.max(0, deadline - clock.now()));
+  }
+  return { execution, steps: fakes, elapsedMs: clock.now() - START };
+}
+
+const withSteps =
+  (overrides: Partial<Record<FunctionName, Step>> = {}) =>
+  (clock: ManualClock) =>
+    new Steps(clock, { ...happySteps(), ...overrides });
+
+const states = (): Record<string, AslState> => load().json.States as Record<string, AslState>;
+
+describe('statemachines/account-closure.asl.json', () => {
+  it('loads on the local engine with every placeholder of the catalog substituted', () => {
+    // Act
+    const definition = load();
+
+    // Assess
+    expect(definition.queryLanguage).toBe('JSONata');
+    expect(definition.startAt).toBe('Start Closure');
+    const placeholders = [...readFileSync(definitionFile, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
+    expect(new Set(placeholders)).toEqual(new Set(functions.map(placeholderOf)));
+  });
+
+  it('names its states in Title Case; retries Lambda faults and throttling with full jitter and catches everything', () => {
+    // Act
+    const all = Object.entries(states());
+    const tasks = all.filter(([, state]) => state.Type === 'Task');
+
+    // Assess
+    for (const [name] of all) expect(name).toMatch(/^[A-Z][a-z]+( [A-Z][a-z]+)*\??$/);
+    expect(tasks).toHaveLength(8);
+    for (const [, state] of tasks) {
+      const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect(retried).toEqual(
+        expect.arrayContaining([
+          'Lambda.ServiceException',
+          'TooManyRequestsException',
+          'ThrottlingException',
+        ]),
+      );
+      for (const retrier of state.Retry ?? [])
+        if (!retrier.ErrorEquals.includes('States.Timeout')) expect(retrier.JitterStrategy).toBe('FULL');
+      expect(state.Catch?.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
+    }
+  });
+
+  it('closes an account: a slot, CloseAccount at the call time the grant gives, the wait for AWS, the slot back, the finish', async () => {
+    // Act
+    const { execution, steps } = await runClosure(withSteps());
+
+    // Assess
+    expect(execution.state.error).toBeUndefined();
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.state.output).toEqual({ batchId: BATCH, accountId: ACCOUNT, outcome: 'closed' });
+    expect(steps.names()).toEqual([
+      'AcquireCloseSlot',
+      'CloseAccount',
+      'WatchAccountClosure',
+      'ReleaseCloseSlot',
+      'FinishClosure',
+    ]);
+    expect(steps.of('AcquireCloseSlot')[0]).toMatchObject({
+      input: { requestId: NAME, batchId: BATCH, accountId: ACCOUNT },
+      at: START,
+    });
+    // CloseAccount waits for the call time of the grant: AWS's throttle
+    expect(steps.of('CloseAccount')[0]).toEqual({
+      name: 'CloseAccount',
+      input: { batchId: BATCH, accountId: ACCOUNT },
+      at: START + 21_000,
+    });
+    expect(steps.of('WatchAccountClosure')[0]?.input).toEqual({
+      batchId: BATCH,
+      accountId: ACCOUNT,
+      look: false,
+    });
+    expect(steps.of('ReleaseCloseSlot')[0]?.input).toEqual({ requestId: NAME });
+    expect(steps.of('FinishClosure')[0]?.input).toEqual({
+      batchId: BATCH,
+      accountId: ACCOUNT,
+      reason: REASON,
+      outcome: 'closed',
+    });
+  });
+
+  it('finishes an account found already closed without waiting for AWS', async () => {
+    // Prepare
+    const closed = withSteps({ CloseAccount: () => ({ accountId: ACCOUNT, outcome: 'closed' }) });
+
+    // Act
+    const { execution, steps } = await runClosure(closed);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(steps.names()).toEqual(['AcquireCloseSlot', 'CloseAccount', 'ReleaseCloseSlot', 'FinishClosure']);
+  });
+
+  it('waits without a slot until the date of a deferred account, then gets in line', async () => {
+    // Prepare
+    const until = new Date(START + 10 * DAY).toISOString();
+
+    // Act
+    const { execution, steps } = await runClosure(
+      withSteps({ AcquireCloseSlot: () => grant(START + 10 * DAY) }),
+      { ...input, until },
+    );
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(steps.of('AcquireCloseSlot').map((c) => c.at)).toEqual([START + 10 * DAY]);
+    expect(steps.of('CloseAccount').map((c) => c.at)).toEqual([START + 10 * DAY]);
+  });
+
+  it('starts at once without until in its input (an execution started by hand)', async () => {
+    // Act
+    const { execution, steps } = await runClosure(withSteps(), {
+      batchId: BATCH,
+      reason: REASON,
+      accountId: ACCOUNT,
+    });
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(steps.of('AcquireCloseSlot')[0]?.at).toBe(START);
+  });
+
+  it('gives the slot back when Close Account defers the account, waits for the new date, then tries again', async () => {
+    // Prepare: closures outside orgflow filled the window; it has room again in 3 days
+    const until = START + 21_000 + 3 * DAY;
+    const steps = withSteps({
+      AcquireCloseSlot: (_input, call) => grant(call === 1 ? START + 21_000 : until + 21_000),
+      CloseAccount: (_input, call) =>
+        call === 1
+          ? { accountId: ACCOUNT, outcome: 'deferred', until: new Date(until).toISOString() }
+          : { accountId: ACCOUNT, outcome: 'requested' },
+    });
+
+    // Act
+    const { execution, steps: called } = await runClosure(steps);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(called.names()).toEqual([
+      'AcquireCloseSlot',
+      'CloseAccount',
+      'ReleaseCloseSlot',
+      'AcquireCloseSlot',
+      'CloseAccount',
+      'WatchAccountClosure',
+      'ReleaseCloseSlot',
+      'FinishClosure',
+    ]);
+    expect(called.of('AcquireCloseSlot').map((c) => c.at)).toEqual([START, until]);
+    expect(called.of('CloseAccount').map((c) => c.at)).toEqual([START + 21_000, until + 21_000]);
+    // the same request: the governor knows it by the execution's name
+    expect(
+      new Set(called.of('AcquireCloseSlot').map((c) => (c.input as { requestId: string }).requestId)),
+    ).toEqual(new Set([NAME]));
+  });
+
+  it('records a refused account as skipped and succeeds with the refusal, after giving the slot back', async () => {
+    // Prepare
+    const refusal = failure(
+      'ClosureRefusedError',
+      `account ${ACCOUNT} is not closed: tagged orgflow:protected=true`,
+    );
+    const steps = withSteps({
+      CloseAccount: () => {
+        throw refusal;
+      },
+    });
+
+    // Act
+    const { execution, steps: called } = await runClosure(steps);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.state.output).toEqual({
+      batchId: BATCH,
+      accountId: ACCOUNT,
+      outcome: 'skipped',
+      reason: refusal.cause,
+    });
+    expect(called.names()).toEqual(['AcquireCloseSlot', 'CloseAccount', 'ReleaseCloseSlot', 'FinishClosure']);
+    expect(called.of('FinishClosure')[0]?.input).toEqual({
+      batchId: BATCH,
+      accountId: ACCOUNT,
+      reason: REASON,
+      outcome: 'skipped',
+      failure: { Error: 'ClosureRefusedError', Cause: refusal.cause },
+    });
+  });
+
+  it.each([
+    ['AccountClosureFailedError', 'WatchAccountClosure'],
+    ['AccessDeniedException', 'CloseAccount'],
+    ['ValidationError', 'AcquireCloseSlot'],
+  ] as const)(
+    'ends with %s from %s after giving the slot back and recording the failure',
+    async (name, failingStep) => {
+      // Prepare
+      const steps = withSteps({
+        [failingStep]: () => {
+          throw failure(name, `the words for ${name}`);
+        },
+      });
+
+      // Act
+      const { execution, steps: called } = await runClosure(steps);
+
+      // Assess
+      expect(execution.status).toBe('FAILED');
+      expect(execution.state.error).toBe(name);
+      expect(JSON.parse(execution.state.cause ?? '{}')).toMatchObject({
+        errorMessage: `the words for ${name}`,
+      });
+      expect(called.of('ReleaseCloseSlot')).toHaveLength(1);
+      expect(called.names().slice(-2)).toEqual(['ReleaseCloseSlot', 'FinishClosure']);
+      expect(called.of('FinishClosure')[0]?.input).toMatchObject({
+        outcome: 'failed',
+        failure: { Error: name },
+      });
+    },
+  );
+
+  it('looks with each wait retried after the CloseAccountResult event was lost', async () => {
+    // Prepare
+    const steps = withSteps({
+      WatchAccountClosure: (_input, call) =>
+        call < 3 ? NO_ANSWER : { accountId: ACCOUNT, state: 'SUCCEEDED' },
+    });
+
+    // Act
+    const { execution, steps: called } = await runClosure(steps);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(called.of('WatchAccountClosure').map((c) => (c.input as { look: boolean }).look)).toEqual([
+      false,
+      true,
+      true,
+    ]);
+    const timedOut = execution.history.filter((e) => e.type === 'TaskTimedOut');
+    expect(timedOut).toHaveLength(2);
+  });
+
+  it('gives up on a closure AWS never reports after about 2 hours, with AccountClosureTimeoutError, and frees the slot', async () => {
+    // Prepare
+    const steps = withSteps({ WatchAccountClosure: () => NO_ANSWER });
+
+    // Act
+    const { execution, steps: called, elapsedMs } = await runClosure(steps);
+
+    // Assess
+    expect(execution.state.error).toBe('AccountClosureTimeoutError');
+    expect(execution.state.cause).toMatch(/still closing the account after about 2 hours/);
+    expect(called.of('WatchAccountClosure')).toHaveLength(25);
+    expect(called.names().slice(-2)).toEqual(['ReleaseCloseSlot', 'FinishClosure']);
+    expect(elapsedMs / 3_600_000).toBeGreaterThan(2);
+    expect(elapsedMs / 3_600_000).toBeLessThan(2.2);
+  });
+
+  it('gives up waiting in line after about a week with CloseSlotTimeoutError, inside the execution timeout', async () => {
+    // Prepare
+    const steps = withSteps({ AcquireCloseSlot: () => NO_ANSWER });
+
+    // Act
+    const { execution, steps: called, elapsedMs } = await runClosure(steps);
+
+    // Assess
+    expect(execution.state.error).toBe('CloseSlotTimeoutError');
+    expect(called.of('AcquireCloseSlot')).toHaveLength(2001);
+    expect(called.names().slice(-2)).toEqual(['ReleaseCloseSlot', 'FinishClosure']);
+    expect(elapsedMs / DAY).toBeGreaterThan(6.9);
+    expect(elapsedMs / 1000).toBeLessThan(load().json.TimeoutSeconds as number);
+  });
+
+  it('retries Close Account while AWS has 3 closures in flight that orgflow did not start', async () => {
+    // Prepare
+    const steps = withSteps({
+      CloseAccount: (_input, call) => {
+        if (call < 3) throw failure('ClosuresInFlightError', 'CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED');
+        return { accountId: ACCOUNT, outcome: 'requested' };
+      },
+    });
+
+    // Act
+    const { execution, steps: called } = await runClosure(steps);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(called.of('CloseAccount')).toHaveLength(3);
+    expect(called.of('ReleaseCloseSlot')).toHaveLength(1);
+  });
+
+  it('goes on to the finish when giving the slot back fails: the lease frees it later', async () => {
+    // Prepare
+    const steps = withSteps({
+      ReleaseCloseSlot: () => {
+        throw failure('ResourceNotFoundException', 'table gone');
+      },
+    });
+
+    // Act
+    const { execution, steps: called } = await runClosure(steps);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(called.names().at(-1)).toBe('FinishClosure');
+  });
+
+  it('records the closure as failed when finishing it fails', async () => {
+    // Prepare
+    const steps = withSteps({
+      FinishClosure: (stepInput) => {
+        if ((stepInput as { outcome: string }).outcome === 'closed')
+          throw failure('OrganizationalUnitNotFoundError', 'organizational unit Closed no longer exists');
+        return { accountId: ACCOUNT, outcome: 'failed' };
+      },
+    });
+
+    // Act
+    const { execution, steps: called } = await runClosure(steps);
+
+    // Assess
+    expect(execution.state.error).toBe('OrganizationalUnitNotFoundError');
+    expect(called.of('FinishClosure').map((c) => (c.input as { outcome: string }).outcome)).toEqual([
+      'closed',
+      'failed',
+    ]);
+  });
+});
