@@ -133,12 +133,15 @@ const demoVendingConfig = JSON.stringify({
 
 /**
  * The demo closure configuration: anyone in the management account may ask for closure batches; an account
- * moved into Decommission closes by itself; Workloads/Prod is protected.
+ * moved into Decommission closes by itself; Workloads/Prod is protected. The demo caps its own closures at one
+ * per 30 days, so that closing the Decommission OU shows a deferral beside a closure and a skip (Legal Hold is
+ * tagged protected); without `quotaLimit`, AWS's formula for the organization applies (`quotaProfile`).
  */
 const demoClosureConfig = JSON.stringify({
   callers: [`arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:*`],
   protectedOrganizationalUnits: ['Workloads/Prod'],
   decommissionOrganizationalUnit: 'Decommission',
+  quotaLimit: 1,
 });
 
 // each stack's shared function environments import the handler modules afresh (see importModule below)

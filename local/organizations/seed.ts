@@ -28,7 +28,20 @@ const demoAccounts: DemoAccount[] = [
     tags: { team: 'payments' },
   },
   { name: 'Alice Sandbox', email: 'alice-sandbox@orgflow.example', ou: 'Sandbox', tags: { owner: 'alice' } },
+  // closing the Decommission OU shows a closure, a deferral (the demo's quota, see local/stack.ts) and a skip
   { name: 'Old Analytics', email: 'old-analytics@orgflow.example', ou: 'Decommission' },
+  {
+    name: 'Old Reporting',
+    email: 'old-reporting@orgflow.example',
+    ou: 'Decommission',
+    tags: { owner: 'analytics' },
+  },
+  {
+    name: 'Legal Hold',
+    email: 'legal-hold@orgflow.example',
+    ou: 'Decommission',
+    tags: { owner: 'legal', 'orgflow:protected': 'true' },
+  },
 ];
 
 const denyLeaveOrganization = JSON.stringify({
@@ -70,7 +83,8 @@ function quietly(emulator: OrganizationsEmulator, build: () => void): void {
 
 /**
  * The demo organization of `npm start`: a management account, OUs Sandbox, Workloads (Prod, Dev) and
- * Decommission, five member accounts and a guardrail SCP. Built through the public operations, as a user would.
+ * Decommission (two closable accounts and one tagged `orgflow:protected=true`), seven member accounts and a
+ * guardrail SCP. Built through the public operations, as a user would.
  */
 export function seedDemoOrganization(emulator: OrganizationsEmulator): void {
   quietly(emulator, () => buildDemoOrganization(emulator));

@@ -354,7 +354,8 @@ describe('account vending through the API on the local stack (manual clock)', { 
   });
 
   it("never adopts another team's account, nor one made outside orgflow: the request fails EmailAlreadyExists and changes nothing", async () => {
-    const { api, organizations } = await start();
+    // the demo organization's 8 accounts leave AWS's default 10 no room for one made by hand and two creations
+    const { api, organizations } = await start({ limits: { accountQuota: 20 } });
     // another team's account, already in the OU the caller may vend into
     const [audit] = await accountsWithEmail(organizations, 'audit@orgflow.example');
     // an account created by hand, sitting in the root where CreateAccount leaves it
@@ -462,7 +463,7 @@ describe('account vending through the API on the local stack (manual clock)', { 
   /** Five requests accepted, then every Organizations call refused at 30 % (throttling) + 30 % (concurrent modification). */
   async function vendUnderFaults(faultSeed = 42) {
     const faults: FaultConfig = { '*': { throttle: 0.3, concurrentModification: 0.3 } };
-    // the demo organization has 6 accounts of AWS's default 10: room for the five
+    // the demo organization has 8 accounts, AWS's default quota 10: room for the five with 20
     const { stack, api, organizations } = await start({
       faultSeed,
       throttling: true,

@@ -37,6 +37,10 @@ export interface StartDecommissionPorts {
   stateMachineArn: string;
 }
 
+/**
+ * `started` is also true for a repeat of the very same start while its batch runs: StartExecution with the same
+ * name and input answers with the running execution (AWS's idempotent start), and starts nothing new.
+ */
 export type DecommissionOutcome =
   | { started: true; accountId: string; batchId: string; executionArn: string | undefined }
   | { started: false; accountId: string; reason: string; batchId?: string };
