@@ -12,6 +12,8 @@ import { Construct } from 'constructs';
 export interface AlarmsProps {
   /** the stack's state machines, by catalog name (`AccountVending`): part of the alarms' construct ids */
   readonly stateMachines: ReadonlyMap<string, StateMachine>;
+  /** what a failed execution of each state machine means (`an account was not closed`), for its alarm */
+  readonly failureMeanings?: Readonly<Record<string, string>>;
   readonly deadLetterQueue: IQueue;
   /** who is told, if anyone besides the topic's own subscribers */
   readonly email?: string;
@@ -51,7 +53,9 @@ export class Alarms extends Construct {
       const period = { period: Duration.minutes(5), statistic: 'Sum' };
       alarm(
         `${name}ExecutionsFailed`,
-        `orgflow ${name}: an execution failed; its history names the error`,
+        `orgflow ${name}: an execution failed${
+          props.failureMeanings?.[name] === undefined ? '' : ` (${props.failureMeanings[name]})`
+        }; its history names the error`,
         stateMachine.metricFailed(period),
       );
       alarm(

@@ -48,7 +48,8 @@ export function suppressFunctionFindings(
     suppressions.push({
       id: 'AwsSolutions-IAM5',
       reason:
-        'MoveAccount, TagResource and AttachPolicy act on the account, OU, root and policies a request names at ' +
+        'MoveAccount, TagResource, AttachPolicy and CloseAccount act on the account, OU, root and policies a ' +
+        'request names at ' +
         'run time; they are confined to this organization (o-… in every ARN) and to AWS managed policies ' +
         '(p-FullAWSAccess); the management account id in the ARNs is *, the organization id pins them to one organization',
       appliesTo: [{ regex: ORGANIZATION_ARN }],
@@ -64,23 +65,35 @@ export function suppressFunctionFindings(
   NagSuppressions.addResourceSuppressions(role, suppressions, true);
 }
 
-/** A state machine's role: what CDK adds for logging to CloudWatch Logs and for X-Ray. */
-export function suppressStateMachineFindings(role: IConstruct): void {
-  NagSuppressions.addResourceSuppressions(
-    role,
-    [
-      {
-        id: 'AwsSolutions-IAM5',
-        reason:
-          'logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
-          'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups (execution logging) and X-Ray ' +
-          'PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets (tracing) support no ' +
-          'resource-level permissions; Step Functions documents them with Resource *',
-        appliesTo: ['Resource::*'],
-      },
-    ],
-    true,
-  );
+/**
+ * A state machine's role: what CDK adds for logging to CloudWatch Logs and for X-Ray, and, when it starts another
+ * state machine (`states:startExecution.sync`), the executions of that child.
+ */
+export function suppressStateMachineFindings(
+  role: IConstruct,
+  options: { readonly startsStateMachines: boolean },
+): void {
+  const suppressions: NagPackSuppression[] = [
+    {
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'logs:CreateLogDelivery, GetLogDelivery, UpdateLogDelivery, DeleteLogDelivery, ListLogDeliveries, ' +
+        'PutResourcePolicy, DescribeResourcePolicies, DescribeLogGroups (execution logging) and X-Ray ' +
+        'PutTraceSegments, PutTelemetryRecords, GetSamplingRules, GetSamplingTargets (tracing) support no ' +
+        'resource-level permissions; Step Functions documents them with Resource *',
+      appliesTo: ['Resource::*'],
+    },
+  ];
+  if (options.startsStateMachines)
+    suppressions.push({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'startExecution.sync watches and, when the parent stops, stops the child executions it started, whose ' +
+        'names are chosen at run time: DescribeExecution and StopExecution on the executions of the one child ' +
+        'state machine, as the Step Functions developer guide documents for nested workflows',
+      appliesTo: [{ regex: EXECUTIONS_ARN }],
+    });
+  NagSuppressions.addResourceSuppressions(role, suppressions, true);
 }
 
 /** The REST API: IAM callers of the organization, and API Gateway's account-wide logging role. */

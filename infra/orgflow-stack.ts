@@ -3,6 +3,7 @@ import { Annotations, ArnFormat, CfnOutput, Duration, Stack, type StackProps } f
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
+import type { ZodType } from 'zod';
 import {
   environmentOf,
   type FunctionName,
@@ -10,12 +11,15 @@ import {
   placeholderOf,
   type StateMachineName,
   stateMachines as stateMachineCatalog,
+  stateMachinePlaceholderOf,
 } from '../catalog/functions';
 import { apiRoutes } from '../catalog/routes';
 import { loadRuleFiles } from '../catalog/rule-files';
 import { governorTable as governorTableDefinition, tables } from '../catalog/tables';
 import { AccountRequestBodySchema } from '../functions/_shared/schemas';
+import { ClosureConfigSchema } from '../functions/account-closure/closure-config';
 import { VendingConfigSchema } from '../functions/account-vending/vending-config';
+import { ClosureBatchBodySchema } from '../functions/api/closure-batches';
 import { Alarms } from './alarms';
 import { EventRules } from './event-rules';
 import { GovernorTables } from './governor-tables';
@@ -39,6 +43,8 @@ export interface OrgflowStackProps extends StackProps {
   readonly alarmEmail?: string;
   /** functions/account-vending/vending-config.ts; without it nobody may ask for an account */
   readonly vendingConfig?: unknown;
+  /** functions/account-closure/closure-config.ts; without it nobody may ask for a closure batch */
+  readonly closureConfig?: unknown;
   /** where the rule files are; default events/rules */
   readonly ruleFilesDir?: string;
   /** the API stage's steady requests per second and burst; default 10 and 100 */
@@ -72,11 +78,29 @@ export class OrgflowStack extends Stack {
       throw new Error(
         `prefix "${prefix}" is not valid: use 1 to 30 lowercase letters, digits or "-", starting with a letter`,
       );
-    const vendingConfig = vendingConfigOf(props.vendingConfig);
+    const vendingConfig = configurationOf(
+      'vendingConfig',
+      VendingConfigSchema,
+      props.vendingConfig,
+      'functions/account-vending/vending-config.ts',
+    );
     if (vendingConfig === undefined)
       Annotations.of(this).addWarningV2(
         'orgflow:no-vending-config',
         'no vendingConfig: every account request is refused; set the context vendingConfig (see functions/account-vending/vending-config.ts)',
+      );
+    const closureConfig = configurationOf(
+      'closureConfig',
+      ClosureConfigSchema,
+      props.closureConfig,
+      'functions/account-closure/closure-config.ts',
+    );
+    if (closureConfig === undefined)
+      Annotations.of(this).addWarningV2(
+        'orgflow:no-closure-config',
+        'no closureConfig: nobody may ask for closure batches, no OU is protected (only accounts tagged ' +
+          'orgflow:protected=true are) and no decommission OU is watched; set the context closureConfig (see ' +
+          'functions/account-closure/closure-config.ts)',
       );
 
     const governor = new GovernorTables(this, 'Governor', { tables, prefix });
@@ -132,28 +156,49 @@ export class OrgflowStack extends Stack {
       ),
       ['EVENT_BUS_NAME', 'default'],
       ...(vendingConfig === undefined ? [] : [['VENDING_CONFIG', vendingConfig] as const]),
+      ...(closureConfig === undefined ? [] : [['CLOSURE_CONFIG', closureConfig] as const]),
     ]);
     this.functions = new LambdaFunctions(this, 'Functions', {
       projectRoot: repoRoot,
       serviceName: prefix,
-      functions: entries(functionCatalog).map(([name, definition]) => ({
-        name,
-        entry: join(repoRoot, definition.entry),
-        handler: definition.handler,
-        timeout: Duration.seconds(definition.timeoutSeconds),
-        memorySize: definition.memoryMb,
-        environment: environmentOf(name, environmentValues, 'infra/orgflow-stack.ts (environmentValues)'),
-        statements: statementsFor(definition.permissions, arns),
-      })),
+      functions: entries(functionCatalog).map(([name, definition]) => {
+        const environment = environmentOf(
+          name,
+          environmentValues,
+          'infra/orgflow-stack.ts (environmentValues)',
+        );
+        checkConfigurationSize(name, environment);
+        return {
+          name,
+          entry: join(repoRoot, definition.entry),
+          handler: definition.handler,
+          timeout: Duration.seconds(definition.timeoutSeconds),
+          memorySize: definition.memoryMb,
+          environment,
+          statements: statementsFor(definition.permissions, arns),
+        };
+      }),
     });
     const fn = (name: FunctionName) => this.functions.byName.get(name)!;
 
+    // in catalog order: a state machine that starts another is created after it, and refers to it
     const machines = new Map<StateMachineName, StateMachine>();
     for (const [name, file] of entries(stateMachineCatalog)) {
+      const started = (file.startsStateMachines ?? []).map((child) => {
+        const machine = machines.get(child);
+        if (machine === undefined)
+          throw new Error(
+            `${CATALOG} lists ${name}, which starts ${child}, before ${child}` +
+              (child in stateMachineCatalog ? '' : ' (or not at all)') +
+              `: list ${child} first in stateMachines`,
+          );
+        return [stateMachinePlaceholderOf(child), machine] as const;
+      });
       const workflow = new Workflow(this, name, {
         stateMachineName: machineNames.get(name)!,
         definitionFile: join(repoRoot, file.definitionFile),
         functions: new Map(file.functions.map((step) => [placeholderOf(step), fn(step)])),
+        stateMachines: new Map(started),
         catalog: CATALOG,
       });
       machines.set(name, workflow.stateMachine);
@@ -165,7 +210,10 @@ export class OrgflowStack extends Stack {
       routes: apiRoutes,
       functionFor: fn,
       organizationId: props.organizationId,
-      bodySchemas: { 'POST /account-requests': AccountRequestBodySchema },
+      bodySchemas: {
+        'POST /account-requests': AccountRequestBodySchema,
+        'POST /closure-batches': ClosureBatchBodySchema,
+      },
       throttling: props.apiThrottling ?? { rateLimit: 10, burstLimit: 100 },
     });
 
@@ -182,6 +230,7 @@ export class OrgflowStack extends Stack {
     });
     const alarms = new Alarms(this, 'Alarms', {
       stateMachines: machines,
+      failureMeanings,
       deadLetterQueue: deadLetters,
       ...(props.alarmEmail === undefined ? {} : { email: props.alarmEmail }),
     });
@@ -200,25 +249,48 @@ export class OrgflowStack extends Stack {
 /** `Object.entries` keeping the key type of a catalog record. */
 const entries = <K extends string, V>(record: Readonly<Record<K, V>>) => Object.entries(record) as [K, V][];
 
-/** Lambda allows 4 KB of environment per function; the configuration shares it with the other variables */
-const VENDING_CONFIG_MAX_BYTES = 3072;
+/** what a failed execution of each state machine means, for its alarm */
+const failureMeanings: Readonly<Record<StateMachineName, string>> = {
+  AccountVending: 'an account request was not fulfilled',
+  // the batch catches a failed child and goes on: this alarm is the one that tells of an account left open
+  AccountClosure: 'an account was not closed, or was closed but not tagged, moved or announced',
+  ClosureBatch: 'a closure batch could not be planned or run to its end',
+};
 
-/** the configuration as the functions read it from VENDING_CONFIG */
-function vendingConfigOf(given: unknown): string | undefined {
+/** the context key of each configuration, by the variable the functions read it from */
+const CONFIGURATIONS = {
+  VENDING_CONFIG: { key: 'vendingConfig', shorten: 'patterns such as Workloads/* cover many OUs' },
+  CLOSURE_CONFIG: {
+    key: 'closureConfig',
+    shorten: 'a pattern such as arn:aws:iam::*:role/CloudOps covers that role in every account',
+  },
+} as const;
+
+/** Lambda allows 4 KB of environment per function; the configurations share it with the other variables */
+const CONFIG_MAX_BYTES = 3072;
+
+/** a configuration (`vendingConfig`, `closureConfig`) as the functions read it from their variable */
+function configurationOf(key: string, schema: ZodType, given: unknown, source: string): string | undefined {
   if (given === undefined) return undefined;
-  const parsed = VendingConfigSchema.safeParse(given);
+  const parsed = schema.safeParse(given);
   if (!parsed.success)
     throw new Error(
-      `vendingConfig is not valid (${parsed.error.issues
+      `${key} is not valid (${parsed.error.issues
         .map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`)
-        .join('; ')}): see functions/account-vending/vending-config.ts`,
+        .join('; ')}): see ${source}`,
     );
-  const text = JSON.stringify(parsed.data);
-  const bytes = Buffer.byteLength(text);
-  if (bytes > VENDING_CONFIG_MAX_BYTES)
-    throw new Error(
-      `vendingConfig is ${bytes} bytes as JSON, more than the ${VENDING_CONFIG_MAX_BYTES} a Lambda environment ` +
-        'leaves it: shorten it (patterns such as Workloads/* cover many OUs)',
-    );
-  return text;
+  return JSON.stringify(parsed.data);
+}
+
+/** the configurations a function is given fit in its environment, with room for its other variables */
+function checkConfigurationSize(name: string, environment: Readonly<Record<string, string>>): void {
+  const given = entries(CONFIGURATIONS).filter(([variable]) => environment[variable] !== undefined);
+  const bytes = given.reduce((sum, [variable]) => sum + Buffer.byteLength(environment[variable]!), 0);
+  if (bytes <= CONFIG_MAX_BYTES) return;
+  const keys = given.map(([, configuration]) => configuration.key);
+  throw new Error(
+    `${keys.join(' and ')} ${keys.length > 1 ? 'are together' : 'is'} ${bytes} bytes as JSON, more than the ` +
+      `${CONFIG_MAX_BYTES} the Lambda environment of ${name} leaves ${keys.length > 1 ? 'them' : 'it'}: ` +
+      `shorten ${keys.length > 1 ? 'them' : 'it'} (${given.map(([, configuration]) => configuration.shorten).join('; ')})`,
+  );
 }

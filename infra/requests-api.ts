@@ -50,7 +50,7 @@ export class RequestsApi extends Construct {
     });
     this.api = new RestApi(this, 'Api', {
       restApiName: props.name,
-      description: 'orgflow: self-service requests (account vending)',
+      description: 'orgflow: self-service requests (account vending, closure batches)',
       endpointTypes: [EndpointType.REGIONAL],
       policy: organizationOnly(props.organizationId),
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
@@ -125,7 +125,7 @@ export class RequestsApi extends Construct {
     return this.api.addModel(`${name}Model`, {
       contentType: 'application/json',
       modelName: name,
-      description: `${key} body, from its zod schema in functions/_shared/schemas.ts`,
+      description: `${key} body, from the zod schema its handler parses it with`,
       schema: { ...(jsonSchema as JsonSchema), schema: JsonSchemaVersion.DRAFT4 },
     });
   }

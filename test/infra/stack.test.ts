@@ -4,7 +4,14 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import { type CfnFunction, Code, Function as LambdaFunction, Runtime } from 'aws-cdk-lib/aws-lambda';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { functions, placeholderOf, stateMachines } from '../../catalog/functions';
+import {
+  definitionSubstitutions,
+  functions,
+  placeholderOf,
+  type StateMachineName,
+  stateMachinePlaceholderOf,
+  stateMachines,
+} from '../../catalog/functions';
 import { apiRoutes, apiStageName } from '../../catalog/routes';
 import { loadRuleFiles } from '../../catalog/rule-files';
 import { governorTable } from '../../catalog/tables';
@@ -62,22 +69,31 @@ beforeAll(() => {
 const ofType = (type: string) => Object.entries(resources).filter(([, resource]) => resource.Type === type);
 const logicalIdOfFunction = (name: string) =>
   stack.getLogicalId(stack.functions.byName.get(name)!.node.defaultChild as CfnFunction);
+const logicalIdOfStateMachine = (name: string) =>
+  stack.getLogicalId(stack.stateMachines.get(name as StateMachineName)!.node.defaultChild as never);
+/** the statements of the policies attached to a role */
+const statementsOfRole = (roleName: string): Statement[] =>
+  ofType('AWS::IAM::Policy')
+    .filter(([, p]) =>
+      list((p.Properties as { Roles: unknown[] }).Roles).some(
+        (r) => JSON.stringify(r) === JSON.stringify(stack.resolve(roleName)),
+      ),
+    )
+    .flatMap(
+      ([, p]) => (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement,
+    );
 
 describe('the state machines', () => {
   it.each(Object.entries(stateMachines))(
-    '%s is its ASL file, every placeholder substituted by a function ARN',
+    '%s is its ASL file, every placeholder substituted by the ARN of a function or state machine',
     (name, machine) => {
       // Prepare
       const file = readFileSync(join(repoRoot, machine.definitionFile), 'utf8');
       const placeholders = new Set([...file.matchAll(/\$\{([A-Za-z0-9_]+)\}/g)].map((match) => match[1]));
-      const [, resource] = ofType('AWS::StepFunctions::StateMachine').find(
-        ([id]) =>
-          id ===
-          stack.getLogicalId(stack.stateMachines.get(name as 'AccountVending')!.node.defaultChild as never),
-      )!;
+      const resource = resources[logicalIdOfStateMachine(name)]!;
       const properties = resource.Properties as {
         DefinitionString: string;
-        DefinitionSubstitutions: Record<string, { 'Fn::GetAtt': [string, string] }>;
+        DefinitionSubstitutions: Record<string, { 'Fn::GetAtt'?: [string, string]; Ref?: string }>;
         StateMachineType: string;
         LoggingConfiguration: { Level: string; IncludeExecutionData: boolean };
         TracingConfiguration: { Enabled: boolean };
@@ -88,15 +104,28 @@ describe('the state machines', () => {
         /\$\{([A-Za-z0-9_]+)\}/g,
         (_match, key: string) => {
           const arn = properties.DefinitionSubstitutions[key];
-          return arn
-            ? `arn:aws:lambda:us-east-1:111111111111:function:${arn['Fn::GetAtt'][0]}`
-            : `\${${key}}`;
+          if (arn?.['Fn::GetAtt'])
+            return `arn:aws:lambda:us-east-1:111111111111:function:${arn['Fn::GetAtt'][0]}`;
+          if (arn?.Ref) return `arn:aws:states:us-east-1:111111111111:stateMachine:${arn.Ref}`;
+          return `\${${key}}`;
         },
       );
 
       // Assess
       expect(properties.DefinitionString).toBe(file);
       expect(new Set(Object.keys(properties.DefinitionSubstitutions))).toEqual(placeholders);
+      // the local engine substitutes the same placeholders
+      expect(new Set(Object.keys(properties.DefinitionSubstitutions))).toEqual(
+        new Set(
+          Object.keys(
+            definitionSubstitutions(
+              name as StateMachineName,
+              () => 'arn',
+              () => 'arn',
+            ),
+          ),
+        ),
+      );
       expect(deployed).not.toContain('${');
       expect(() => JSON.parse(deployed)).not.toThrow();
       for (const fn of machine.functions) {
@@ -105,6 +134,10 @@ describe('the state machines', () => {
         });
         expect(deployed).toContain(`function:${logicalIdOfFunction(fn)}`);
       }
+      for (const child of machine.startsStateMachines ?? [])
+        expect(properties.DefinitionSubstitutions[stateMachinePlaceholderOf(child)]).toEqual({
+          Ref: logicalIdOfStateMachine(child),
+        });
       expect(properties.StateMachineType).toBe('STANDARD');
       expect(properties.LoggingConfiguration).toMatchObject({ Level: 'ALL', IncludeExecutionData: false });
       expect(properties.TracingConfiguration).toEqual({ Enabled: true });
@@ -113,14 +146,7 @@ describe('the state machines', () => {
 
   it("lets each state machine's role invoke exactly the functions of its definition", () => {
     for (const [name, machine] of Object.entries(stateMachines)) {
-      const role = stack.stateMachines.get(name as 'AccountVending')!.role;
-      const [, policy] = ofType('AWS::IAM::Policy').find(([, p]) =>
-        list((p.Properties as { Roles: unknown[] }).Roles).some(
-          (r) => JSON.stringify(r) === JSON.stringify(stack.resolve(role.roleName)),
-        ),
-      )!;
-      const statements = (policy.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument
-        .Statement;
+      const statements = statementsOfRole(stack.stateMachines.get(name as StateMachineName)!.role.roleName);
       const invoked = statements
         .filter((s) => list(s.Action).includes('lambda:InvokeFunction'))
         .flatMap((s) => list(s.Resource));
@@ -132,6 +158,70 @@ describe('the state machines', () => {
         new Set(statements.flatMap((s) => list(s.Action)).filter((a) => a.startsWith('lambda:'))),
       ).toEqual(new Set(['lambda:InvokeFunction']));
     }
+  });
+});
+
+describe('a state machine that starts another', () => {
+  const statementsOf = (name: StateMachineName) =>
+    statementsOfRole(stack.stateMachines.get(name)!.role.roleName).filter(
+      (s) => !list(s.Action).some((a) => /^(lambda|logs|xray):/.test(a)),
+    );
+
+  it('is created after the state machine it starts, in catalog order', () => {
+    const order = Object.keys(stateMachines);
+
+    expect(order.indexOf('AccountClosure')).toBeLessThan(order.indexOf('ClosureBatch'));
+    expect(stateMachines.ClosureBatch.startsStateMachines).toEqual(['AccountClosure']);
+    // the Ref makes CloudFormation create AccountClosure first
+    expect(
+      (resources[logicalIdOfStateMachine('ClosureBatch')]!.Properties.DefinitionSubstitutions as object)[
+        'AccountClosureStateMachineArn' as never
+      ],
+    ).toEqual({ Ref: logicalIdOfStateMachine('AccountClosure') });
+  });
+
+  it('may start it, watch and stop its executions, and manage the rule .sync needs: nothing more', () => {
+    const child = logicalIdOfStateMachine('AccountClosure');
+    const statements = statementsOf('ClosureBatch');
+    const byAction = (action: string) => statements.filter((s) => list(s.Action).includes(action));
+
+    expect(statements.every((s) => s.Effect === 'Allow')).toBe(true);
+    expect(new Set(statements.flatMap((s) => list(s.Action)))).toEqual(
+      new Set([
+        'states:StartExecution',
+        'states:DescribeExecution',
+        'states:StopExecution',
+        'events:PutTargets',
+        'events:PutRule',
+        'events:DescribeRule',
+      ]),
+    );
+    expect(byAction('states:StartExecution').flatMap((s) => list(s.Resource))).toEqual([{ Ref: child }]);
+    for (const action of ['states:DescribeExecution', 'states:StopExecution']) {
+      const [resource, ...others] = byAction(action).flatMap((s) => list(s.Resource));
+      expect(others).toEqual([]);
+      const arn = JSON.stringify(resource);
+      expect(arn).toContain(':execution:');
+      expect(arn).toContain(`{"Fn::GetAtt":["${child}","Name"]},":*"`);
+    }
+    for (const action of ['events:PutTargets', 'events:PutRule', 'events:DescribeRule']) {
+      const [resource, ...others] = byAction(action).flatMap((s) => list(s.Resource));
+      expect(others).toEqual([]);
+      expect(stack.resolve(resource)).toEqual({
+        'Fn::Join': [
+          '',
+          [
+            'arn:aws:events:us-east-1:',
+            { Ref: 'AWS::AccountId' },
+            ':rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+          ],
+        ],
+      });
+    }
+  });
+
+  it('is the only one whose role may start executions or touch a rule', () => {
+    for (const name of ['AccountVending', 'AccountClosure'] as const) expect(statementsOf(name)).toEqual([]);
   });
 });
 
@@ -249,6 +339,33 @@ describe('the IAM policies', () => {
     });
   });
 
+  it('lets the CloseAccount function, and no other role, close accounts of the organization', () => {
+    const closes = (s: Statement) => list(s.Action).includes('organizations:CloseAccount');
+    const closeAccountRole = stack.functions.byName.get('CloseAccount')!.role!.roleName;
+    const statements = statementsOfRole(closeAccountRole).filter(closes);
+    const allowed = statements.filter((s) => s.Effect === 'Allow').flatMap((s) => list(s.Resource));
+    const policiesThatClose = ofType('AWS::IAM::Policy').filter(([, p]) =>
+      (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement.some(closes),
+    );
+
+    expect(allowed.map((resource) => JSON.stringify(resource))).toContainEqual(
+      expect.stringContaining(`:organizations::*:account/${ORGANIZATION_ID}/*`),
+    );
+    expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([
+      expect.objectContaining({
+        Resource: '*',
+        Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/orgflow:protected': 'true' } },
+      }),
+    ]);
+    expect(policiesThatClose.flatMap(([, p]) => list(p.Properties.Roles as unknown[]))).toEqual([
+      stack.resolve(closeAccountRole),
+    ]);
+    for (const [, role] of ofType('AWS::IAM::Role'))
+      expect(JSON.stringify(role.Properties.Policies ?? [])).not.toContain('organizations:CloseAccount');
+    for (const [, policy] of ofType('AWS::IAM::ManagedPolicy'))
+      expect(JSON.stringify(policy.Properties)).not.toContain('organizations:CloseAccount');
+  });
+
   it("grants each function exactly its catalog entry's actions", () => {
     // a function a rule invokes also sends the events it failed on to the dead-letter queue: Lambda does that
     // with the function's role (its asynchronous failure destination), not the function's code
@@ -258,19 +375,11 @@ describe('the IAM policies', () => {
       ),
     );
     const destination = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
-    expect(ruleTargets).toEqual(new Set(['CompleteAccountCreation', 'RecordClosure']));
+    expect(ruleTargets).toEqual(
+      new Set(['CompleteAccountCreation', 'CompleteAccountClosure', 'RecordClosure', 'StartDecommission']),
+    );
     for (const [name, definition] of Object.entries(functions)) {
-      const role = stack.functions.byName.get(name)!.role!;
-      const granted = ofType('AWS::IAM::Policy')
-        .filter(([, p]) =>
-          list((p.Properties as { Roles: unknown[] }).Roles).some(
-            (r) => JSON.stringify(r) === JSON.stringify(stack.resolve(role.roleName)),
-          ),
-        )
-        .flatMap(
-          ([, p]) =>
-            (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement,
-        )
+      const granted = statementsOfRole(stack.functions.byName.get(name)!.role!.roleName)
         .flatMap((s) => list(s.Action))
         .filter((action) => !action.startsWith('logs:') && !action.startsWith('xray:'));
       expect(new Set(granted), name).toEqual(
@@ -312,9 +421,22 @@ describe('the REST API', () => {
     });
   });
 
-  it('checks the body of POST /account-requests against the model of its zod schema', () => {
-    const [, post] = ofType('AWS::ApiGateway::Method').find(([, m]) => m.Properties.HttpMethod === 'POST')!;
-    const [modelId, model] = ofType('AWS::ApiGateway::Model')[0]!;
+  it.each([
+    ['/account-requests', 'POSTAccountRequests', ['accountName', 'email', 'organizationalUnit']],
+    ['/closure-batches', 'POSTClosureBatches', ['reason']],
+  ])('checks the body of POST %s against the model of its zod schema', (path, modelName, required) => {
+    const pathPart = path.slice(1);
+    const resourceId = ofType('AWS::ApiGateway::Resource').find(
+      ([, r]) => r.Properties.PathPart === pathPart,
+    )![0];
+    const [, post] = ofType('AWS::ApiGateway::Method').find(
+      ([, m]) =>
+        m.Properties.HttpMethod === 'POST' &&
+        JSON.stringify(m.Properties.ResourceId) === JSON.stringify({ Ref: resourceId }),
+    )!;
+    const [modelId, model] = ofType('AWS::ApiGateway::Model').find(
+      ([, m]) => m.Properties.Name === modelName,
+    )!;
     const schema = model.Properties.Schema as {
       required: string[];
       additionalProperties: boolean;
@@ -324,7 +446,7 @@ describe('the REST API', () => {
     expect(post.Properties.RequestModels).toEqual({ 'application/json': { Ref: modelId } });
     expect(post.Properties.RequestValidatorId).toBeDefined();
     expect(schema.$schema).toBe('http://json-schema.org/draft-04/schema#');
-    expect(schema.required).toEqual(['accountName', 'email', 'organizationalUnit']);
+    expect(schema.required).toEqual(required);
     expect(schema.additionalProperties).toBe(false);
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
   });
@@ -392,6 +514,24 @@ describe('the event rules and alarms', () => {
     const [topicId] = ofType('AWS::SNS::Topic')[0]!;
     for (const alarm of alarms) expect(alarm.AlarmActions).toEqual([{ Ref: topicId }]);
   });
+
+  it.each([
+    ['AccountVending', /an account request was not fulfilled/],
+    ['AccountClosure', /an account was not closed/],
+    ['ClosureBatch', /a closure batch could not be planned or run/],
+  ])('alarms when an execution of %s fails, saying what it means', (name, meaning) => {
+    const failed = ofType('AWS::CloudWatch::Alarm')
+      .map(([, a]) => a.Properties)
+      .filter(
+        (a) =>
+          a.MetricName === 'ExecutionsFailed' &&
+          JSON.stringify(a.Dimensions).includes(`"Ref":"${logicalIdOfStateMachine(name)}"`),
+      );
+
+    expect(failed).toHaveLength(1);
+    expect(failed[0]!.AlarmDescription).toMatch(meaning);
+    expect(failed[0]).toMatchObject({ Threshold: 1, Statistic: 'Sum', Namespace: 'AWS/States' });
+  });
 });
 
 describe('cdk-nag', () => {
@@ -421,21 +561,32 @@ describe('the stack', () => {
 });
 
 describe('the workflow construct', () => {
-  const workflowOf = (definition: unknown, placeholders: readonly string[]) => {
+  const workflowOf = (
+    definition: unknown,
+    placeholders: readonly string[],
+    stateMachinePlaceholders: readonly string[] = [],
+  ) => {
     const dir = tempDir('orgflow-asl-');
     const file = join(dir, 'x.asl.json');
     writeFileSync(file, JSON.stringify(definition));
-    const scope = new Stack(new App(), 'Workflow');
+    // the partition as a literal, as in the stack (cdk.json)
+    const app = new App({ context: { '@aws-cdk/core:enablePartitionLiterals': true } });
+    const scope = new Stack(app, 'Workflow', { env: { region: 'us-east-1', account: '111111111111' } });
     const fn = new LambdaFunction(scope, 'Fn', {
       runtime: Runtime.NODEJS_22_X,
       handler: 'index.handler',
       code: Code.fromInline('export const handler = async () => ({})'),
     });
+    const child = {
+      stateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:child',
+      stateMachineName: 'child',
+    };
     return () =>
       new Workflow(scope, 'X', {
         stateMachineName: 'x',
         definitionFile: file,
         functions: new Map(placeholders.map((name) => [name, fn])),
+        stateMachines: new Map(stateMachinePlaceholders.map((name) => [name, child])),
         catalog: 'the catalog',
       });
   };
@@ -462,6 +613,104 @@ describe('the workflow construct', () => {
       /\$\.States\["Do"\]\.Resource is "arn:aws:states:::dynamodb:putItem"/,
     );
   });
+
+  const start = (resource: string, stateMachineArn: unknown) => ({
+    StartAt: 'Each',
+    States: {
+      Each: {
+        Type: 'Map',
+        ItemProcessor: {
+          StartAt: 'Start',
+          States: {
+            Start: {
+              Type: 'Task',
+              Resource: resource,
+              Arguments: { StateMachineArn: stateMachineArn },
+              End: true,
+            },
+          },
+        },
+        End: true,
+      },
+    },
+  });
+  const SYNC = 'arn:aws:states:::states:startExecution.sync:2';
+
+  it('runs a state machine of the catalog to its end, with what AWS documents for .sync and no more', () => {
+    // Act
+    const workflow = workflowOf(
+      start(SYNC, placeholder('ChildStateMachineArn')),
+      [],
+      ['ChildStateMachineArn'],
+    )();
+
+    // Assess
+    const template = Template.fromStack(Stack.of(workflow));
+    template.hasResourceProperties('AWS::StepFunctions::StateMachine', {
+      DefinitionSubstitutions: {
+        ChildStateMachineArn: 'arn:aws:states:us-east-1:111111111111:stateMachine:child',
+      },
+    });
+    const statements = Object.values(template.findResources('AWS::IAM::Policy'))
+      .flatMap(
+        (p) => (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement,
+      )
+      .filter((s) => !list(s.Action).some((a) => /^(logs|xray):/.test(a)));
+    expect(statements).toEqual([
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: 'states:StartExecution',
+        Resource: 'arn:aws:states:us-east-1:111111111111:stateMachine:child',
+      }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['states:DescribeExecution', 'states:StopExecution'],
+        Resource: 'arn:aws:states:us-east-1:111111111111:execution:child:*',
+      }),
+      expect.objectContaining({
+        Effect: 'Allow',
+        Action: ['events:PutTargets', 'events:PutRule', 'events:DescribeRule'],
+        Resource:
+          'arn:aws:events:us-east-1:111111111111:rule/StepFunctionsGetEventsForStepFunctionsExecutionRule',
+      }),
+    ]);
+  });
+
+  it('refuses to start a state machine the catalog does not list for the file, naming the state', () => {
+    expect(
+      workflowOf(start(SYNC, 'arn:aws:states:us-east-1:111111111111:stateMachine:other'), [], []),
+    ).toThrow(
+      /\$\.States\["Each"\]\.ItemProcessor\.States\["Start"\]\.Arguments\.StateMachineArn is "arn:aws:states:us-east-1:111111111111:stateMachine:other", not the placeholder of a state machine the catalog lists/,
+    );
+    expect(workflowOf(start(SYNC, '{% $states.input.arn %}'), [], [])).toThrow(
+      /StateMachineArn is "\{% \$states\.input\.arn %\}"/,
+    );
+  });
+
+  it('refuses to start a state machine without waiting for it, or to call it as a function', () => {
+    expect(
+      workflowOf(
+        start('arn:aws:states:::states:startExecution', placeholder('ChildStateMachineArn')),
+        [],
+        ['ChildStateMachineArn'],
+      ),
+    ).toThrow(
+      /Resource is "arn:aws:states:::states:startExecution", an integration infra\/workflow\.ts grants no permission for/,
+    );
+    expect(workflowOf(task(placeholder('ChildStateMachineArn')), [], ['ChildStateMachineArn'])).toThrow(
+      /Resource is "\$\{ChildStateMachineArn\}", an integration infra\/workflow\.ts grants no permission for/,
+    );
+  });
+
+  it('refuses a state machine the catalog lists that no Task starts', () => {
+    const passOnly = {
+      StartAt: 'Say',
+      States: { Say: { Type: 'Pass', Output: { arn: placeholder('ChildStateMachineArn') }, End: true } },
+    };
+    expect(workflowOf(passOnly, [], ['ChildStateMachineArn'])).toThrow(
+      /x\.asl\.json uses \$\{ChildStateMachineArn\} but no Task starts it/,
+    );
+  });
 });
 
 describe('the context', () => {
@@ -477,6 +726,80 @@ describe('the context', () => {
         },
       }),
     ).toThrow(/vendingConfig is not valid \(callers\.0\.organizationalUnits: /);
+  });
+
+  const appWith = (context: Record<string, unknown>) =>
+    createApp({
+      builtinCloudFormationValidation: false,
+      context: {
+        ...cdkJson.context,
+        organizationId: ORGANIZATION_ID,
+        'aws:cdk:bundling-stacks': [],
+        ...context,
+      },
+    });
+  const closureConfig = {
+    callers: ['arn:aws:iam::111111111111:role/CloudOps'],
+    protectedOrganizationalUnits: ['Security'],
+    decommissionOrganizationalUnit: 'Decommission',
+  };
+
+  it('refuses a closure configuration the functions would refuse, naming the field', () => {
+    expect(() => appWith({ closureConfig: '{"callers":"arn:aws:iam::111111111111:role/CloudOps"}' })).toThrow(
+      /closureConfig is not valid \(callers: .*\): see functions\/account-closure\/closure-config\.ts/,
+    );
+    expect(() => appWith({ closureConfig: { ...closureConfig, protectedOus: ['Security'] } })).toThrow(
+      /closureConfig is not valid \(\(top\): .*protectedOus/,
+    );
+    expect(() => appWith({ closureConfig: '{callers:[]}' })).toThrow(/context closureConfig is not JSON/);
+  });
+
+  it('gives the closure configuration, defaults filled in, to exactly the functions that declare it', () => {
+    const { stack: configured } = appWith({ closureConfig: JSON.stringify(closureConfig) });
+    const deployed = Template.fromStack(configured).toJSON().Resources as Record<string, Resource>;
+    const variableOf = (name: string) =>
+      (
+        deployed[
+          configured.getLogicalId(configured.functions.byName.get(name)!.node.defaultChild as CfnFunction)
+        ]!.Properties as { Environment: { Variables: Record<string, unknown> } }
+      ).Environment.Variables.CLOSURE_CONFIG;
+    const declaring = Object.entries(functions)
+      .filter(([, definition]) => 'CLOSURE_CONFIG' in definition.environment)
+      .map(([name]) => name);
+
+    expect(declaring).toEqual(
+      expect.arrayContaining(['ApiHandler', 'CloseAccount', 'PlanClosureBatch', 'StartDecommission']),
+    );
+    for (const name of Object.keys(functions))
+      if (declaring.includes(name))
+        expect(JSON.parse(variableOf(name) as string), name).toEqual({
+          ...closureConfig,
+          quotaProfile: 'current',
+        });
+      else expect(variableOf(name), name).toBeUndefined();
+    expect(
+      Annotations.fromStack(configured).findWarning('/Orgflow', Match.stringLikeRegexp('no closureConfig')),
+    ).toEqual([]);
+  });
+
+  it('refuses configurations that together leave a function no room in its environment, naming both', () => {
+    const roles = (count: number) =>
+      Array.from({ length: count }, (_, i) => `arn:aws:iam::${String(i).padStart(12, '0')}:role/CloudOps`);
+    const vending = {
+      callers: roles(30).map((principal) => ({ principal, organizationalUnits: ['Workloads/*'] })),
+    };
+
+    expect(JSON.stringify(vending).length).toBeLessThan(3072);
+    expect(() => appWith({ vendingConfig: vending, closureConfig: { callers: roles(30) } })).toThrow(
+      /vendingConfig and closureConfig are together \d+ bytes as JSON, more than the 3072 the Lambda environment of ApiHandler leaves them: shorten them/,
+    );
+  });
+
+  it('warns that without a closure configuration nobody may ask for closure batches', () => {
+    Annotations.fromStack(stack).hasWarning(
+      '/Orgflow',
+      Match.stringLikeRegexp('no closureConfig: nobody may ask for closure batches'),
+    );
   });
 
   it('warns that the example organization id of cdk.json lets nobody in', () => {
