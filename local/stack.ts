@@ -97,6 +97,11 @@ export interface LocalStack {
   stateMachineArns: Record<string, string>;
   /** true when this start seeded a fresh data directory */
   seeded: boolean;
+  /**
+   * Resolves once no function invocation has been in flight for a few turns of the event loop: whatever the last
+   * clock advance set off has run its course (tests on a manual clock advance again only then).
+   */
+  settled(): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -381,7 +386,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: 'us-east-1',
     };
     writePrivateFile(join(dataDir, 'endpoints.json'), `${JSON.stringify(all, null, 2)}\n`);
-    return { endpoints: all, emulator, stepFunctions, buses, clock, stateMachineArns, seeded, close };
+    const settled = async () => {
+      for (let quiet = 0; quiet < 3; ) {
+        await new Promise((resolve) => setTimeout(resolve, 1));
+        quiet = lambda.invocationsInFlight === 0 ? quiet + 1 : 0;
+      }
+    };
+    return {
+      endpoints: all,
+      emulator,
+      stepFunctions,
+      buses,
+      clock,
+      stateMachineArns,
+      seeded,
+      settled,
+      close,
+    };
   } catch (error) {
     await close();
     throw error;

@@ -35,6 +35,8 @@ export interface ClosureQuotaState {
   ledger: readonly number[];
   limit: number;
   now: number;
+  /** how far apart CloseAccount calls come at least (its throttle), for the forecast; 0 by default */
+  spacingMs?: number;
 }
 
 /** Why an account must not be closed, or undefined when it may be. */
@@ -72,19 +74,17 @@ export function planClosures(
   const seen = new Set<string>();
   const unique = candidates.filter((c) => !seen.has(c.accountId) && seen.add(c.accountId));
   const verdicts = unique.map((candidate) => ({ candidate, skip: skipReasonOf(candidate, protectedOus) }));
-  const times = nextClosureTimes(
-    quota.ledger,
-    quota.limit,
-    quota.now,
-    verdicts.filter((v) => v.skip === undefined).length,
-  );
+  const count = verdicts.filter((v) => v.skip === undefined).length;
+  // whether the window has room now decides; the date of a deferred one also counts the pacing of those before it
+  const fits = nextClosureTimes(quota.ledger, quota.limit, quota.now, count);
+  const times = nextClosureTimes(quota.ledger, quota.limit, quota.now, count, undefined, quota.spacingMs);
   let next = 0;
   return verdicts.map(({ candidate, skip }): PlannedClosure => {
     const { accountId } = candidate;
     if (skip) return { accountId, decision: 'skipped', ...skip };
-    const at = times[next++] as number;
-    return at <= quota.now
+    const index = next++;
+    return (fits[index] as number) <= quota.now
       ? { accountId, decision: 'close-now' }
-      : { accountId, decision: 'deferred', until: new Date(at).toISOString() };
+      : { accountId, decision: 'deferred', until: new Date(times[index] as number).toISOString() };
   });
 }

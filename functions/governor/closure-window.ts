@@ -18,7 +18,8 @@ export function closureQuota(profile: ClosureQuotaProfile, memberAccounts: numbe
 /**
  * When each of the next `count` closures fits the window, in order: a closure fits at `t` when fewer than
  * `limit` closures were requested in (t - window, t]. `ledger` holds the request times of past closures (any
- * order); each forecast closure counts against the ones after it.
+ * order); each forecast closure counts against the ones after it, and comes at least `spacingMs` after the one
+ * before it (CloseAccount's throttle paces them).
  */
 export function nextClosureTimes(
   ledger: readonly number[],
@@ -26,6 +27,7 @@ export function nextClosureTimes(
   now: number,
   count: number,
   windowMs: number = CLOSURE_WINDOW_MS,
+  spacingMs = 0,
 ): number[] {
   if (limit < 1) throw new RangeError(`a closure quota is at least 1, not ${limit}`);
   const requested = ledger.filter((at) => at > now - windowMs).sort((a, b) => a - b);
@@ -33,7 +35,9 @@ export function nextClosureTimes(
   for (let i = 0; i < count; i++) {
     // the closure `limit` places back must have left the window: the window then holds limit - 1
     const blocking = requested.length >= limit ? requested[requested.length - limit] : undefined;
-    const at = blocking === undefined ? now : Math.max(now, blocking + windowMs);
+    const previous = times[times.length - 1];
+    const earliest = previous === undefined ? now : previous + spacingMs;
+    const at = blocking === undefined ? earliest : Math.max(earliest, blocking + windowMs);
     requested.push(at);
     times.push(at);
   }

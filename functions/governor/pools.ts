@@ -26,14 +26,18 @@ export function createAccountPool(env: CreateAccountPoolEnv): SlotPool {
   };
 }
 
+/** How far apart AWS lets CloseAccount calls come once its burst of 1 is spent (0.05 per second, reference §3.2). */
+export const CLOSE_ACCOUNT_INTERVAL_MS = 20_000;
+
 /** The governor pool of CloseAccount calls in flight; AWS allows 3 at a time (reference §3.1). */
 export const CLOSE_ACCOUNT_POOL = 'close-account';
 
 export const CloseAccountPoolEnvSchema = z.object({
   GOVERNOR_TABLE_NAME: z.string().min(1),
   CLOSE_ACCOUNT_SLOTS: z.coerce.number().int().min(1).max(100).default(3),
-  // a closure leaves PENDING_CLOSURE within minutes; an hour covers the wait and its look
-  CLOSE_ACCOUNT_SLOT_LEASE_SECONDS: z.coerce.number().int().min(60).default(3600),
+  // longer than a closure holds its slot: Close Account retried while 3 closures made outside orgflow are in
+  // flight (about 80 minutes at worst) and Wait For Closure (about 2 hours) — four hours
+  CLOSE_ACCOUNT_SLOT_LEASE_SECONDS: z.coerce.number().int().min(60).default(14_400),
   // AWS throttles CloseAccount at 0.05 call per second with a burst of 1 (reference §3.2)
   CLOSE_ACCOUNT_CALLS_PER_SECOND: z.coerce.number().positive().max(100).default(0.05),
   CLOSE_ACCOUNT_CALL_BURST: z.coerce.number().int().min(1).max(100).default(1),

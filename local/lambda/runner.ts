@@ -167,6 +167,8 @@ export class LambdaRunner implements LambdaInvoker {
   private readonly functions = new Map<string, RegisteredFunction>();
   private closed = false;
 
+  private inFlight = 0;
+
   constructor(options: LambdaRunnerOptions) {
     if (!/^\d{12}$/.test(options.accountId))
       throw new Error(`accountId must be 12 digits, not '${options.accountId}'`);
@@ -231,7 +233,21 @@ export class LambdaRunner implements LambdaInvoker {
     return fn.arn;
   }
 
+  /** Invocations started and not yet answered: none means the functions have nothing left to do for now. */
+  get invocationsInFlight(): number {
+    return this.inFlight;
+  }
+
   async invoke(reference: string, payload: unknown): Promise<InvokeOutcome> {
+    this.inFlight++;
+    try {
+      return await this.invokeOnce(reference, payload);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async invokeOnce(reference: string, payload: unknown): Promise<InvokeOutcome> {
     const ref = parseFunctionReference(reference);
     if (!ref)
       throw new LambdaServiceError(

@@ -88,9 +88,9 @@ describe('Acquire Close Slot and Release Close Slot', () => {
       { ticket: 4, handedOver: 0 },
     ]);
     expect(accounts.slice(0, 3).map((a) => grantTo(`token-${a}`))).toEqual([
-      { slot: 0, ticket: 1, leaseExpiresAt: new Date(NOW + 3_600_000).toISOString(), callAt: NOW },
-      { slot: 1, ticket: 2, leaseExpiresAt: new Date(NOW + 3_600_000).toISOString(), callAt: NOW + 21_000 },
-      { slot: 2, ticket: 3, leaseExpiresAt: new Date(NOW + 3_600_000).toISOString(), callAt: NOW + 42_000 },
+      { slot: 0, ticket: 1, leaseExpiresAt: new Date(NOW + 14_400_000).toISOString(), callAt: NOW },
+      { slot: 1, ticket: 2, leaseExpiresAt: new Date(NOW + 14_400_000).toISOString(), callAt: NOW + 21_000 },
+      { slot: 2, ticket: 3, leaseExpiresAt: new Date(NOW + 14_400_000).toISOString(), callAt: NOW + 42_000 },
     ]);
     expect(grantTo(`token-${accounts[3]}`)).toBeUndefined();
     expect(await table.item('close-account', 'slot#002')).toMatchObject({

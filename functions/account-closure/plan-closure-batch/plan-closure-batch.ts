@@ -12,6 +12,7 @@ import {
 } from '../../_shared/organization-snapshot';
 import { CallerSchema } from '../../_shared/schemas';
 import { closureBudget } from '../../governor/closure-window';
+import { CLOSE_ACCOUNT_INTERVAL_MS } from '../../governor/pools';
 import { type BatchRecord, BatchSelectionSchema, type BatchStorePorts, recordBatch } from '../batch-store';
 import { type ClosureConfig, quotaLimitFor } from '../closure-config';
 import { BatchIdSchema } from '../closure-step-inputs';
@@ -75,7 +76,12 @@ export async function planClosureBatch(
   const limit = quotaLimitFor(ports.config, memberAccounts);
   await recordQuotaLimit(ports, { limit, memberAccounts, countedAt: now });
   const ledger = await closuresInWindow(ports, now);
-  const plan = planClosures(candidates, ports.config.protectedOrganizationalUnits, { ledger, limit, now });
+  const plan = planClosures(candidates, ports.config.protectedOrganizationalUnits, {
+    ledger,
+    limit,
+    now,
+    spacingMs: CLOSE_ACCOUNT_INTERVAL_MS,
+  });
   const budget = closureBudget(ledger, limit, now);
   const batch: BatchRecord = {
     batchId: input.batchId,

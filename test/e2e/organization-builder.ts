@@ -1,0 +1,71 @@
+import { ManualClock } from '../../local/clock';
+import { OrganizationsEmulator } from '../../local/organizations/emulator';
+import { DEMO_MANAGEMENT_ACCOUNT, seedDemoOrganization } from '../../local/organizations/seed';
+
+/** What {@link buildLargeOrganization} made: the ids a test asks for. */
+export interface LargeOrganization {
+  /** the accounts of the OU `Sweep`, in creation order */
+  sweep: string[];
+  /** an account of `Sweep` tagged orgflow:protected=true (not in `sweep`) */
+  protectedAccount: string;
+  managementAccount: string;
+}
+
+/**
+ * Writes, into `dataDir`, the demo organization grown to `members` member accounts before any stack starts on
+ * it: `sweep` of them in an OU `Sweep` (one more there tagged orgflow:protected=true), the rest in `Sandbox`.
+ * Built with the emulator's own operations, offline, so that its thousand creations are not a thousand events
+ * for the stack's functions to handle.
+ */
+export function buildLargeOrganization(dataDir: string, members: number, sweep: number): LargeOrganization {
+  const emulator = new OrganizationsEmulator({
+    dataDir: `${dataDir}/organizations`,
+    clock: (resumeFrom) => new ManualClock(Math.max(Date.now(), resumeFrom ?? 0)),
+    defaultAccountId: DEMO_MANAGEMENT_ACCOUNT,
+    limits: { accountQuota: members + 10, createAccountDurationMs: [0, 0], concurrentAccountCreations: 1000 },
+  });
+  try {
+    seedDemoOrganization(emulator);
+    const call = <T>(operation: string, input: object) =>
+      emulator.call(operation, input, DEMO_MANAGEMENT_ACCOUNT) as T;
+    const rootId = call<{ Roots: { Id: string }[] }>('ListRoots', {}).Roots[0]!.Id;
+    const ous = call<{ OrganizationalUnits: { Id: string; Name: string }[] }>(
+      'ListOrganizationalUnitsForParent',
+      { ParentId: rootId },
+    ).OrganizationalUnits;
+    const sandbox = ous.find((ou) => ou.Name === 'Sandbox')!.Id;
+    const sweepOu = call<{ OrganizationalUnit: { Id: string } }>('CreateOrganizationalUnit', {
+      ParentId: rootId,
+      Name: 'Sweep',
+    }).OrganizationalUnit.Id;
+    const existing = call<{ Accounts: unknown[] }>('ListAccounts', { MaxResults: 20 }).Accounts.length;
+    const create = (i: number, tags: { Key: string; Value: string }[] = []) => {
+      const { CreateAccountStatus } = call<{ CreateAccountStatus: { Id: string } }>('CreateAccount', {
+        AccountName: `Member ${i}`,
+        Email: `member-${i}@example.com`,
+        Tags: tags,
+      });
+      const status = call<{ CreateAccountStatus: { AccountId?: string } }>('DescribeCreateAccountStatus', {
+        CreateAccountRequestId: CreateAccountStatus.Id,
+      }).CreateAccountStatus;
+      if (!status.AccountId) throw new Error(`member ${i} was not created`);
+      return status.AccountId;
+    };
+    const move = (accountId: string, to: string) =>
+      call('MoveAccount', { AccountId: accountId, SourceParentId: rootId, DestinationParentId: to });
+    const sweepIds: string[] = [];
+    // the demo's members count: the total is `members`
+    for (let i = existing - 1; i < members; i++) {
+      const id = create(i);
+      if (sweepIds.length < sweep) {
+        move(id, sweepOu);
+        sweepIds.push(id);
+      } else move(id, sandbox);
+    }
+    const protectedAccount = create(members, [{ Key: 'orgflow:protected', Value: 'true' }]);
+    move(protectedAccount, sweepOu);
+    return { sweep: sweepIds, protectedAccount, managementAccount: DEMO_MANAGEMENT_ACCOUNT };
+  } finally {
+    emulator.close();
+  }
+}
