@@ -2,6 +2,16 @@ import { createHash } from 'node:crypto';
 import { parseArgs } from 'node:util';
 import { DescribeExecutionCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import type { ApiTarget } from './api';
+import {
+  closureRequestOf,
+  closureStatus,
+  followClosure,
+  hasSucceeded,
+  newIdempotencyKey,
+  renderClosure,
+  submitClosure,
+  UsageError,
+} from './close';
 import { history, listExecutions, renderExecutions, renderHistory } from './executions';
 import { organizationTree, renderTree } from './organization-tree';
 import { connect, type Target } from './target';
@@ -19,6 +29,14 @@ commands:
                                 ask the API for an account (--key: Idempotency-Key, default from name+email);
                                 --follow: show its progress until it is ready or has failed
   request <id> [--follow]       a vending request's state
+  close --ou O [--include-sub-ous] --reason R [--dry-run] [--follow] [--idempotency-key K]
+  close <account-id>… --reason R [--dry-run] [--follow] [--idempotency-key K]
+                                close accounts within AWS's closure quota (only callers the closure
+                                configuration names): those that cannot close now are deferred with a
+                                date, the management account and protected accounts skipped with why;
+                                --dry-run: only the plan; --follow: show progress until the batch ends
+                                (exit 1 if it failed or an account could not be closed)
+  closure <batch-id> [--follow] a closure batch: its state, the quota, and each account
 
 options:
   --json                        machine-readable output
@@ -78,6 +96,10 @@ async function run(argv: string[]): Promise<void> {
       tag: { type: 'string', multiple: true },
       policy: { type: 'string', multiple: true },
       key: { type: 'string' },
+      'idempotency-key': { type: 'string' },
+      reason: { type: 'string' },
+      'include-sub-ous': { type: 'boolean', default: false },
+      'dry-run': { type: 'boolean', default: false },
       'api-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -86,6 +108,10 @@ async function run(argv: string[]): Promise<void> {
     console.log(usage);
     return;
   }
+  // a command line that cannot run is refused before looking for a stack
+  const closeRequest = command === 'close' ? closureRequestOf(positionals, values) : undefined;
+  if (command === 'closure' && positionals.length !== 1)
+    throw new UsageError('closure takes one batch id: orgflow closure <batch-id> [--follow]');
   const target = connect({
     aws: values.aws,
     profile: values.profile,
@@ -164,8 +190,33 @@ async function run(argv: string[]): Promise<void> {
       print(status, describeRequest(status));
       return;
     }
+    case 'close': {
+      const request = closeRequest ?? closureRequestOf(positionals, values);
+      const key = values['idempotency-key'] ?? values.key ?? newIdempotencyKey();
+      const accepted = await submitClosure(apiOf(target), request, key);
+      if (!values.follow)
+        return print(
+          { ...accepted, idempotencyKey: key },
+          `closure batch ${accepted.batchId} accepted (Idempotency-Key ${key}): follow it with orgflow closure ${accepted.batchId} --follow`,
+        );
+      if (!values.json) console.log(`closure batch ${accepted.batchId} accepted (Idempotency-Key ${key})`);
+      const last = await followClosure(apiOf(target), accepted.batchId, { json: values.json });
+      if (!hasSucceeded(last)) process.exitCode = 1;
+      return;
+    }
+    case 'closure': {
+      const id = positionals[0]!;
+      if (values.follow) {
+        const last = await followClosure(apiOf(target), id, { json: values.json });
+        if (!hasSucceeded(last)) process.exitCode = 1;
+        return;
+      }
+      const status = await closureStatus(apiOf(target), id);
+      print(status, renderClosure(status));
+      return;
+    }
     default:
-      throw new Error(`unknown command '${command}'\n\n${usage}`);
+      throw new UsageError(`unknown command '${command}'\n\n${usage}`);
   }
 }
 
@@ -174,5 +225,8 @@ try {
 } catch (error) {
   const message = (error as Error).message;
   console.error(`orgflow: ${message}`);
-  process.exit(1);
+  // a command line it cannot run (parseArgs' own errors included) is a usage error, as for any CLI
+  const usageError =
+    error instanceof UsageError || String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS');
+  process.exit(usageError ? 2 : 1);
 }

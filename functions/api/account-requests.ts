@@ -1,9 +1,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
-  DescribeExecutionCommand,
   type DescribeExecutionOutput,
   ExecutionAlreadyExists,
-  ExecutionDoesNotExist,
   type ExecutionStatus,
   GetExecutionHistoryCommand,
   type HistoryEvent,
@@ -29,6 +27,7 @@ import {
 import { validateAccountRequest } from '../account-vending/request-validation/validate-request';
 import { readsEveryRequest, type VendingConfig } from '../account-vending/vending-config';
 import { requestIdFor } from './caller';
+import { describeIfExists, executionArnOf } from './executions';
 import {
   lastEnteredState,
   parseObject,
@@ -60,11 +59,6 @@ export interface Accepted {
   statusUrl: string;
   /** false when this answers a repeat of a request already accepted */
   created: boolean;
-}
-
-/** `arn:…:stateMachine:<machine>` + name → `arn:…:execution:<machine>:<name>`. */
-export function executionArnOf(stateMachineArn: string, name: string): string {
-  return `${stateMachineArn.replace(':stateMachine:', ':execution:')}:${name}`;
 }
 
 /**
@@ -155,15 +149,6 @@ function assertSameRequest(execution: DescribeExecutionOutput, input: VendingInp
   throw new ConflictError(
     `the idempotency key was already used for a different request (${requestId}); use a new key for a new account, or repeat the original body`,
   );
-}
-
-async function describeIfExists(sfn: SFNClient, executionArn: string) {
-  try {
-    return await sfn.send(new DescribeExecutionCommand({ executionArn }));
-  } catch (error) {
-    if (error instanceof ExecutionDoesNotExist) return undefined;
-    throw error;
-  }
 }
 
 // a request that waited hours for a slot has a long history; past this many events the steps shown stop early

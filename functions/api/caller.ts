@@ -17,8 +17,17 @@ export function callerOf(event: ApiEvent): Caller {
  * session counts as its role, so a portal that signs each call with a new session keeps its keys.
  */
 export function requestIdFor(caller: Caller, idempotencyKey: string): string {
-  const digest = createHash('sha256')
+  return `ar-${digestOf(caller, idempotencyKey)}`;
+}
+
+/** A closure batch's id (its execution name), derived as {@link requestIdFor} derives a request's. */
+export function closureBatchIdFor(caller: Caller, idempotencyKey: string): string {
+  return `cb-${digestOf(caller, idempotencyKey)}`;
+}
+
+function digestOf(caller: Caller, idempotencyKey: string): string {
+  return createHash('sha256')
     .update(`${ownerOf(caller)}\n${idempotencyKey}`)
-    .digest('hex');
-  return `ar-${digest.slice(0, 32)}`;
+    .digest('hex')
+    .slice(0, 32);
 }

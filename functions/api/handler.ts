@@ -2,28 +2,46 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { organizationsClient, sfnClient } from '../_shared/clients';
+import { dynamoDocumentClient, organizationsClient, sfnClient } from '../_shared/clients';
 import { parseEnv } from '../_shared/env';
 import { HttpError } from '../_shared/errors';
 import { logger } from '../_shared/logger';
 import { OrganizationDirectory } from '../_shared/organization-directory';
+import { ClosureConfigEnvSchema, loadClosureConfig } from '../account-closure/closure-config';
 import { loadVendingConfig, VendingConfigEnvSchema } from '../account-vending/vending-config';
 import { describeAccountRequest, listAccountRequests, submitAccountRequest } from './account-requests';
 import { callerOf } from './caller';
+import { describeClosureBatch, submitClosureBatch } from './closure-batches';
 import { type ApiEvent, header, json, jsonApi, urlOf } from './http';
 
 const env = parseEnv(
-  VendingConfigEnvSchema.extend({ ACCOUNT_VENDING_STATE_MACHINE_ARN: z.string().startsWith('arn:') }),
+  VendingConfigEnvSchema.extend(ClosureConfigEnvSchema.shape).extend({
+    ACCOUNT_VENDING_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+    CLOSURE_BATCH_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+    GOVERNOR_TABLE_NAME: z.string().min(1),
+  }),
 );
+const sfn = sfnClient();
+const directory = new OrganizationDirectory(organizationsClient());
 const ports = {
-  sfn: sfnClient(),
-  directory: new OrganizationDirectory(organizationsClient()),
+  sfn,
+  directory,
   config: loadVendingConfig(env),
   stateMachineArn: env.ACCOUNT_VENDING_STATE_MACHINE_ARN,
+};
+const closurePorts = {
+  sfn,
+  directory,
+  db: dynamoDocumentClient(),
+  table: env.GOVERNOR_TABLE_NAME,
+  config: loadClosureConfig(env),
+  stateMachineArn: env.CLOSURE_BATCH_STATE_MACHINE_ARN,
+  now: () => Date.now(),
 };
 
 const statusUrlFor = (event: ApiEvent) => (requestId: string) =>
   urlOf(event, `/account-requests/${requestId}`);
+const batchUrlFor = (event: ApiEvent) => (batchId: string) => urlOf(event, `/closure-batches/${batchId}`);
 
 /** The routes of catalog/routes.ts that name ApiHandler. */
 async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
@@ -54,6 +72,22 @@ async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
           callerOf(event),
         ),
       );
+    case 'POST /closure-batches': {
+      const accepted = await submitClosureBatch(closurePorts, {
+        caller: callerOf(event),
+        idempotencyKey: header(event, 'Idempotency-Key'),
+        body: event.body,
+        statusUrl: batchUrlFor(event),
+      });
+      logger.info(accepted.created ? 'closure batch started' : 'closure batch repeated', { ...accepted });
+      return json(
+        202,
+        { batchId: accepted.batchId, statusUrl: accepted.statusUrl },
+        { Location: accepted.statusUrl },
+      );
+    }
+    case 'GET /closure-batches/{id}':
+      return json(200, await describeClosureBatch(closurePorts, event.pathParameters?.id, callerOf(event)));
     default:
       throw new HttpError(404, `no route for ${event.httpMethod} ${event.path}`);
   }

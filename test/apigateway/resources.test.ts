@@ -10,11 +10,13 @@ const route = (method: ApiRoute['method'], path: string): ApiRoute => ({
 });
 
 describe('the route table', () => {
-  it('declares the account request routes, all on the API handler', () => {
+  it('declares the account request and closure batch routes, all on the API handler', () => {
     expect(apiRoutes.map((r) => `${r.method} ${r.path} -> ${r.function}`)).toEqual([
       'POST /account-requests -> ApiHandler',
       'GET /account-requests/{id} -> ApiHandler',
       'GET /account-requests -> ApiHandler',
+      'POST /closure-batches -> ApiHandler',
+      'GET /closure-batches/{id} -> ApiHandler',
     ]);
     expect(() => new ResourceTree(apiRoutes, 'orgflowapi')).not.toThrow();
   });

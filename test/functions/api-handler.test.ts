@@ -37,6 +37,12 @@ let handler: (
 
 beforeAll(async () => {
   vi.stubEnv('ACCOUNT_VENDING_STATE_MACHINE_ARN', STATE_MACHINE);
+  // the closure routes' variables (test/functions/closure-batches-api.test.ts exercises them)
+  vi.stubEnv(
+    'CLOSURE_BATCH_STATE_MACHINE_ARN',
+    'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-closure-batch',
+  );
+  vi.stubEnv('GOVERNOR_TABLE_NAME', 'orgflow-governor');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   vi.stubEnv(
     'VENDING_CONFIG',

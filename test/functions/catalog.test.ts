@@ -12,6 +12,8 @@ function requiredEnv(name: FunctionName): Record<string, string> {
   const values: Record<string, string> = {
     ACCOUNT_VENDING_STATE_MACHINE_ARN:
       'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-account-vending',
+    CLOSURE_BATCH_STATE_MACHINE_ARN:
+      'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-closure-batch',
     GOVERNOR_TABLE_NAME: 'orgflow-governor',
   };
   return Object.fromEntries(
@@ -84,6 +86,7 @@ describe('functions catalog', () => {
     expect(users.sort()).toEqual([
       'AcquireCloseSlot',
       'AcquireCreateSlot',
+      'ApiHandler',
       'CloseAccount',
       'CompleteAccountClosure',
       'CompleteAccountCreation',
