@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
+import { loadClosureConfig } from '../functions/account-closure/closure-config';
 import { dataDirectory } from './data-dir';
 import { exposureWarning } from './host';
 import { type Limits, legacyQuotas } from './organizations/config';
@@ -20,6 +21,8 @@ const usage = `usage: npm start -- [options]
   --create-account-seconds <s>  how long CreateAccount stays IN_PROGRESS: "3-20" (default) or "0"
   --close-account-seconds <s>   how long CloseAccount stays PENDING_CLOSURE (default 60)
   --quota-profile <name>        current (default) or legacy (the older documented quotas)
+  --closure-config <file.json>  the closure configuration (who may close, protected OUs, the decommission OU;
+                                see functions/account-closure/closure-config.ts); default: the demo's
   --faults <file.json>          fault injection per operation, e.g. {"CreateAccount":{"throttle":0.3}}
   --fault-seed <n>              seed for the fault draws, for replayable runs
   --fsync                       flush every write to disk before answering (survives a machine crash)
@@ -57,6 +60,7 @@ function parseOptions(argv: string[]) {
       'close-account-seconds': { type: 'string' },
       'quota-profile': { type: 'string', default: 'current' },
       faults: { type: 'string' },
+      'closure-config': { type: 'string' },
       'fault-seed': { type: 'string' },
       fsync: { type: 'boolean', default: false },
       'function-environments': { type: 'string', default: 'isolated' },
@@ -92,6 +96,17 @@ function parseOptions(argv: string[]) {
       throw new Error(`--faults ${values.faults}: ${(error as Error).message}`);
     }
   }
+  let closureConfig: string | undefined;
+  if (values['closure-config']) {
+    const file = values['closure-config'];
+    try {
+      closureConfig = readFileSync(file, 'utf8');
+      // refused here, with the field, rather than by every closure function as it starts
+      loadClosureConfig({ CLOSURE_CONFIG: closureConfig });
+    } catch (error) {
+      throw new Error(`--closure-config ${file}: ${(error as Error).message}`);
+    }
+  }
   return {
     help: values.help,
     firstPort: whole('port', values.port, 0, 65_530),
@@ -103,6 +118,7 @@ function parseOptions(argv: string[]) {
     fsync: values.fsync,
     functionEnvironments: values['function-environments'] as 'isolated' | 'shared',
     ...(faults ? { faults } : {}),
+    ...(closureConfig ? { closureConfig } : {}),
     ...(values['fault-seed'] ? { faultSeed: whole('fault-seed', values['fault-seed'], 0, 2 ** 31) } : {}),
   };
 }
