@@ -136,7 +136,13 @@ export async function recordBatch(
   return recorded;
 }
 
-/** Sets where one account of a batch stands. */
+/** The states an account's closure ends in: no later write of a step still under way changes them. */
+const FINAL_STATES: readonly ClosureState[] = ['closed', 'skipped', 'failed'];
+
+/**
+ * Sets where one account of a batch stands. A final state stays: an attempt of an earlier step that answers
+ * late (its task timed out and was retried meanwhile) does not write over how the closure ended.
+ */
 export async function setAccountState(
   ports: BatchStorePorts,
   batchId: string,
@@ -155,17 +161,30 @@ export async function setAccountState(
   const names = Object.keys(fields);
   // a state says all there is: what an earlier state said (a deferral's date, a reason) goes
   const stale = ['until', 'reason', 'detail'].filter((name) => !(name in extra));
-  await ports.db.send(
-    new UpdateCommand({
-      TableName: ports.table,
-      Key: { pk: partition(batchId), sk: `account#${accountId}` },
-      UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}${stale.length ? ` REMOVE ${stale.map((_, i) => `#r${i}`).join(', ')}` : ''}`,
-      ExpressionAttributeNames: {
-        ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
-        ...Object.fromEntries(stale.map((name, i) => [`#r${i}`, name])),
-      },
-      ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]])),
-    }),
+  const final = FINAL_STATES.includes(state);
+  await conditional(
+    ports.db.send(
+      new UpdateCommand({
+        TableName: ports.table,
+        Key: { pk: partition(batchId), sk: `account#${accountId}` },
+        ...(final
+          ? {}
+          : {
+              ConditionExpression:
+                'attribute_not_exists(#state) OR NOT #state IN (:closed, :skipped, :failed)',
+            }),
+        UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}${stale.length ? ` REMOVE ${stale.map((_, i) => `#r${i}`).join(', ')}` : ''}`,
+        ExpressionAttributeNames: {
+          ...Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+          ...Object.fromEntries(stale.map((name, i) => [`#r${i}`, name])),
+          ...(final ? {} : { '#state': 'state' }),
+        },
+        ExpressionAttributeValues: {
+          ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]])),
+          ...(final ? {} : { ':closed': 'closed', ':skipped': 'skipped', ':failed': 'failed' }),
+        },
+      }),
+    ),
   );
 }
 

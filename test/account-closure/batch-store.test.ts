@@ -166,6 +166,22 @@ describe('setAccountState', () => {
     // Assess
     expect((await accountsOf())['222222222222']).toMatchObject({ state: 'deferred', until: later });
   });
+
+  it.each(['closed', 'skipped', 'failed'] as const)(
+    'keeps a %s account so: a late answer of an earlier step does not write over it',
+    async (final) => {
+      // Prepare
+      await recordBatch(ports, batchOf(firstPlan), NOW);
+      await setAccountState(ports, 'cb-0001', '222222222222', final, NOW, { reason: 'why' });
+
+      // Act
+      await setAccountState(ports, 'cb-0001', '222222222222', 'waiting-for-slot', NOW + 1);
+      await setAccountState(ports, 'cb-0001', '222222222222', 'closing', NOW + 2);
+
+      // Assess
+      expect((await accountsOf())['222222222222']).toMatchObject({ state: final, reason: 'why' });
+    },
+  );
 });
 
 describe('readBatch', () => {
