@@ -20,6 +20,7 @@ export type FunctionName =
   | 'PublishAccountVended'
   | 'PlanClosureBatch'
   | 'AcquireCloseSlot'
+  | 'CheckAccount'
   | 'CloseAccount'
   | 'WatchAccountClosure'
   | 'CompleteAccountClosure'
@@ -258,18 +259,35 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   AcquireCloseSlot: closure('acquire-close-slot', closeAccountPool, [
     ...governorPermissions('accountClosureStateMachine'),
   ]),
-  // the closure configuration, the ledger, the batch's record, and the account looked at again
-  CloseAccount: closure('close-account', { [GOVERNOR_TABLE]: 'required', ...closureConfig }, [
+  // the account looked at again before its call, against the closure configuration and the ledger
+  CheckAccount: closure('check-account', { [GOVERNOR_TABLE]: 'required', ...closureConfig }, [
     {
       resource: 'organization',
       actions: [
-        'organizations:CloseAccount',
         'organizations:DescribeAccount',
         'organizations:DescribeOrganization',
         'organizations:DescribeOrganizationalUnit',
         'organizations:ListParents',
         'organizations:ListTagsForResource',
         // counting the members for the quota when no plan has (a closure started by hand)
+        'organizations:ListRoots',
+        'organizations:ListOrganizationalUnitsForParent',
+        'organizations:ListAccountsForParent',
+      ],
+    },
+    {
+      resource: 'governorTable',
+      actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+    },
+  ]),
+  // the call itself, and the ledger and the batch's record around it
+  CloseAccount: closure('close-account', { [GOVERNOR_TABLE]: 'required', ...closureConfig }, [
+    {
+      resource: 'organization',
+      actions: [
+        'organizations:CloseAccount',
+        // counting the members for the quota when AWS says it is spent and no plan has counted them
+        'organizations:DescribeOrganization',
         'organizations:ListRoots',
         'organizations:ListOrganizationalUnitsForParent',
         'organizations:ListAccountsForParent',
@@ -382,6 +400,7 @@ export const stateMachines: Readonly<Record<StateMachineName, StateMachineFile>>
     environmentVariable: 'ACCOUNT_CLOSURE_STATE_MACHINE_ARN',
     functions: [
       'AcquireCloseSlot',
+      'CheckAccount',
       'CloseAccount',
       'WatchAccountClosure',
       'ReleaseCloseSlot',

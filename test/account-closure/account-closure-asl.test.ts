@@ -99,6 +99,7 @@ const grant = (callAt: number) => ({
 
 const happySteps = (): Partial<Record<FunctionName, Step>> => ({
   AcquireCloseSlot: () => grant(START + 21_000),
+  CheckAccount: () => ({ accountId: ACCOUNT, outcome: 'ready' }),
   CloseAccount: () => ({ accountId: ACCOUNT, outcome: 'requested' }),
   WatchAccountClosure: () => ({ accountId: ACCOUNT, state: 'SUCCEEDED' }),
   ReleaseCloseSlot: () => ({ released: true }),
@@ -163,16 +164,17 @@ describe('statemachines/account-closure.asl.json', () => {
 
     // Assess
     for (const [name] of all) expect(name).toMatch(/^[A-Z][a-z]+( [A-Z][a-z]+)*\??$/);
-    expect(tasks).toHaveLength(8);
-    for (const [, state] of tasks) {
+    expect(tasks).toHaveLength(9);
+    for (const [name, state] of tasks) {
       const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
-      expect(retried).toEqual(
-        expect.arrayContaining([
-          'Lambda.ServiceException',
-          'TooManyRequestsException',
-          'ThrottlingException',
-        ]),
-      );
+      expect(retried).toEqual(expect.arrayContaining(['Lambda.ServiceException', 'ThrottlingException']));
+      // Close Account's throttled call goes back to the governor to be paced again, not retried at random
+      if (name === 'Close Account')
+        expect(state.Catch?.[0]).toEqual({
+          ErrorEquals: ['TooManyRequestsException'],
+          Next: 'Acquire Close Slot',
+        });
+      else expect(retried).toContain('TooManyRequestsException');
       for (const retrier of state.Retry ?? [])
         if (!retrier.ErrorEquals.includes('States.Timeout')) expect(retrier.JitterStrategy).toBe('FULL');
       expect(state.Catch?.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
@@ -189,6 +191,7 @@ describe('statemachines/account-closure.asl.json', () => {
     expect(execution.state.output).toEqual({ batchId: BATCH, accountId: ACCOUNT, outcome: 'closed' });
     expect(steps.names()).toEqual([
       'AcquireCloseSlot',
+      'CheckAccount',
       'CloseAccount',
       'WatchAccountClosure',
       'ReleaseCloseSlot',
@@ -198,7 +201,12 @@ describe('statemachines/account-closure.asl.json', () => {
       input: { requestId: NAME, batchId: BATCH, accountId: ACCOUNT },
       at: START,
     });
-    // CloseAccount waits for the call time of the grant: AWS's throttle
+    // the account is looked at 3 s before the call time of the grant (AWS's throttle), CloseAccount called at it
+    expect(steps.of('CheckAccount')[0]).toEqual({
+      name: 'CheckAccount',
+      input: { batchId: BATCH, accountId: ACCOUNT },
+      at: START + 18_000,
+    });
     expect(steps.of('CloseAccount')[0]).toEqual({
       name: 'CloseAccount',
       input: { batchId: BATCH, accountId: ACCOUNT },
@@ -220,14 +228,14 @@ describe('statemachines/account-closure.asl.json', () => {
 
   it('finishes an account found already closed without waiting for AWS', async () => {
     // Prepare
-    const closed = withSteps({ CloseAccount: () => ({ accountId: ACCOUNT, outcome: 'closed' }) });
+    const closed = withSteps({ CheckAccount: () => ({ accountId: ACCOUNT, outcome: 'closed' }) });
 
     // Act
     const { execution, steps } = await runClosure(closed);
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(steps.names()).toEqual(['AcquireCloseSlot', 'CloseAccount', 'ReleaseCloseSlot', 'FinishClosure']);
+    expect(steps.names()).toEqual(['AcquireCloseSlot', 'CheckAccount', 'ReleaseCloseSlot', 'FinishClosure']);
   });
 
   it('waits without a slot until the date of a deferred account, then gets in line', async () => {
@@ -277,9 +285,11 @@ describe('statemachines/account-closure.asl.json', () => {
     expect(execution.status).toBe('SUCCEEDED');
     expect(called.names()).toEqual([
       'AcquireCloseSlot',
+      'CheckAccount',
       'CloseAccount',
       'ReleaseCloseSlot',
       'AcquireCloseSlot',
+      'CheckAccount',
       'CloseAccount',
       'WatchAccountClosure',
       'ReleaseCloseSlot',
@@ -293,6 +303,37 @@ describe('statemachines/account-closure.asl.json', () => {
     ).toEqual(new Set([NAME]));
   });
 
+  it('takes a throttled CloseAccount back to the governor, keeping its slot, to be paced again', async () => {
+    // Prepare: the first call is throttled; the governor answers the holder with a new call time
+    const steps = withSteps({
+      AcquireCloseSlot: (_input, call) => grant(START + 21_000 * call),
+      CloseAccount: (_input, call) => {
+        if (call === 1)
+          throw failure('TooManyRequestsException', 'AWS Organizations cannot complete your request');
+        return { accountId: ACCOUNT, outcome: 'requested' };
+      },
+    });
+
+    // Act
+    const { execution, steps: called } = await runClosure(steps);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(called.names()).toEqual([
+      'AcquireCloseSlot',
+      'CheckAccount',
+      'CloseAccount',
+      'AcquireCloseSlot',
+      'CheckAccount',
+      'CloseAccount',
+      'WatchAccountClosure',
+      'ReleaseCloseSlot',
+      'FinishClosure',
+    ]);
+    expect(called.of('CloseAccount').map((c) => c.at)).toEqual([START + 21_000, START + 42_000]);
+    expect(called.of('ReleaseCloseSlot')).toHaveLength(1);
+  });
+
   it('records a refused account as skipped and succeeds with the refusal, after giving the slot back', async () => {
     // Prepare
     const refusal = failure(
@@ -300,7 +341,7 @@ describe('statemachines/account-closure.asl.json', () => {
       `account ${ACCOUNT} is not closed: tagged orgflow:protected=true`,
     );
     const steps = withSteps({
-      CloseAccount: () => {
+      CheckAccount: () => {
         throw refusal;
       },
     });
@@ -316,7 +357,7 @@ describe('statemachines/account-closure.asl.json', () => {
       outcome: 'skipped',
       reason: refusal.cause,
     });
-    expect(called.names()).toEqual(['AcquireCloseSlot', 'CloseAccount', 'ReleaseCloseSlot', 'FinishClosure']);
+    expect(called.names()).toEqual(['AcquireCloseSlot', 'CheckAccount', 'ReleaseCloseSlot', 'FinishClosure']);
     expect(called.of('FinishClosure')[0]?.input).toEqual({
       batchId: BATCH,
       accountId: ACCOUNT,

@@ -1,5 +1,6 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
+  AccountAlreadyClosedException,
   CloseAccountCommand,
   ConstraintViolationException,
   DescribeAccountCommand,
@@ -13,11 +14,10 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { OrganizationDirectory } from '../../functions/_shared/organization-directory';
-import {
-  type CloseAccountPorts,
-  closeAccountOnce,
-} from '../../functions/account-closure/close-account/close-account';
+import { checkAccount } from '../../functions/account-closure/check-account/check-account';
+import { closeAccountOnce } from '../../functions/account-closure/close-account/close-account';
 import { ClosureConfigSchema } from '../../functions/account-closure/closure-config';
+import type { ClosurePorts } from '../../functions/account-closure/closure-ports';
 import { closuresInWindow, recordClosure, recordQuotaLimit } from '../../functions/account-closure/ledger';
 import { governorTableOnDynalite } from '../governor-table';
 
@@ -27,7 +27,7 @@ const NOW = Date.UTC(2026, 11, 6);
 const MEMBER = '222222222222';
 const organizationsMock = mockClient(OrganizationsClient);
 const table = governorTableOnDynalite();
-let ports: CloseAccountPorts;
+let ports: ClosurePorts;
 
 const DAY = 24 * 60 * 60 * 1000;
 const BATCH = 'cb-test';
@@ -60,10 +60,11 @@ beforeEach(async () => {
   await recordQuotaLimit(ports, { limit: 250, memberAccounts: 1000, countedAt: NOW });
 });
 
-const close = (accountId = MEMBER, protectedOus: string[] = []) => {
+const check = (accountId = MEMBER, protectedOus: string[] = []) => {
   ports.config = ClosureConfigSchema.parse({ protectedOrganizationalUnits: protectedOus });
-  return closeAccountOnce(ports, { batchId: BATCH, accountId });
+  return checkAccount(ports, { batchId: BATCH, accountId });
 };
+const close = (accountId = MEMBER) => closeAccountOnce(ports, { batchId: BATCH, accountId });
 
 /** Fills the window with `count` closures of other accounts, requested `daysAgo` days before NOW. */
 async function closedBefore(count: number, daysAgo: number) {
@@ -116,7 +117,7 @@ describe('closeAccountOnce', () => {
         .resolves({ Tags: [{ Key: 'orgflow:protected', Value: 'true' }] });
 
     // Act
-    const attempt = close(accountId, protectedOus);
+    const attempt = check(accountId, protectedOus);
 
     // Assess
     await expect(attempt).rejects.toMatchObject({ name: 'ClosureRefusedError', reason });
@@ -124,17 +125,42 @@ describe('closeAccountOnce', () => {
     expect(await closuresInWindow(ports, NOW)).toEqual([]);
   });
 
-  it('is pending when an earlier attempt already closed it (its answer lost)', async () => {
+  it('finds an account an earlier attempt already closed (its answer lost) pending, or closed', async () => {
     // Prepare
     organizationsMock
       .on(DescribeAccountCommand)
-      .resolves({ Account: { Id: MEMBER, State: 'PENDING_CLOSURE' } });
+      .resolvesOnce({ Account: { Id: MEMBER, State: 'PENDING_CLOSURE' } })
+      .resolvesOnce({ Account: { Id: MEMBER, State: 'SUSPENDED' } });
+
+    // Act
+    const first = await check();
+    const second = await check();
+
+    // Assess
+    expect(first).toEqual({ accountId: MEMBER, outcome: 'pending' });
+    expect(second).toEqual({ accountId: MEMBER, outcome: 'closed' });
+    expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
+  });
+
+  it('is pending when CloseAccount says an earlier call got through', async () => {
+    // Prepare
+    organizationsMock
+      .on(CloseAccountCommand)
+      .rejects(new AccountAlreadyClosedException({ message: 'closing', $metadata: {} }));
 
     // Act
     const result = await close();
 
     // Assess
     expect(result).toEqual({ accountId: MEMBER, outcome: 'pending' });
+  });
+
+  it('finds an account that may be closed, with room in the window, ready', async () => {
+    // Act
+    const result = await check();
+
+    // Assess
+    expect(result).toEqual({ accountId: MEMBER, outcome: 'ready' });
     expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
   });
 
@@ -143,7 +169,7 @@ describe('closeAccountOnce', () => {
     await closedBefore(250, 20);
 
     // Act
-    const result = await close();
+    const result = await check();
 
     // Assess
     const until = new Date(NOW - 20 * DAY + 30 * DAY).toISOString();
@@ -158,10 +184,10 @@ describe('closeAccountOnce', () => {
     await recordClosure(ports, { accountId: MEMBER, requestedAt: NOW - 1000, source: 'orgflow' });
 
     // Act
-    const result = await close();
+    const result = await check();
 
     // Assess
-    expect(result.outcome).toBe('requested');
+    expect(result.outcome).toBe('ready');
     expect(await closuresInWindow(ports, NOW)).toHaveLength(250);
   });
 

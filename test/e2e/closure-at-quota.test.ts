@@ -5,9 +5,13 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AccountRecord, readBatch } from '../../functions/account-closure/batch-store';
 import type { ManualClock } from '../../local/clock';
+import {
+  buildLargeOrganization,
+  type LargeOrganization,
+  mostClosuresInFlight,
+} from '../../local/organizations/large-organization';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
 import { type LocalStack, startLocalStack } from '../../local/stack';
-import { buildLargeOrganization, type LargeOrganization } from './organization-builder';
 import { dataDirs } from './stack-process';
 
 // Issue #12's scenario: an organization of 1,000 members (a closure quota of 250 in 30 days) asked to close
@@ -109,23 +113,7 @@ describe('a closure batch at the 30-day quota (1,000 members, 300 asked for)', {
 
   const closures = () => [...stack.emulator.store.closures.values()];
 
-  /** The most closures the emulator had PENDING_CLOSURE at once, from its own record. */
-  function maxInFlight(): number {
-    const edges = closures()
-      .flatMap((c) => [
-        { at: c.requestedAt, delta: 1 },
-        { at: c.completedAt ?? Number.POSITIVE_INFINITY, delta: -1 },
-      ])
-      // a closure that ends when another starts is not in flight with it
-      .sort((a, b) => a.at - b.at || a.delta - b.delta);
-    let inFlight = 0;
-    let most = 0;
-    for (const edge of edges) {
-      inFlight += edge.delta;
-      most = Math.max(most, inFlight);
-    }
-    return most;
-  }
+  const maxInFlight = () => mostClosuresInFlight(stack.emulator);
 
   const closeAccountCalls = () =>
     stack.emulator.events

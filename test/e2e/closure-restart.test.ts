@@ -4,8 +4,8 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../local/clock';
 import { OrganizationsEmulator } from '../../local/organizations/emulator';
+import { buildLargeOrganization } from '../../local/organizations/large-organization';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
-import { buildLargeOrganization } from './organization-builder';
 import { dataDirs, killAll, spawnStack } from './stack-process';
 
 // A closure batch across a SIGKILL of the stack: no account closed twice, none lost. A closure stays

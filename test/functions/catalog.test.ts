@@ -87,6 +87,7 @@ describe('functions catalog', () => {
       'AcquireCloseSlot',
       'AcquireCreateSlot',
       'ApiHandler',
+      'CheckAccount',
       'CloseAccount',
       'CompleteAccountClosure',
       'CompleteAccountCreation',

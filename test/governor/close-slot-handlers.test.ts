@@ -111,7 +111,7 @@ describe('Acquire Close Slot and Release Close Slot', () => {
     expect(grantTo(`token-${accounts[3]}`)).toEqual({
       slot: 0,
       ticket: 4,
-      leaseExpiresAt: new Date(NOW + 30_000 + 3_600_000).toISOString(),
+      leaseExpiresAt: new Date(NOW + 30_000 + 14_400_000).toISOString(),
       callAt: NOW + 63_000,
     });
   });

@@ -1,30 +1,18 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
-import { dynamoDocumentClient, organizationsClient } from '../../_shared/clients';
-import { parseEnv } from '../../_shared/env';
+import { organizationsClient } from '../../_shared/clients';
 import { logger } from '../../_shared/logger';
-import { OrganizationDirectory } from '../../_shared/organization-directory';
 import { parseOrThrow } from '../../_shared/schemas';
-import { ClosureConfigEnvSchema, loadClosureConfig } from '../closure-config';
+import { closurePortsFromEnv } from '../closure-ports';
 import { ClosureStepInputSchema } from '../closure-step-inputs';
 import { closeAccountOnce } from './close-account';
 
-const env = parseEnv(ClosureConfigEnvSchema.extend({ GOVERNOR_TABLE_NAME: z.string().min(1) }));
-const organizations = organizationsClient();
-const ports = {
-  organizations,
-  directory: new OrganizationDirectory(organizations),
-  db: dynamoDocumentClient(),
-  table: env.GOVERNOR_TABLE_NAME,
-  config: loadClosureConfig(env),
-  now: () => Date.now(),
-};
+const ports = closurePortsFromEnv(organizationsClient());
 
-/** Close Account: `{ batchId, accountId }` → requested, pending, closed or deferred; or a named refusal. */
+/** Close Account: `{ batchId, accountId }` → requested, pending or deferred. */
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
-  const { batchId, accountId } = parseOrThrow(ClosureStepInputSchema, event);
-  const result = await closeAccountOnce(ports, { batchId, accountId });
-  logger.info('account closure step', { batchId, ...result });
+  const input = parseOrThrow(ClosureStepInputSchema, event);
+  const result = await closeAccountOnce(ports, input);
+  logger.info('account closure requested', { batchId: input.batchId, ...result });
   return result;
 };

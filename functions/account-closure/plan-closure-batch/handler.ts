@@ -1,20 +1,11 @@
 import type { Context } from 'aws-lambda';
-import { z } from 'zod';
-import { dynamoDocumentClient, organizationsReadClient } from '../../_shared/clients';
-import { parseEnv } from '../../_shared/env';
+import { organizationsReadClient } from '../../_shared/clients';
 import { logger } from '../../_shared/logger';
 import { parseOrThrow } from '../../_shared/schemas';
-import { ClosureConfigEnvSchema, loadClosureConfig } from '../closure-config';
+import { closurePortsFromEnv } from '../closure-ports';
 import { ClosureBatchInputSchema, planClosureBatch } from './plan-closure-batch';
 
-const env = parseEnv(ClosureConfigEnvSchema.extend({ GOVERNOR_TABLE_NAME: z.string().min(1) }));
-const ports = {
-  organizations: organizationsReadClient(),
-  db: dynamoDocumentClient(),
-  table: env.GOVERNOR_TABLE_NAME,
-  config: loadClosureConfig(env),
-  now: () => Date.now(),
-};
+const ports = closurePortsFromEnv(organizationsReadClient());
 
 /** Plan Closure Batch: the batch's input → its plan, recorded, and the accounts the Map closes. */
 export const handler = async (event: unknown, context: Context) => {

@@ -1,6 +1,6 @@
-import { ManualClock } from '../../local/clock';
-import { OrganizationsEmulator } from '../../local/organizations/emulator';
-import { DEMO_MANAGEMENT_ACCOUNT, seedDemoOrganization } from '../../local/organizations/seed';
+import { ManualClock } from '../clock';
+import { OrganizationsEmulator } from './emulator';
+import { DEMO_MANAGEMENT_ACCOUNT, seedDemoOrganization } from './seed';
 
 /** What {@link buildLargeOrganization} made: the ids a test asks for. */
 export interface LargeOrganization {
@@ -68,4 +68,22 @@ export function buildLargeOrganization(dataDir: string, members: number, sweep: 
   } finally {
     emulator.close();
   }
+}
+
+/** The most closures the emulator had PENDING_CLOSURE at once, from its own record of them. */
+export function mostClosuresInFlight(emulator: OrganizationsEmulator): number {
+  const edges = [...emulator.store.closures.values()]
+    .flatMap((c) => [
+      { at: c.requestedAt, delta: 1 },
+      { at: c.completedAt ?? Number.POSITIVE_INFINITY, delta: -1 },
+    ])
+    // a closure that ends when another starts is not in flight with it
+    .sort((a, b) => a.at - b.at || a.delta - b.delta);
+  let inFlight = 0;
+  let most = 0;
+  for (const edge of edges) {
+    inFlight += edge.delta;
+    most = Math.max(most, inFlight);
+  }
+  return most;
 }

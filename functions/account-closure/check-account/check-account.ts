@@ -1,0 +1,94 @@
+import {
+  AccountNotFoundException,
+  DescribeAccountCommand,
+  DescribeOrganizationCommand,
+} from '@aws-sdk/client-organizations';
+import { tagsOf } from '../../_shared/organization-snapshot';
+import { setAccountState } from '../batch-store';
+import type { ClosurePorts } from '../closure-ports';
+import { ClosureRefusedError } from '../errors';
+import { closureRecorded } from '../ledger';
+import { type ClosureCandidate, skipReasonOf } from '../plan';
+import { deferral, quotaLimit } from '../quota';
+
+/**
+ * - `ready`: may be closed now; Close Account calls at the grant's time
+ * - `pending`: an earlier attempt closed it and AWS is still at it
+ * - `closed`: already SUSPENDED (closed)
+ * - `deferred`: the 30-day window is full: the closure fits from `until`
+ */
+export type CheckAccountOutcome =
+  | { accountId: string; outcome: 'ready' | 'pending' | 'closed' }
+  | { accountId: string; outcome: 'deferred'; until: string };
+
+/**
+ * Check Account: whatever the execution's input says, the account is looked at again a few seconds before its
+ * call: the management account, a protected account (tag or OU) or one that is not a member is refused with
+ * ClosureRefusedError. Then the quota: the ledger holds every closure of the organization in the window, and a
+ * full window defers the account instead of failing it (unless the ledger already counts its closure: a retry
+ * after its call).
+ */
+export async function checkAccount(
+  ports: ClosurePorts,
+  input: { batchId: string; accountId: string },
+): Promise<CheckAccountOutcome> {
+  const { accountId, batchId } = input;
+  const candidate = await candidateOf(ports, accountId);
+  const skip = skipReasonOf(candidate, ports.config.protectedOrganizationalUnits);
+  if (skip?.reason === 'already-closing') return { accountId, outcome: 'pending' };
+  if (skip?.reason === 'already-closed') return { accountId, outcome: 'closed' };
+  if (skip) throw new ClosureRefusedError(accountId, skip.reason, skip.detail);
+
+  const now = ports.now();
+  if (!(await closureRecorded(ports, accountId))) {
+    const until = await deferral(ports, await quotaLimit(ports, now), now);
+    if (until) {
+      await setAccountState(ports, batchId, accountId, 'deferred', now, { until });
+      return { accountId, outcome: 'deferred', until };
+    }
+  }
+  return { accountId, outcome: 'ready' };
+}
+
+/** What the plan's rules need to know of the account, read from Organizations now. */
+async function candidateOf(ports: ClosurePorts, accountId: string): Promise<ClosureCandidate> {
+  const { Organization } = await ports.organizations.send(new DescribeOrganizationCommand({}));
+  const isManagementAccount = Organization?.MasterAccountId === accountId;
+  // refused whatever else it is: nothing more to read
+  if (isManagementAccount)
+    return { accountId, state: 'ACTIVE', isManagementAccount, tags: {}, ancestors: [] };
+  let state: string | undefined;
+  try {
+    const { Account } = await ports.organizations.send(new DescribeAccountCommand({ AccountId: accountId }));
+    state = Account?.State ?? Account?.Status;
+  } catch (error) {
+    if (!(error instanceof AccountNotFoundException)) throw error;
+    return { accountId, state: undefined, isManagementAccount, tags: {}, ancestors: [] };
+  }
+  return {
+    accountId,
+    state,
+    isManagementAccount,
+    tags: await tagsOf(ports.organizations, accountId),
+    ancestors: await ancestorsOf(ports, accountId),
+  };
+}
+
+/** The OUs above an account, from the root down, with their paths of names. */
+async function ancestorsOf(ports: ClosurePorts, accountId: string) {
+  const ids: string[] = [];
+  const { directory } = ports;
+  for (
+    let id = await directory.parentOrganizationalUnit(accountId);
+    id;
+    id = await directory.parentOrganizationalUnit(id)
+  )
+    ids.unshift(id);
+  const names: string[] = [];
+  const ancestors: { id: string; path: string }[] = [];
+  for (const id of ids) {
+    names.push((await directory.organizationalUnit(id))?.name ?? id);
+    ancestors.push({ id, path: names.join('/') });
+  }
+  return ancestors;
+}

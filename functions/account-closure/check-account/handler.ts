@@ -1,0 +1,18 @@
+import type { Context } from 'aws-lambda';
+import { organizationsClient } from '../../_shared/clients';
+import { logger } from '../../_shared/logger';
+import { parseOrThrow } from '../../_shared/schemas';
+import { closurePortsFromEnv } from '../closure-ports';
+import { ClosureStepInputSchema } from '../closure-step-inputs';
+import { checkAccount } from './check-account';
+
+const ports = closurePortsFromEnv(organizationsClient());
+
+/** Check Account: `{ batchId, accountId }` → ready, pending, closed or deferred; or a named refusal. */
+export const handler = async (event: unknown, context: Context) => {
+  logger.addContext(context);
+  const input = parseOrThrow(ClosureStepInputSchema, event);
+  const result = await checkAccount(ports, input);
+  logger.info('account checked for closure', { batchId: input.batchId, ...result });
+  return result;
+};
