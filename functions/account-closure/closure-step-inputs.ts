@@ -20,6 +20,9 @@ export const WatchAccountClosureInputSchema = ClosureStepInputSchema.extend({
 export const FinishClosureInputSchema = ClosureStepInputSchema.extend({
   reason: z.string().max(256),
   outcome: z.enum(['closed', 'skipped', 'failed']),
-  failure: z.object({ Error: z.string(), Cause: z.string().optional() }).nullish(),
+  // a refusal carries the plan's reason (`protected-account`…); an error only its name and words
+  failure: z
+    .object({ Error: z.string(), Cause: z.string().optional(), reason: z.string().optional() })
+    .nullish(),
 });
 export type FinishClosureInput = z.infer<typeof FinishClosureInputSchema>;

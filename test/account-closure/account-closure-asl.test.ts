@@ -336,14 +336,9 @@ describe('statemachines/account-closure.asl.json', () => {
 
   it('records a refused account as skipped and succeeds with the refusal, after giving the slot back', async () => {
     // Prepare
-    const refusal = failure(
-      'ClosureRefusedError',
-      `account ${ACCOUNT} is not closed: tagged orgflow:protected=true`,
-    );
+    const detail = 'tagged orgflow:protected=true';
     const steps = withSteps({
-      CheckAccount: () => {
-        throw refusal;
-      },
+      CheckAccount: () => ({ accountId: ACCOUNT, outcome: 'refused', reason: 'protected-account', detail }),
     });
 
     // Act
@@ -355,7 +350,7 @@ describe('statemachines/account-closure.asl.json', () => {
       batchId: BATCH,
       accountId: ACCOUNT,
       outcome: 'skipped',
-      reason: refusal.cause,
+      reason: detail,
     });
     expect(called.names()).toEqual(['AcquireCloseSlot', 'CheckAccount', 'ReleaseCloseSlot', 'FinishClosure']);
     expect(called.of('FinishClosure')[0]?.input).toEqual({
@@ -363,7 +358,7 @@ describe('statemachines/account-closure.asl.json', () => {
       accountId: ACCOUNT,
       reason: REASON,
       outcome: 'skipped',
-      failure: { Error: 'ClosureRefusedError', Cause: refusal.cause },
+      failure: { Error: 'ClosureRefusedError', Cause: detail, reason: 'protected-account' },
     });
   });
 

@@ -109,21 +109,24 @@ describe('closeAccountOnce', () => {
     ['an account tagged orgflow:protected=true', MEMBER, [], 'protected-account'],
     ['an account under a protected OU, by path', MEMBER, ['Decommission'], 'protected-ou'],
     ['an account under a protected OU, by id', MEMBER, ['ou-ab12-decommis'], 'protected-ou'],
-  ])('refuses %s whatever the input says, and calls nothing', async (_, accountId, protectedOus, reason) => {
-    // Prepare
-    if (reason === 'protected-account')
-      organizationsMock
-        .on(ListTagsForResourceCommand)
-        .resolves({ Tags: [{ Key: 'orgflow:protected', Value: 'true' }] });
+  ])(
+    'refuses %s whatever the input says, with the reason, and calls nothing',
+    async (_, accountId, protectedOus, reason) => {
+      // Prepare
+      if (reason === 'protected-account')
+        organizationsMock
+          .on(ListTagsForResourceCommand)
+          .resolves({ Tags: [{ Key: 'orgflow:protected', Value: 'true' }] });
 
-    // Act
-    const attempt = check(accountId, protectedOus);
+      // Act
+      const result = await check(accountId, protectedOus);
 
-    // Assess
-    await expect(attempt).rejects.toMatchObject({ name: 'ClosureRefusedError', reason });
-    expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
-    expect(await closuresInWindow(ports, NOW)).toEqual([]);
-  });
+      // Assess
+      expect(result).toMatchObject({ accountId, outcome: 'refused', reason });
+      expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
+      expect(await closuresInWindow(ports, NOW)).toEqual([]);
+    },
+  );
 
   it('finds an account an earlier attempt already closed (its answer lost) pending, or closed', async () => {
     // Prepare

@@ -225,25 +225,26 @@ describe('finishClosure of a closed account', () => {
 });
 
 describe('finishClosure of an account not closed', () => {
-  it('records a skip with the refusal named and its words from the Lambda error, and touches nothing else', async () => {
+  it("records a skip with the plan's reason and its words, and touches nothing else", async () => {
     // Act
     const finished = await finishClosure(ports, {
       batchId: BATCH,
       accountId: ACCOUNT,
       reason: 'swept',
       outcome: 'skipped',
-      failure: lambdaFailure(
-        'ClosureRefusedError',
-        `account ${ACCOUNT} is not closed: tagged orgflow:protected=true`,
-      ),
+      failure: {
+        Error: 'ClosureRefusedError',
+        Cause: 'tagged orgflow:protected=true',
+        reason: 'protected-account',
+      },
     });
 
     // Assess
     expect(finished).toEqual({ accountId: ACCOUNT, outcome: 'skipped' });
     expect(await accountRecord()).toMatchObject({
       state: 'skipped',
-      reason: 'ClosureRefusedError',
-      detail: `account ${ACCOUNT} is not closed: tagged orgflow:protected=true`,
+      reason: 'protected-account',
+      detail: 'tagged orgflow:protected=true',
     });
     expect(organizationsMock.calls()).toHaveLength(0);
     expect(eventsMock.calls()).toHaveLength(0);

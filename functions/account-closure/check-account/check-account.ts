@@ -6,12 +6,12 @@ import {
 import { tagsOf } from '../../_shared/organization-snapshot';
 import { setAccountState } from '../batch-store';
 import type { ClosurePorts } from '../closure-ports';
-import { ClosureRefusedError } from '../errors';
 import { closureRecorded } from '../ledger';
-import { type ClosureCandidate, skipReasonOf } from '../plan';
+import { type ClosureCandidate, type SkipReason, skipReasonOf } from '../plan';
 import { deferral, quotaLimit } from '../quota';
 
 /**
+ * - `refused`: must not be closed (the management account, a protected one, not a member): nothing is called
  * - `ready`: may be closed now; Close Account calls at the grant's time
  * - `pending`: an earlier attempt closed it and AWS is still at it
  * - `closed`: already SUSPENDED (closed)
@@ -19,12 +19,13 @@ import { deferral, quotaLimit } from '../quota';
  */
 export type CheckAccountOutcome =
   | { accountId: string; outcome: 'ready' | 'pending' | 'closed' }
-  | { accountId: string; outcome: 'deferred'; until: string };
+  | { accountId: string; outcome: 'deferred'; until: string }
+  | { accountId: string; outcome: 'refused'; reason: SkipReason; detail: string };
 
 /**
  * Check Account: whatever the execution's input says, the account is looked at again a few seconds before its
- * call: the management account, a protected account (tag or OU) or one that is not a member is refused with
- * ClosureRefusedError. Then the quota: the ledger holds every closure of the organization in the window, and a
+ * call: the management account, a protected account (tag or OU) or one that is not a member is refused, with
+ * the plan's reason. Then the quota: the ledger holds every closure of the organization in the window, and a
  * full window defers the account instead of failing it (unless the ledger already counts its closure: a retry
  * after its call).
  */
@@ -37,7 +38,7 @@ export async function checkAccount(
   const skip = skipReasonOf(candidate, ports.config.protectedOrganizationalUnits);
   if (skip?.reason === 'already-closing') return { accountId, outcome: 'pending' };
   if (skip?.reason === 'already-closed') return { accountId, outcome: 'closed' };
-  if (skip) throw new ClosureRefusedError(accountId, skip.reason, skip.detail);
+  if (skip) return { accountId, outcome: 'refused', reason: skip.reason, detail: skip.detail };
 
   const now = ports.now();
   if (!(await closureRecorded(ports, accountId))) {

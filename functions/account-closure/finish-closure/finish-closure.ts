@@ -53,7 +53,7 @@ export async function finishClosure(
   const now = ports.now();
   const { batchId, accountId } = input;
   if (input.outcome !== 'closed') {
-    const reason = input.failure?.Error ?? 'unknown';
+    const reason = input.failure?.reason ?? input.failure?.Error ?? 'unknown';
     const detail = causeText(input.failure?.Cause) ?? reason;
     await setAccountState(ports, batchId, accountId, input.outcome, now, { reason, detail });
     return { accountId, outcome: input.outcome };
