@@ -38,12 +38,15 @@ export async function closeAccountOnce(
 ): Promise<CloseAccountOutcome> {
   const { accountId, batchId } = input;
   const now = ports.now();
-  await setAccountState(ports, batchId, accountId, 'closing', now);
+  // only the ledger's write comes between the paced time and the call: the batch's record of it comes after
   await recordClosure(ports, { accountId, requestedAt: now, source: 'orgflow' });
   try {
     await ports.organizations.send(new CloseAccountCommand({ AccountId: accountId }));
   } catch (error) {
-    if (error instanceof AccountAlreadyClosedException) return { accountId, outcome: 'pending' };
+    if (error instanceof AccountAlreadyClosedException) {
+      await setAccountState(ports, batchId, accountId, 'closing', ports.now());
+      return { accountId, outcome: 'pending' };
+    }
     if (error instanceof ConstraintViolationException) {
       if (error.Reason === 'CLOSE_ACCOUNT_QUOTA_EXCEEDED') {
         // AWS counts closures the ledger never heard of: this one did not happen, and the window is full
@@ -62,5 +65,6 @@ export async function closeAccountOnce(
     }
     throw error;
   }
+  await setAccountState(ports, batchId, accountId, 'closing', ports.now());
   return { accountId, outcome: 'requested' };
 }
