@@ -5,7 +5,7 @@ import { dataDirectory } from './data-dir';
 import { exposureWarning } from './host';
 import { type Limits, legacyQuotas } from './organizations/config';
 import type { FaultConfig } from './organizations/faults';
-import { DEMO_MANAGEMENT_ACCOUNT } from './organizations/seed';
+import { DEMO_MANAGEMENT_ACCOUNT, type DemoOrganization, demoOrganizations } from './organizations/seed';
 import { startLocalStack } from './stack';
 
 const usage = `usage: npm start -- [options]
@@ -28,6 +28,8 @@ const usage = `usage: npm start -- [options]
   --fsync                       flush every write to disk before answering (survives a machine crash)
   --function-environments <m>   isolated (default: each function in worker threads of its own, as on
                                 Lambda) or shared (every function in this process: faster cold starts)
+  --demo-organization <name>    what a new data directory is seeded with: all-features (default) or
+                                consolidated-billing (invited members, some without the access role)
   -h, --help                    show this help`;
 
 function whole(name: string, value: string, min: number, max: number): number {
@@ -64,6 +66,7 @@ function parseOptions(argv: string[]) {
       'fault-seed': { type: 'string' },
       fsync: { type: 'boolean', default: false },
       'function-environments': { type: 'string', default: 'isolated' },
+      'demo-organization': { type: 'string', default: 'all-features' },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -77,6 +80,10 @@ function parseOptions(argv: string[]) {
   if (!['isolated', 'shared'].includes(values['function-environments']))
     throw new Error(
       `--function-environments must be isolated or shared, not '${values['function-environments']}'`,
+    );
+  if (!(demoOrganizations as readonly string[]).includes(values['demo-organization']))
+    throw new Error(
+      `--demo-organization must be ${demoOrganizations.join(' or ')}, not '${values['demo-organization']}'`,
     );
   if (!['current', 'legacy'].includes(values['quota-profile']))
     throw new Error(`--quota-profile must be current or legacy, not '${values['quota-profile']}'`);
@@ -117,6 +124,7 @@ function parseOptions(argv: string[]) {
     limits,
     fsync: values.fsync,
     functionEnvironments: values['function-environments'] as 'isolated' | 'shared',
+    demoOrganization: values['demo-organization'] as DemoOrganization,
     ...(faults ? { faults } : {}),
     ...(closureConfig ? { closureConfig } : {}),
     ...(values['fault-seed'] ? { faultSeed: whole('fault-seed', values['fault-seed'], 0, 2 ** 31) } : {}),
@@ -170,8 +178,12 @@ async function main(): Promise<void> {
   clock          x${options.timeScale}; throttling ${options.throttling ? 'on' : 'off'}; CreateAccount takes ${creation}s
 
 Try it, in another terminal in this folder:
-  npx orgflow vend --name "Team A Dev" --email team-a-dev@example.com --ou Workloads/Dev --follow
-  npx orgflow status
+${
+  org?.featureSet === 'CONSOLIDATED_BILLING'
+    ? '  npx orgflow enable-all-features --follow     (consolidated billing only: move it to all features)'
+    : `  npx orgflow vend --name "Team A Dev" --email team-a-dev@example.com --ou Workloads/Dev --follow
+  npx orgflow status`
+}
 
 or with the AWS CLI:
   AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \\

@@ -34,7 +34,12 @@ import { LambdaRunner } from './lambda/runner';
 import type { Limits } from './organizations/config';
 import { OrganizationsEmulator } from './organizations/emulator';
 import type { FaultConfig } from './organizations/faults';
-import { DEMO_MANAGEMENT_ACCOUNT, isEmpty, seedDemoOrganization } from './organizations/seed';
+import {
+  DEMO_MANAGEMENT_ACCOUNT,
+  type DemoOrganization,
+  isEmpty,
+  seedDemoOrganization,
+} from './organizations/seed';
 import { startOrganizationsServer } from './organizations/server';
 import { mathRandom, seededRandom } from './random';
 import { StepFunctionsService, startStepFunctionsServer } from './stepfunctions/service';
@@ -59,6 +64,8 @@ export interface LocalStackOptions {
   faultSeed?: number;
   fsync?: boolean;
   seed?: boolean;
+  /** which demo organization a fresh data directory is seeded with (local/organizations/seed.ts); all-features by default */
+  demoOrganization?: DemoOrganization;
   /** the vending configuration (functions/account-vending/vending-config.ts) as JSON; the demo one by default */
   vendingConfig?: string;
   /** the closure configuration (functions/account-closure/closure-config.ts) as JSON; the demo one by default */
@@ -182,7 +189,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     closers.push(() => emulator.close());
     if (options.faults) emulator.faults.set(options.faults);
     const seeded = (options.seed ?? true) && isEmpty(emulator);
-    if (seeded) seedDemoOrganization(emulator);
+    if (seeded) seedDemoOrganization(emulator, options.demoOrganization);
     const clock = emulator.clock as Clock;
     const random = options.faultSeed === undefined ? mathRandom : seededRandom(options.faultSeed);
 

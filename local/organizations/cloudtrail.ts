@@ -121,10 +121,13 @@ export function apiCallEvent(args: {
   error?: { code: string; message: string };
   requestId: string;
   now: number;
+  /** the account whose CloudTrail receives the record, when not the caller's (see recordCallIn in context.ts) */
+  recipientAccountId?: string;
 }): CloudTrailEvent {
   const { operation, caller, input, output, error, requestId, now } = args;
+  const recipient = args.recipientAccountId ?? caller.accountId;
   const hasInput = input !== null && typeof input === 'object' && Object.keys(input).length > 0;
-  return envelope('AWS API Call via CloudTrail', caller.accountId, now, {
+  return envelope('AWS API Call via CloudTrail', recipient, now, {
     eventVersion: '1.08',
     userIdentity: userIdentity(caller, now),
     eventTime: isoSeconds(now),
@@ -141,7 +144,7 @@ export function apiCallEvent(args: {
     readOnly: false,
     eventType: 'AwsApiCall',
     managementEvent: true,
-    recipientAccountId: caller.accountId,
+    recipientAccountId: recipient,
     eventCategory: 'Management',
   });
 }

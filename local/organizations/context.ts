@@ -24,6 +24,11 @@ export interface OperationContext {
   cancelTimer(kind: string, ref: string): void;
   /** queues an event, published only if the request commits */
   emit(event: CloudTrailEvent): void;
+  /**
+   * Records this call's CloudTrail event in `accountId` (its `account` and `recipientAccountId`) instead of the
+   * caller's account, if the call succeeds: a call on a resource another account owns (cloudtrail.ts).
+   */
+  recordCallIn(accountId: string): void;
 }
 
 export interface OperationDefinition {

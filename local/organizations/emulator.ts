@@ -138,7 +138,10 @@ export class OrganizationsEmulator {
         `AWS Organizations has no operation ${operation}.`,
       );
     const pending: CloudTrailEvent[] = [];
-    const ctx = this.context(operation, identity, requestId, this.clock, pending);
+    let recordedIn: string | undefined;
+    const ctx = this.context(operation, identity, requestId, this.clock, pending, (accountId) => {
+      recordedIn = accountId;
+    });
     try {
       // an injected fault answers before the buckets are touched, so it costs no token
       this.injectFaults(operation);
@@ -162,6 +165,7 @@ export class OrganizationsEmulator {
                 output: result,
                 requestId,
                 now: this.clock.now(),
+                ...(recordedIn === undefined ? {} : { recipientAccountId: recordedIn }),
               }),
         };
       });
@@ -216,6 +220,7 @@ export class OrganizationsEmulator {
       newId.requestId(),
       { now: () => timer.dueAt },
       pending,
+      () => {},
     );
     try {
       this.store.transaction(() => {
@@ -238,6 +243,7 @@ export class OrganizationsEmulator {
     requestId: string,
     clock: TimeSource,
     pending: CloudTrailEvent[],
+    recordCallIn: (accountId: string) => void,
   ): OperationContext {
     return {
       store: this.store,
@@ -254,6 +260,7 @@ export class OrganizationsEmulator {
       },
       cancelTimer: (kind, ref) => this.store.timers.delete(`${kind}|${ref}`),
       emit: (event) => pending.push(event),
+      recordCallIn,
     };
   }
 

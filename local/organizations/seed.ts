@@ -81,13 +81,115 @@ function quietly(emulator: OrganizationsEmulator, build: () => void): void {
   }
 }
 
+/** The demo organizations `npm start -- --demo-organization <name>` can seed. */
+export const demoOrganizations = ['all-features', 'consolidated-billing'] as const;
+export type DemoOrganization = (typeof demoOrganizations)[number];
+
 /**
- * The demo organization of `npm start`: a management account, OUs Sandbox, Workloads (Prod, Dev) and
- * Decommission (two closable accounts and one tagged `orgflow:protected=true`), seven member accounts and a
- * guardrail SCP. Built through the public operations, as a user would.
+ * A demo organization, built through the public operations as a user would. `all-features` (the default): a
+ * management account, OUs Sandbox, Workloads (Prod, Dev) and Decommission (two closable accounts and one tagged
+ * `orgflow:protected=true`), seven member accounts and a guardrail SCP. `consolidated-billing`: see
+ * {@link consolidatedBillingDemo}.
  */
-export function seedDemoOrganization(emulator: OrganizationsEmulator): void {
-  quietly(emulator, () => buildDemoOrganization(emulator));
+export function seedDemoOrganization(
+  emulator: OrganizationsEmulator,
+  demo: DemoOrganization = 'all-features',
+): void {
+  quietly(emulator, () =>
+    demo === 'all-features' ? buildDemoOrganization(emulator) : buildConsolidatedBillingDemo(emulator),
+  );
+}
+
+/** the role orgflow assumes in a member account; accounts created in an organization have it */
+export const DEMO_ACCESS_ROLE = 'OrganizationAccountAccessRole';
+
+/**
+ * The consolidated-billing demo: an organization that has never enabled all features, as AWS's oldest ones are.
+ * Its created accounts have the access role; of the accounts that joined by invitation, some were given it by
+ * hand and the others never were (invited accounts do not get it), so orgflow must ask those to approve.
+ */
+export const consolidatedBillingDemo = {
+  ous: ['Workloads', 'Sandbox'],
+  created: [
+    { name: 'Log Archive', email: 'log-archive@orgflow.example', ou: 'Workloads' },
+    { name: 'Shared Services', email: 'shared-services@orgflow.example', ou: 'Workloads' },
+    { name: 'Alice Sandbox', email: 'alice-sandbox@orgflow.example', ou: 'Sandbox' },
+  ],
+  invited: [
+    { id: '222200000001', name: 'Retail (acquired)', email: 'aws@retail.example', accessRole: true },
+    { id: '222200000002', name: 'Data Platform', email: 'aws-data@orgflow.example', accessRole: true },
+    { id: '222200000003', name: 'Marketing Analytics', email: 'aws@marketing.example', accessRole: true },
+    {
+      id: '222200000004',
+      name: 'Legacy Billing',
+      email: 'legacy-billing@partner.example',
+      accessRole: false,
+    },
+    { id: '222200000005', name: 'Partner Sandbox', email: 'sandbox@partner.example', accessRole: false },
+  ],
+} as const;
+
+function buildConsolidatedBillingDemo(emulator: OrganizationsEmulator): void {
+  const call = <T>(operation: string, input: object, caller = DEMO_MANAGEMENT_ACCOUNT) =>
+    emulator.call(operation, input, caller) as T;
+  emulator.addStandaloneAccount({
+    id: DEMO_MANAGEMENT_ACCOUNT,
+    email: 'management@orgflow.example',
+    name: 'Management',
+  });
+  call('CreateOrganization', { FeatureSet: 'CONSOLIDATED_BILLING' });
+  const rootId = call<{ Roots: { Id: string }[] }>('ListRoots', {}).Roots[0]!.Id;
+  const ouIds = new Map<string, string>();
+  for (const name of consolidatedBillingDemo.ous)
+    ouIds.set(
+      name,
+      call<{ OrganizationalUnit: { Id: string } }>('CreateOrganizationalUnit', {
+        ParentId: rootId,
+        Name: name,
+      }).OrganizationalUnit.Id,
+    );
+  for (const account of consolidatedBillingDemo.created) {
+    const accountId = createAccount(call, account.name, account.email);
+    call('MoveAccount', {
+      AccountId: accountId,
+      SourceParentId: rootId,
+      DestinationParentId: ouIds.get(account.ou),
+    });
+  }
+  for (const account of consolidatedBillingDemo.invited) {
+    emulator.addStandaloneAccount({
+      id: account.id,
+      email: account.email,
+      name: account.name,
+      ...(account.accessRole ? { accessRoleName: DEMO_ACCESS_ROLE } : {}),
+    });
+    const { Handshake } = call<{ Handshake: { Id: string } }>('InviteAccountToOrganization', {
+      Target: { Type: 'ACCOUNT', Id: account.id },
+    });
+    // the invited account accepts with its own credentials, as its owner would
+    call('AcceptHandshake', { HandshakeId: Handshake.Id }, account.id);
+  }
+}
+
+/** Creates an account through CreateAccount (of no duration under `quietly`) and returns its id. */
+function createAccount(
+  call: <T>(operation: string, input: object) => T,
+  name: string,
+  email: string,
+  tags: { Key: string; Value: string }[] = [],
+): string {
+  const { CreateAccountStatus } = call<{ CreateAccountStatus: { Id: string } }>('CreateAccount', {
+    AccountName: name,
+    Email: email,
+    Tags: tags,
+  });
+  // a creation of no duration completes when the next call runs the due timers
+  const status = call<{
+    CreateAccountStatus: { AccountId?: string; State: string; FailureReason?: string };
+  }>('DescribeCreateAccountStatus', { CreateAccountRequestId: CreateAccountStatus.Id }).CreateAccountStatus;
+  if (!status.AccountId)
+    throw new Error(`seeding ${name} failed: ${status.State} ${status.FailureReason ?? ''}`);
+  return status.AccountId;
 }
 
 function buildDemoOrganization(emulator: OrganizationsEmulator): void {
@@ -117,19 +219,9 @@ function buildDemoOrganization(emulator: OrganizationsEmulator): void {
   }
   for (const account of demoAccounts) {
     const Tags = Object.entries(account.tags ?? {}).map(([Key, Value]) => ({ Key, Value }));
-    const { CreateAccountStatus } = call<{ CreateAccountStatus: { Id: string } }>('CreateAccount', {
-      AccountName: account.name,
-      Email: account.email,
-      Tags,
-    });
-    // a creation of no duration completes when the next call runs the due timers
-    const status = call<{
-      CreateAccountStatus: { AccountId?: string; State: string; FailureReason?: string };
-    }>('DescribeCreateAccountStatus', { CreateAccountRequestId: CreateAccountStatus.Id }).CreateAccountStatus;
-    if (!status.AccountId)
-      throw new Error(`seeding ${account.name} failed: ${status.State} ${status.FailureReason ?? ''}`);
+    const accountId = createAccount(call, account.name, account.email, Tags);
     call('MoveAccount', {
-      AccountId: status.AccountId,
+      AccountId: accountId,
       SourceParentId: rootId,
       DestinationParentId: ouIds.get(account.ou),
     });

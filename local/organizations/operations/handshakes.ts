@@ -166,6 +166,18 @@ function approvalRequest(org: OrganizationRow, parent: HandshakeRow, accountId: 
   };
 }
 
+/**
+ * A member's answer to an approval request is recorded in the management account, which owns the handshake (its
+ * ARN) and runs the round. UNVERIFIED where AWS logs it (reference §5.1): CloudTrail records a call in the caller's
+ * account, and a call on a resource another account owns also in the owner's ("recipientAccountId … may be
+ * different from the userIdentity accountId … in cross-account resource access", CloudTrail record contents).
+ * The emulator publishes one record per call, so it gives the owner's: the one the sender's workflow listens to.
+ */
+function recordAnswerWithRound(ctx: OperationContext, h: HandshakeRow): void {
+  if (h.action === 'APPROVE_ALL_FEATURES' && h.senderAccountId !== ctx.callerAccountId)
+    ctx.recordCallIn(h.senderAccountId);
+}
+
 // ---- what settling a handshake does ----
 
 /** Consequences of a handshake ending other than by acceptance: its round's requests, its transfer. */
@@ -386,6 +398,7 @@ export const handshakeOperations = {
       h = ctx.store.handshakes.get(h.id)!;
     }
     requireTransition(ctx, h, 'ACCEPTED');
+    recordAnswerWithRound(ctx, h);
     return { Handshake: handshakeView(accept(ctx, h, account)) };
   }),
 
@@ -397,6 +410,7 @@ export const handshakeOperations = {
     // cancels the round and calls EnableAllFeatures again (AWS's "resend" has no API of its own; UNVERIFIED)
     const declined = completeHandshake(ctx, h, 'DECLINED');
     afterSettled(ctx, declined);
+    recordAnswerWithRound(ctx, h);
     return { Handshake: handshakeView(declined) };
   }),
 
@@ -495,6 +509,12 @@ export const handshakeTimers: Record<string, TimerHandler> = {
   },
   [handshakeTimerKinds.cleanup]: (ctx, timer) => {
     const h = ctx.store.handshakes.get(timer.ref);
-    if (h && !isPending(h)) ctx.store.handshakes.delete(h.id);
+    if (!h || isPending(h)) return;
+    // a declined or cancelled request holds its round back (waitingFor reads it): it stays while the round is
+    // pending, or a decline 30 days old would let the management account finish without that member's approval
+    const parent = h.parentHandshakeId ? ctx.store.handshakes.get(h.parentHandshakeId) : undefined;
+    if (h.state !== 'ACCEPTED' && parent && isPending(parent))
+      ctx.schedule(handshakeTimerKinds.cleanup, h.id, Math.max(parent.expiresAt, ctx.clock.now() + 1));
+    else ctx.store.handshakes.delete(h.id);
   },
 };
