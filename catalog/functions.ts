@@ -27,7 +27,13 @@ export type FunctionName =
   | 'ReleaseCloseSlot'
   | 'FinishClosure'
   | 'RecordClosure'
-  | 'StartDecommission';
+  | 'StartDecommission'
+  | 'PreflightMigration'
+  | 'ApproveMembers'
+  | 'WatchApprovals'
+  | 'CompleteApproval'
+  | 'CancelRound'
+  | 'FinishMigration';
 
 /**
  * What a group of actions acts on; the deployer turns it into resource ARNs:
@@ -37,6 +43,7 @@ export type FunctionName =
  * - `governorTable`: the table of {@link governorTable}.
  * - `<name>StateMachine` / `<name>Executions`: a state machine of {@link stateMachines} and its executions.
  * - `defaultEventBus`: the bus named by EVENT_BUS_NAME (`default`).
+ * - `memberApprovalRoles`: the approval role of the enable-all-features configuration in the member accounts.
  */
 export type PermissionResource =
   | 'organization'
@@ -46,6 +53,8 @@ export type PermissionResource =
   | 'accountClosureStateMachine'
   | 'closureBatchStateMachine'
   | 'closureBatchExecutions'
+  | 'allFeaturesMigrationStateMachine'
+  | 'memberApprovalRoles'
   | 'defaultEventBus';
 
 export interface PermissionGroup {
@@ -103,6 +112,16 @@ const closeAccountPool = {
 /** Variables of the closure configuration (functions/account-closure/closure-config.ts): one of the two, or neither. */
 const closureConfig = { CLOSURE_CONFIG: 'optional', CLOSURE_CONFIG_FILE: 'optional' } as const;
 
+/** Variables of the enable-all-features configuration (functions/all-features/migration-config.ts). */
+const allFeaturesConfig = { ALL_FEATURES_CONFIG: 'optional', ALL_FEATURES_CONFIG_FILE: 'optional' } as const;
+
+/** What every step of the migration reads: the governor table, the configuration, the bus. */
+const migrationEnvironment = {
+  [GOVERNOR_TABLE]: 'required',
+  EVENT_BUS_NAME: 'optional',
+  ...allFeaturesConfig,
+} as const;
+
 /**
  * A governor pool's acquire and release: its table, and SendTaskSuccess to hand a slot to an execution of the
  * state machine that waits on the pool.
@@ -148,6 +167,19 @@ const closure = (
   environment: FunctionDefinition['environment'],
   permissions: readonly PermissionGroup[],
 ) => stepOf('account-closure', folder, environment, permissions);
+
+/** A step of the migration to all features (functions/all-features/<folder>/). */
+const allFeatures = (
+  folder: string,
+  environment: FunctionDefinition['environment'],
+  permissions: readonly PermissionGroup[],
+) => stepOf('all-features', folder, environment, permissions);
+
+/** The migration's record in the governor table (functions/all-features/migration-store.ts). */
+const migrationStore: PermissionGroup = {
+  resource: 'governorTable',
+  actions: ['dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
+};
 
 export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   ApiHandler: {
@@ -359,6 +391,68 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   RecordClosure: closure('record-closure', { [GOVERNOR_TABLE]: 'required' }, [
     { resource: 'governorTable', actions: ['dynamodb:PutItem', 'dynamodb:Query'] },
   ]),
+  // enable all features (functions/all-features/): the round opened or adopted, and its members recorded
+  PreflightMigration: allFeatures('preflight', migrationEnvironment, [
+    {
+      resource: 'organization',
+      actions: [
+        'organizations:DescribeOrganization',
+        'organizations:ListHandshakesForOrganization',
+        'organizations:EnableAllFeatures',
+      ],
+    },
+    migrationStore,
+  ]),
+  // paced at AcceptHandshake's 5 per second: up to 80 members a call, hence its time
+  ApproveMembers: {
+    ...allFeatures('approve-members', migrationEnvironment, [
+      { resource: 'organization', actions: ['organizations:ListHandshakesForOrganization'] },
+      // AcceptHandshake is called as the member, with the role's session, not with this function's role
+      { resource: 'memberApprovalRoles', actions: ['sts:AssumeRole'] },
+      migrationStore,
+      { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+    ]),
+    timeoutSeconds: 60,
+  },
+  WatchApprovals: allFeatures('watch-approvals', migrationEnvironment, [
+    {
+      resource: 'organization',
+      actions: ['organizations:DescribeHandshake', 'organizations:ListHandshakesForOrganization'],
+    },
+    migrationStore,
+    ...rendezvousPermissions('allFeaturesMigrationStateMachine'),
+    { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+  ]),
+  // the target of events/rules/wake-all-features-round.json, not a step of the state machine
+  CompleteApproval: allFeatures(
+    'complete-approval',
+    { [GOVERNOR_TABLE]: 'required' },
+    rendezvousPermissions('allFeaturesMigrationStateMachine'),
+  ),
+  CancelRound: allFeatures('cancel-round', migrationEnvironment, [
+    {
+      resource: 'organization',
+      actions: [
+        'organizations:DescribeHandshake',
+        'organizations:ListHandshakesForOrganization',
+        'organizations:CancelHandshake',
+      ],
+    },
+    migrationStore,
+  ]),
+  FinishMigration: allFeatures('finish-migration', migrationEnvironment, [
+    {
+      resource: 'organization',
+      actions: [
+        'organizations:AcceptHandshake',
+        'organizations:DescribeOrganization',
+        'organizations:ListRoots',
+        'organizations:EnablePolicyType',
+      ],
+    },
+    migrationStore,
+    { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+  ]),
 };
 
 /** The `${Placeholder}` of a function's ARN in the state machine definitions. */
@@ -375,7 +469,7 @@ export interface StateMachineFile {
   readonly startsStateMachines?: readonly StateMachineName[];
 }
 
-export type StateMachineName = 'AccountVending' | 'AccountClosure' | 'ClosureBatch';
+export type StateMachineName = 'AccountVending' | 'AccountClosure' | 'ClosureBatch' | 'AllFeaturesMigration';
 
 export const stateMachines: Readonly<Record<StateMachineName, StateMachineFile>> = {
   AccountVending: {
@@ -412,6 +506,11 @@ export const stateMachines: Readonly<Record<StateMachineName, StateMachineFile>>
     environmentVariable: 'CLOSURE_BATCH_STATE_MACHINE_ARN',
     functions: ['PlanClosureBatch'],
     startsStateMachines: ['AccountClosure'],
+  },
+  AllFeaturesMigration: {
+    definitionFile: 'statemachines/all-features-migration.asl.json',
+    environmentVariable: 'ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN',
+    functions: ['PreflightMigration', 'ApproveMembers', 'WatchApprovals', 'CancelRound', 'FinishMigration'],
   },
 };
 

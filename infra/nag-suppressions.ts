@@ -11,6 +11,7 @@ const ORGANIZATION_ARN = String(
   /^Resource::arn:(<AWS::Partition>|aws[\w-]*):organizations::(\*|aws):(account|ou|root|policy)\//,
 );
 const EXECUTIONS_ARN = String(/^Resource::arn:(<AWS::Partition>|aws[\w-]*):states:.+:execution:[^:]+:\*$/);
+const MEMBER_ROLE_ARN = String(/^Resource::arn:(<AWS::Partition>|aws[\w-]*):iam::\*:role\/[\w+=,.@-]+$/);
 const API_GATEWAY_LOGS_POLICY = String(
   /^Policy::arn:(<AWS::Partition>|aws[\w-]*):iam::aws:policy\/service-role\/AmazonAPIGatewayPushToCloudWatchLogs$/,
 );
@@ -61,6 +62,15 @@ export function suppressFunctionFindings(
         'execution names are request ids, known only at run time: the statement covers the executions of the ' +
         'one state machine the function reads (DescribeExecution, GetExecutionHistory)',
       appliesTo: [{ regex: EXECUTIONS_ARN }],
+    });
+  if (resources.some((resource) => /:iam::\*:role\//.test(resource)))
+    suppressions.push({
+      id: 'AwsSolutions-IAM5',
+      reason:
+        'the migration to all features approves as each invited member through one named role (the approval ' +
+        'role of the enable-all-features configuration); the members are known only at run time, so the account ' +
+        'is *, the role name is fixed',
+      appliesTo: [{ regex: MEMBER_ROLE_ARN }],
     });
   NagSuppressions.addResourceSuppressions(role, suppressions, true);
 }

@@ -144,6 +144,9 @@ export class OrgflowStack extends Stack {
       accountClosureStateMachine: [machineArns.get('AccountClosure')!],
       closureBatchStateMachine: [machineArns.get('ClosureBatch')!],
       closureBatchExecutions: [executionsOf('ClosureBatch')],
+      allFeaturesMigrationStateMachine: [machineArns.get('AllFeaturesMigration')!],
+      // the default approval role of functions/all-features/migration-config.ts, in any member account
+      memberApprovalRoles: [`arn:${this.partition}:iam::*:role/OrganizationAccountAccessRole`],
       defaultEventBus: [
         this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
       ],
@@ -255,6 +258,7 @@ const failureMeanings: Readonly<Record<StateMachineName, string>> = {
   // the batch catches a failed child and goes on: this alarm is the one that tells of an account left open
   AccountClosure: 'an account was not closed, or was closed but not tagged, moved or announced',
   ClosureBatch: 'a closure batch could not be planned or run to its end',
+  AllFeaturesMigration: 'a migration to all features stopped before the organization was ALL',
 };
 
 /** the context key of each configuration, by the variable the functions read it from */

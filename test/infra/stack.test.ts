@@ -376,7 +376,13 @@ describe('the IAM policies', () => {
     );
     const destination = ['sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl'];
     expect(ruleTargets).toEqual(
-      new Set(['CompleteAccountCreation', 'CompleteAccountClosure', 'RecordClosure', 'StartDecommission']),
+      new Set([
+        'CompleteAccountCreation',
+        'CompleteAccountClosure',
+        'RecordClosure',
+        'StartDecommission',
+        'CompleteApproval',
+      ]),
     );
     for (const [name, definition] of Object.entries(functions)) {
       const granted = statementsOfRole(stack.functions.byName.get(name)!.role!.roleName)
@@ -519,6 +525,7 @@ describe('the event rules and alarms', () => {
     ['AccountVending', /an account request was not fulfilled/],
     ['AccountClosure', /an account was not closed/],
     ['ClosureBatch', /a closure batch could not be planned or run/],
+    ['AllFeaturesMigration', /a migration to all features stopped/],
   ])('alarms when an execution of %s fails, saying what it means', (name, meaning) => {
     const failed = ofType('AWS::CloudWatch::Alarm')
       .map(([, a]) => a.Properties)

@@ -1,0 +1,110 @@
+import { AcceptHandshakeCommand } from '@aws-sdk/client-organizations';
+import { mapLimited } from '../../_shared/concurrency';
+import { MemberUnreachableError } from '../member-access';
+import type { MigrationPorts } from '../migration-ports';
+import { markNotified, readRoundMembers, recordMembers, setMemberState } from '../migration-store';
+import { ACCEPT_HANDSHAKE_INTERVAL_MS, Pacer } from '../pacing';
+import { APPROVAL_NEEDED, listMemberRequests, type MemberRequest, publishApprovalRequest } from '../round';
+import type { RoundInput } from '../step-inputs';
+
+/** Members approved per invocation: about 17 s of AcceptHandshake at its pace, well within the function's time. */
+export const MEMBERS_PER_CALL = 80;
+
+/** AcceptHandshake's refusals that mean the role may not approve (its policy, or the service-linked role). */
+const ROLE_REFUSED = new Set(['AccessDeniedException', 'AccessDeniedForDependencyException']);
+
+export interface ApproveMembersResult {
+  approved: number;
+  unreachable: number;
+  /** open requests not tried yet (beyond this call's share, or throttled): the state machine calls again */
+  remaining: number;
+}
+
+/**
+ * Approve Members: for each open APPROVE_ALL_FEATURES request of the round not tried yet, assume the approval
+ * role in the member and accept as the member, paced within AcceptHandshake's limits. A member orgflow cannot
+ * reach is recorded as waiting (role unreachable) and asked on the bus (`Approval Needed`, with the command it
+ * runs). Safe to repeat: a member tried once is not tried again in the same round.
+ */
+export async function approveMembers(
+  ports: MigrationPorts,
+  input: RoundInput,
+): Promise<ApproveMembersResult> {
+  const { migrationId, round, handshakeId } = input;
+  const requests = await listMemberRequests(ports.organizations, handshakeId);
+  await recordMembers(ports, migrationId, round, requests, ports.now());
+  const recorded = new Map((await readRoundMembers(ports, migrationId, round)).map((m) => [m.accountId, m]));
+  const untried = requests.filter(
+    (r) => r.state === 'OPEN' && recorded.get(r.accountId)?.state === 'pending',
+  );
+  const share = untried.slice(0, MEMBERS_PER_CALL);
+  const pacer = new Pacer(ACCEPT_HANDSHAKE_INTERVAL_MS, ports.now, ports.sleep);
+  let throttled = false;
+  const outcomes = await mapLimited(share, 5, async (request) => {
+    if (throttled) return 'throttled' as const;
+    return approveOne(ports, input, request, pacer).catch((error: Error) => {
+      if (error.name !== 'TooManyRequestsException') throw error;
+      // the member stays pending: the next call tries it again
+      throttled = true;
+      return 'throttled' as const;
+    });
+  });
+  const count = (outcome: string) => outcomes.filter((o) => o === outcome).length;
+  return {
+    approved: count('approved'),
+    unreachable: count('unreachable'),
+    remaining: untried.length - share.length + count('throttled'),
+  };
+}
+
+async function approveOne(
+  ports: MigrationPorts,
+  input: RoundInput,
+  request: MemberRequest,
+  pacer: Pacer,
+): Promise<'approved' | 'unreachable' | 'answered'> {
+  const { migrationId, round } = input;
+  let reason: string;
+  try {
+    const member = await ports.memberOrganizations(request.accountId);
+    try {
+      await pacer.turn();
+      await member.send(new AcceptHandshakeCommand({ HandshakeId: request.handshakeId }));
+    } finally {
+      member.destroy();
+    }
+    await setMemberState(ports, migrationId, round, request.accountId, 'approved-by-orgflow', ports.now());
+    return 'approved';
+  } catch (error) {
+    const name = (error as Error).name;
+    // accepted by an attempt whose answer was lost, or by the member meanwhile: the look records which
+    if (name === 'HandshakeAlreadyInStateException') {
+      await setMemberState(ports, migrationId, round, request.accountId, 'approved-by-orgflow', ports.now());
+      return 'approved';
+    }
+    // declined, cancelled or expired meanwhile: the look decides the round
+    if (name === 'InvalidHandshakeTransitionException' || name === 'HandshakeNotFoundException')
+      return 'answered';
+    if (!(error instanceof MemberUnreachableError) && !ROLE_REFUSED.has(name)) throw error;
+    reason = (error as Error).message;
+  }
+  await setMemberState(
+    ports,
+    migrationId,
+    round,
+    request.accountId,
+    'waiting-role-unreachable',
+    ports.now(),
+    reason,
+  );
+  await publishApprovalRequest(ports.events, ports.eventBusName, APPROVAL_NEEDED, {
+    migrationId,
+    round,
+    accountId: request.accountId,
+    handshakeId: request.handshakeId,
+    expiresAt: new Date(request.expiresAt).toISOString(),
+    reason,
+  });
+  await markNotified(ports, migrationId, round, request.accountId, ports.now());
+  return 'unreachable';
+}

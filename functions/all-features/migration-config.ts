@@ -1,0 +1,64 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
+import { PolicyTypeSchema } from '../_shared/schemas';
+
+/**
+ * The enable-all-features configuration (JSON in `ALL_FEATURES_CONFIG`, or the file `ALL_FEATURES_CONFIG_FILE`).
+ * It comes from the deployment, never from a request or an execution's input:
+ *
+ * ```json
+ * {
+ *   "approvalRoleName": "OrganizationAccountAccessRole",
+ *   "maxRounds": 3,
+ *   "lookIntervalSeconds": 3600,
+ *   "reminderIntervalDays": 3,
+ *   "policyTypesToEnable": ["SERVICE_CONTROL_POLICY"]
+ * }
+ * ```
+ *
+ * - `approvalRoleName`: the role orgflow assumes in an invited member to approve as the member (created
+ *   accounts have `OrganizationAccountAccessRole`; invited ones often lack it).
+ * - `maxRounds`: how many rounds (EnableAllFeatures, approvals, then a decline, cancellation or expiry) a
+ *   migration runs before it fails with `MaxRoundsReachedError`.
+ * - `lookIntervalSeconds`: how long a wait for approvals lasts without news before orgflow looks at the
+ *   round's handshakes itself (ListHandshakesForOrganization); events wake it sooner where they reach the bus.
+ * - `reminderIntervalDays`: how often a member still waited for gets an `Approval Reminder` event.
+ * - `policyTypesToEnable`: policy types enabled on the root once the organization is ALL (none by default;
+ *   only CreateOrganization with ALL enables SCPs by itself).
+ */
+export const MigrationConfigSchema = z.strictObject({
+  approvalRoleName: z
+    .string()
+    .regex(/^[\w+=,.@-]{1,64}$/, 'a role name is 1 to 64 letters, digits or +=,.@_-')
+    .default('OrganizationAccountAccessRole'),
+  maxRounds: z.number().int().min(1).max(20).default(3),
+  // at least a minute: each look costs a few state transitions and history events
+  lookIntervalSeconds: z.number().int().min(60).max(86_400).default(3600),
+  reminderIntervalDays: z.number().min(0.01).max(90).default(3),
+  policyTypesToEnable: z.array(PolicyTypeSchema).default([]),
+});
+export type MigrationConfig = z.infer<typeof MigrationConfigSchema>;
+
+export const MigrationConfigEnvSchema = z.object({
+  ALL_FEATURES_CONFIG: z.string().optional(),
+  ALL_FEATURES_CONFIG_FILE: z.string().optional(),
+});
+
+/** The configuration the variables give; none given is every default. */
+export function loadMigrationConfig(env: z.infer<typeof MigrationConfigEnvSchema>): MigrationConfig {
+  const text =
+    env.ALL_FEATURES_CONFIG ??
+    (env.ALL_FEATURES_CONFIG_FILE ? readFileSync(env.ALL_FEATURES_CONFIG_FILE, 'utf8') : '{}');
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new Error(`the enable-all-features configuration is not JSON: ${(error as Error).message}`);
+  }
+  const parsed = MigrationConfigSchema.safeParse(json);
+  if (!parsed.success)
+    throw new Error(
+      `the enable-all-features configuration is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
+    );
+  return parsed.data;
+}

@@ -1,0 +1,55 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import type { OrganizationsClient } from '@aws-sdk/client-organizations';
+import type { SFNClient } from '@aws-sdk/client-sfn';
+import { STSClient } from '@aws-sdk/client-sts';
+import { z } from 'zod';
+import {
+  dynamoDocumentClient,
+  eventBridgeClient,
+  organizationsClient,
+  taskTokenClient,
+} from '../_shared/clients';
+import { parseEnv } from '../_shared/env';
+import { type MemberOrganizations, memberOrganizationsThroughRole } from './member-access';
+import { loadMigrationConfig, type MigrationConfig, MigrationConfigEnvSchema } from './migration-config';
+import type { MigrationStorePorts } from './migration-store';
+
+/** What the steps of the migration share: Organizations, the governor table, the configuration, the bus, the time. */
+export interface MigrationPorts extends MigrationStorePorts {
+  organizations: OrganizationsClient;
+  config: MigrationConfig;
+  events: EventBridgeClient;
+  eventBusName: string;
+  /** answers task tokens (Wait For Approvals) */
+  sfn: SFNClient;
+  /** Organizations as an invited member, through the configured approval role */
+  memberOrganizations: MemberOrganizations;
+  now: () => number;
+  sleep: (ms: number) => Promise<void>;
+}
+
+/** A step's ports, built once per environment: GOVERNOR_TABLE_NAME, EVENT_BUS_NAME and the configuration. */
+export function migrationPortsFromEnv(): MigrationPorts {
+  const env = parseEnv(
+    MigrationConfigEnvSchema.extend({
+      GOVERNOR_TABLE_NAME: z.string().min(1),
+      EVENT_BUS_NAME: z.string().min(1).default('default'),
+    }),
+  );
+  const config = loadMigrationConfig(env);
+  return {
+    organizations: organizationsClient(),
+    db: dynamoDocumentClient(),
+    table: env.GOVERNOR_TABLE_NAME,
+    config,
+    events: eventBridgeClient(),
+    eventBusName: env.EVENT_BUS_NAME,
+    sfn: taskTokenClient(),
+    memberOrganizations: memberOrganizationsThroughRole(
+      new STSClient({ region: 'us-east-1' }),
+      config.approvalRoleName,
+    ),
+    now: () => Date.now(),
+    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+  };
+}

@@ -1,0 +1,348 @@
+import {
+  type DynamoDBDocumentClient,
+  PutCommand,
+  QueryCommand,
+  type QueryCommandOutput,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { mapLimited } from '../_shared/concurrency';
+import { conditional } from '../_shared/conditional-write';
+
+// Where a migration to all features stands, one partition per migration in the governor table, so a status is
+// one Query (not a walk through the execution's history):
+//
+// | pk                     | sk                             | what                                                   |
+// | ---------------------- | ------------------------------ | ------------------------------------------------------ |
+// | `all-features#<id>`    | `migration`                    | who asked, the state, the current round, its handshake and expiry |
+// | `all-features#<id>`    | `round#<nn>`                   | one round: its ENABLE_ALL_FEATURES handshake, expiry, how it ended |
+// | `all-features#<id>`    | `round#<nn>#member#<account>`  | one invited member in that round: its APPROVE_ALL_FEATURES handshake and state |
+//
+// Every round keeps its items, so the record says how each round went and who declined. (`expiresAt` is the
+// table's TTL attribute: the handshakes' expiry is `handshakeExpiresAt`.)
+
+export const MEMBER_STATES = [
+  'pending',
+  'approved-by-orgflow',
+  'approved-by-member',
+  'waiting-role-unreachable',
+  'declined',
+  'canceled',
+  'expired',
+] as const;
+export type MemberState = (typeof MEMBER_STATES)[number];
+
+/** A member's answer: no look, retry or late step writes over it. */
+const ANSWERED: readonly MemberState[] = ['approved-by-orgflow', 'approved-by-member', 'declined'];
+
+export const ROUND_ENDS = ['approved', 'declined', 'canceled', 'expired'] as const;
+export type RoundEnd = (typeof ROUND_ENDS)[number];
+
+export const MigrationRecordSchema = z.object({
+  migrationId: z.string(),
+  requestedBy: z.string().optional(),
+  createdAt: z.string(),
+  state: z.enum(['running', 'enabled', 'failed']),
+  round: z.number().int().min(0),
+  handshakeId: z.string().optional(),
+  handshakeExpiresAt: z.string().optional(),
+  error: z.string().optional(),
+  detail: z.string().optional(),
+  policyTypesEnabled: z.array(z.string()).optional(),
+  updatedAt: z.string(),
+});
+export type MigrationRecord = z.infer<typeof MigrationRecordSchema>;
+
+export const RoundRecordSchema = z.object({
+  round: z.number().int().min(1),
+  handshakeId: z.string(),
+  adopted: z.boolean(),
+  openedAt: z.string(),
+  handshakeExpiresAt: z.string(),
+  remindedAt: z.string(),
+  end: z.enum(ROUND_ENDS).optional(),
+  endedAt: z.string().optional(),
+});
+export type RoundRecord = z.infer<typeof RoundRecordSchema>;
+
+export const MemberRecordSchema = z.object({
+  accountId: z.string(),
+  round: z.number().int().min(1),
+  handshakeId: z.string(),
+  state: z.enum(MEMBER_STATES),
+  detail: z.string().optional(),
+  notifiedAt: z.string().optional(),
+  updatedAt: z.string(),
+});
+export type MemberRecord = z.infer<typeof MemberRecordSchema>;
+
+export interface MigrationStorePorts {
+  db: DynamoDBDocumentClient;
+  table: string;
+}
+
+const partition = (migrationId: string) => `all-features#${migrationId}`;
+const roundKey = (round: number) => `round#${String(round).padStart(2, '0')}`;
+const memberKey = (round: number, accountId: string) => `${roundKey(round)}#member#${accountId}`;
+/** Migrations are kept two years: a round lasts up to 90 days, and the record is read long after. */
+const KEEP_MS = 2 * 365 * 24 * 60 * 60 * 1000;
+const expiresAtOf = (now: number) => Math.floor((now + KEEP_MS) / 1000);
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** SET for every field; names and values bound as #f<i>/:f<i>. */
+function setAll(fields: Record<string, unknown>) {
+  const names = Object.keys(fields);
+  return {
+    UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+    ExpressionAttributeNames: Object.fromEntries(names.map((name, i) => [`#f${i}`, name])),
+    ExpressionAttributeValues: Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]])),
+  };
+}
+
+/** Records the migration on its first step; a repeat keeps the first record. */
+export async function ensureMigration(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  requestedBy: string | undefined,
+  now: number,
+): Promise<void> {
+  const record: MigrationRecord = {
+    migrationId,
+    ...(requestedBy ? { requestedBy } : {}),
+    createdAt: iso(now),
+    state: 'running',
+    round: 0,
+    updatedAt: iso(now),
+  };
+  await conditional(
+    ports.db.send(
+      new PutCommand({
+        TableName: ports.table,
+        Item: { pk: partition(migrationId), sk: 'migration', ...record, expiresAt: expiresAtOf(now) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
+}
+
+/**
+ * Records the round of `handshakeId`: the current round again when it is the handshake the migration already
+ * follows (a retried or resumed Preflight), else the next round. Returns its number.
+ */
+export async function openRound(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  handshake: { handshakeId: string; expiresAt: number; adopted: boolean },
+  now: number,
+): Promise<number> {
+  const current = (await readMigration(ports, migrationId))?.migration;
+  if (current?.handshakeId === handshake.handshakeId) return current.round;
+  const round = (current?.round ?? 0) + 1;
+  const record: RoundRecord = {
+    round,
+    handshakeId: handshake.handshakeId,
+    adopted: handshake.adopted,
+    openedAt: iso(now),
+    handshakeExpiresAt: iso(handshake.expiresAt),
+    remindedAt: iso(now),
+  };
+  await conditional(
+    ports.db.send(
+      new PutCommand({
+        TableName: ports.table,
+        Item: { pk: partition(migrationId), sk: roundKey(round), ...record, expiresAt: expiresAtOf(now) },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    ),
+  );
+  await ports.db.send(
+    new UpdateCommand({
+      TableName: ports.table,
+      Key: { pk: partition(migrationId), sk: 'migration' },
+      ...setAll({
+        round,
+        handshakeId: handshake.handshakeId,
+        handshakeExpiresAt: iso(handshake.expiresAt),
+        updatedAt: iso(now),
+      }),
+    }),
+  );
+  return round;
+}
+
+/** Records the members a round asks (their APPROVE_ALL_FEATURES handshakes); those recorded keep their state. */
+export async function recordMembers(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+  members: readonly { accountId: string; handshakeId: string }[],
+  now: number,
+): Promise<void> {
+  await mapLimited(members, 10, (member) => {
+    const record: MemberRecord = { ...member, round, state: 'pending', updatedAt: iso(now) };
+    return conditional(
+      ports.db.send(
+        new PutCommand({
+          TableName: ports.table,
+          Item: {
+            pk: partition(migrationId),
+            sk: memberKey(round, member.accountId),
+            ...record,
+            expiresAt: expiresAtOf(now),
+          },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      ),
+    );
+  });
+}
+
+/**
+ * Sets where a member stands in a round. An answer (approved by orgflow or by the member, declined) stays:
+ * a look that comes later does not turn orgflow's approval into the member's. False when it stayed.
+ */
+export function setMemberState(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+  accountId: string,
+  state: MemberState,
+  now: number,
+  detail?: string,
+): Promise<boolean> {
+  const set = setAll({ state, updatedAt: iso(now), ...(detail ? { detail } : {}) });
+  return conditional(
+    ports.db.send(
+      new UpdateCommand({
+        TableName: ports.table,
+        Key: { pk: partition(migrationId), sk: memberKey(round, accountId) },
+        ...set,
+        ConditionExpression: `attribute_exists(pk) AND NOT #state IN (${ANSWERED.map((_, i) => `:answered${i}`).join(', ')})`,
+        ExpressionAttributeNames: { ...set.ExpressionAttributeNames, '#state': 'state' },
+        ExpressionAttributeValues: {
+          ...set.ExpressionAttributeValues,
+          ...Object.fromEntries(ANSWERED.map((answered, i) => [`:answered${i}`, answered])),
+        },
+      }),
+    ),
+  );
+}
+
+/** Notes that a member was asked to approve (`Approval Needed` published). */
+export async function markNotified(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+  accountId: string,
+  now: number,
+): Promise<void> {
+  await ports.db.send(
+    new UpdateCommand({
+      TableName: ports.table,
+      Key: { pk: partition(migrationId), sk: memberKey(round, accountId) },
+      ...setAll({ notifiedAt: iso(now) }),
+    }),
+  );
+}
+
+/**
+ * Claims the round's next reminder: true (and the reminder time moved to now) when the last one, or the round's
+ * start, is at least `intervalMs` ago; false when it is not due or another look claimed it.
+ */
+export function claimReminder(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+  intervalMs: number,
+  now: number,
+): Promise<boolean> {
+  return conditional(
+    ports.db.send(
+      new UpdateCommand({
+        TableName: ports.table,
+        Key: { pk: partition(migrationId), sk: roundKey(round) },
+        UpdateExpression: 'SET remindedAt = :now',
+        ConditionExpression: 'remindedAt <= :due',
+        ExpressionAttributeValues: { ':now': iso(now), ':due': iso(now - intervalMs) },
+      }),
+    ),
+  );
+}
+
+/** Records how a round ended; the first end recorded stands. */
+export async function endRound(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+  end: RoundEnd,
+  now: number,
+): Promise<void> {
+  await conditional(
+    ports.db.send(
+      new UpdateCommand({
+        TableName: ports.table,
+        Key: { pk: partition(migrationId), sk: roundKey(round) },
+        UpdateExpression: 'SET #end = :end, endedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#end)',
+        ExpressionAttributeNames: { '#end': 'end' },
+        ExpressionAttributeValues: { ':end': end, ':now': iso(now) },
+      }),
+    ),
+  );
+}
+
+/** Sets the migration's state (and what goes with it: the error of a failure, the policy types enabled). */
+export async function setMigrationState(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  state: MigrationRecord['state'],
+  now: number,
+  extra: { error?: string; detail?: string; policyTypesEnabled?: string[] } = {},
+): Promise<void> {
+  await ports.db.send(
+    new UpdateCommand({
+      TableName: ports.table,
+      Key: { pk: partition(migrationId), sk: 'migration' },
+      ...setAll({ state, updatedAt: iso(now), ...extra }),
+    }),
+  );
+}
+
+/** A migration, its rounds and their members (in round order), or undefined when there is no such migration. */
+export async function readMigration(
+  ports: MigrationStorePorts,
+  migrationId: string,
+): Promise<{ migration: MigrationRecord; rounds: RoundRecord[]; members: MemberRecord[] } | undefined> {
+  let migration: MigrationRecord | undefined;
+  const rounds: RoundRecord[] = [];
+  const members: MemberRecord[] = [];
+  let startKey: QueryCommandOutput['LastEvaluatedKey'];
+  do {
+    const page: QueryCommandOutput = await ports.db.send(
+      new QueryCommand({
+        TableName: ports.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': partition(migrationId) },
+        ConsistentRead: true,
+        ...(startKey ? { ExclusiveStartKey: startKey } : {}),
+      }),
+    );
+    for (const item of page.Items ?? []) {
+      const sk = String(item.sk);
+      if (sk === 'migration') migration = MigrationRecordSchema.parse(item);
+      else if (sk.includes('#member#')) members.push(MemberRecordSchema.parse(item));
+      else rounds.push(RoundRecordSchema.parse(item));
+    }
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  return migration ? { migration, rounds, members } : undefined;
+}
+
+/** The members of one round, from a migration's record. */
+export async function readRoundMembers(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+): Promise<MemberRecord[]> {
+  return (await readMigration(ports, migrationId))?.members.filter((m) => m.round === round) ?? [];
+}

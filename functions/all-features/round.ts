@@ -1,0 +1,124 @@
+import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
+import {
+  DescribeHandshakeCommand,
+  type Handshake,
+  ListHandshakesForOrganizationCommand,
+  type OrganizationsClient,
+} from '@aws-sdk/client-organizations';
+import { publishEvent } from '../_shared/publish-event';
+import type { MemberState, RoundEnd } from './migration-store';
+
+// A round of the migration as AWS shows it: the ENABLE_ALL_FEATURES handshake (the parent, the management
+// account's) and the APPROVE_ALL_FEATURES handshakes of the invited members (its children), and the pure
+// decision of where the round stands.
+
+export type HandshakeState = 'REQUESTED' | 'OPEN' | 'ACCEPTED' | 'DECLINED' | 'CANCELED' | 'EXPIRED';
+
+export interface MemberRequest {
+  accountId: string;
+  handshakeId: string;
+  state: HandshakeState;
+  expiresAt: number;
+}
+
+const accountOf = (h: Handshake): string | undefined =>
+  h.Parties?.find((p) => p.Type === 'ACCOUNT')?.Id ?? h.Resources?.find((r) => r.Type === 'ACCOUNT')?.Value;
+
+/** The APPROVE_ALL_FEATURES requests of the round whose ENABLE_ALL_FEATURES handshake is `parentId`. */
+export async function listMemberRequests(
+  organizations: OrganizationsClient,
+  parentId: string,
+): Promise<MemberRequest[]> {
+  const requests: MemberRequest[] = [];
+  let NextToken: string | undefined;
+  do {
+    const page = await organizations.send(
+      new ListHandshakesForOrganizationCommand({ Filter: { ParentHandshakeId: parentId }, NextToken }),
+    );
+    for (const h of page.Handshakes ?? []) {
+      const accountId = accountOf(h);
+      if (h.Action !== 'APPROVE_ALL_FEATURES' || !accountId || !h.Id) continue;
+      requests.push({
+        accountId,
+        handshakeId: h.Id,
+        state: h.State as HandshakeState,
+        expiresAt: h.ExpirationTimestamp?.getTime() ?? 0,
+      });
+    }
+    NextToken = page.NextToken;
+  } while (NextToken);
+  return requests;
+}
+
+/** The ENABLE_ALL_FEATURES handshake's state now. */
+export async function parentState(
+  organizations: OrganizationsClient,
+  handshakeId: string,
+): Promise<HandshakeState> {
+  const { Handshake } = await organizations.send(new DescribeHandshakeCommand({ HandshakeId: handshakeId }));
+  return Handshake?.State as HandshakeState;
+}
+
+export type RoundDecision =
+  | { outcome: 'approved' }
+  | { outcome: 'restart'; end: Exclude<RoundEnd, 'approved'> }
+  | { outcome: 'waiting' };
+
+/**
+ * Where a round stands. The parent says it first: OPEN (every member approved) or ACCEPTED → approved; ended →
+ * a new round. Else a member's DECLINED or EXPIRED request ends the round. A CANCELED request with the parent
+ * still pending does not: AWS cancels the request of a member that left the organization, and the round then no
+ * longer waits for it (a request cancelled by hand holds the round until it expires).
+ */
+export function decideRound(parent: HandshakeState, members: readonly MemberRequest[]): RoundDecision {
+  if (parent === 'OPEN' || parent === 'ACCEPTED') return { outcome: 'approved' };
+  if (parent === 'CANCELED') return { outcome: 'restart', end: 'canceled' };
+  if (parent === 'EXPIRED') return { outcome: 'restart', end: 'expired' };
+  if (parent === 'DECLINED') return { outcome: 'restart', end: 'declined' };
+  if (members.some((m) => m.state === 'DECLINED')) return { outcome: 'restart', end: 'declined' };
+  if (members.some((m) => m.state === 'EXPIRED')) return { outcome: 'restart', end: 'expired' };
+  return { outcome: 'waiting' };
+}
+
+/** What a member's request says of it, for the record; undefined while it is open (the record says why). */
+export function memberStateOf(request: MemberRequest): MemberState | undefined {
+  switch (request.state) {
+    case 'ACCEPTED':
+      return 'approved-by-member';
+    case 'DECLINED':
+      return 'declined';
+    case 'CANCELED':
+      return 'canceled';
+    case 'EXPIRED':
+      return 'expired';
+    default:
+      return undefined;
+  }
+}
+
+export const APPROVAL_NEEDED = 'Approval Needed';
+export const APPROVAL_REMINDER = 'Approval Reminder';
+
+/** The command a member runs, with its own credentials, to approve. */
+export const approvalCommand = (handshakeId: string): string =>
+  `aws organizations accept-handshake --handshake-id ${handshakeId}`;
+
+/** Asks a member orgflow cannot approve for (`Approval Needed`), or reminds it (`Approval Reminder`). */
+export function publishApprovalRequest(
+  events: EventBridgeClient,
+  eventBusName: string,
+  detailType: typeof APPROVAL_NEEDED | typeof APPROVAL_REMINDER,
+  request: {
+    migrationId: string;
+    round: number;
+    accountId: string;
+    handshakeId: string;
+    expiresAt: string;
+    reason: string;
+  },
+): Promise<{ eventId: string }> {
+  return publishEvent(events, eventBusName, detailType, {
+    ...request,
+    command: approvalCommand(request.handshakeId),
+  });
+}

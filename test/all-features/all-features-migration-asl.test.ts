@@ -1,0 +1,327 @@
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import {
+  definitionSubstitutions,
+  type FunctionName,
+  placeholderOf,
+  stateMachines,
+} from '../../catalog/functions';
+import {
+  type AslState,
+  Execution,
+  type Json,
+  loadDefinitionFile,
+  ManualClock,
+  seededRandom,
+  type TaskPort,
+  type TaskRequest,
+} from '../../local/stepfunctions/index';
+
+// statemachines/all-features-migration.asl.json run on the local engine, each step a fake that records its calls
+// and the time of each (the virtual clock's), as account-closure-asl.test.ts runs the closure workflow.
+
+const { definitionFile, functions } = stateMachines.AllFeaturesMigration;
+const arnOf = (name: FunctionName) => `arn:aws:lambda:us-east-1:111111111111:function:orgflow-${name}`;
+const load = () =>
+  loadDefinitionFile(definitionFile, {
+    substitutions: definitionSubstitutions(
+      'AllFeaturesMigration',
+      arnOf,
+      (name) => `arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-${name}`,
+    ),
+  });
+
+const START = Date.UTC(2026, 11, 6, 10, 0, 0);
+const HOUR = 3_600_000;
+const MIGRATION = 'afm-0001';
+const ROUND_1 = 'h-00000000000000000000000000000001';
+const ROUND_2 = 'h-00000000000000000000000000000002';
+
+/** A step's failure as the Lambda runner reports it: the error class name and its JSON payload. */
+const failure = (name: string, message: string) => ({
+  error: name,
+  cause: JSON.stringify({ errorType: name, errorMessage: message, trace: [] }),
+});
+
+/** What a step called with `.waitForTaskToken` returns to leave its token unanswered (no news). */
+const NO_ANSWER = '(no answer)';
+
+type Step = (input: Json, call: number) => Json;
+
+class Steps implements TaskPort {
+  readonly calls: { name: string; input: Json; at: number }[] = [];
+  readonly answers: { token: string; output?: Json; failure?: { error: string; cause: string } }[] = [];
+  constructor(
+    private readonly clock: ManualClock,
+    private readonly steps: Partial<Record<FunctionName, Step>>,
+  ) {}
+
+  async invoke(task: TaskRequest): Promise<Json> {
+    const name = task.resource.split(':function:orgflow-')[1] as FunctionName;
+    const { taskToken: _, ...input } = task.input as Record<string, Json>;
+    this.calls.push({ name, input: task.taskToken ? input : task.input, at: this.clock.now() });
+    const step = this.steps[name];
+    if (!step) throw failure('Lambda.ResourceNotFoundException', `no fake for ${name}`);
+    const call = this.calls.filter((c) => c.name === name).length;
+    if (!task.taskToken) return step(task.input, call);
+    try {
+      const output = step(input, call);
+      if (output !== NO_ANSWER) this.answers.push({ token: task.taskToken, output });
+    } catch (thrown) {
+      this.answers.push({ token: task.taskToken, failure: thrown as { error: string; cause: string } });
+    }
+    return {};
+  }
+
+  names(): string[] {
+    return this.calls.map((c) => c.name);
+  }
+
+  of(name: FunctionName) {
+    return this.calls.filter((c) => c.name === name);
+  }
+}
+
+const roundOf = (round: number, handshakeId: string) => ({
+  outcome: 'round',
+  organizationId: 'o-abcdefghij',
+  round,
+  handshakeId,
+  expiresAt: new Date(START + 90 * 24 * HOUR).toISOString(),
+  adopted: false,
+  members: 3,
+  maxRounds: 3,
+  lookIntervalSeconds: 3600,
+});
+
+const happySteps = (): Partial<Record<FunctionName, Step>> => ({
+  PreflightMigration: () => roundOf(1, ROUND_1),
+  ApproveMembers: () => ({ approved: 2, unreachable: 1, remaining: 0 }),
+  WatchApprovals: () => ({ outcome: 'approved' }),
+  CancelRound: (input) => ({ ...(input as object), canceled: 1 }),
+  FinishMigration: (input) => ({
+    migrationId: MIGRATION,
+    outcome: (input as { outcome: string }).outcome,
+  }),
+});
+
+async function runMigration(overrides: Partial<Record<FunctionName, Step>> = {}) {
+  const clock = new ManualClock(START);
+  const fakes = new Steps(clock, { ...happySteps(), ...overrides });
+  const execution = await Execution.start(
+    load(),
+    { migrationId: MIGRATION, requestedBy: 'arn:aws:iam::111111111111:role/CloudOps' },
+    { clock, tasks: fakes, random: seededRandom(1) },
+    { name: MIGRATION },
+  );
+  for (let i = 0; i < 20_000 && execution.status === 'RUNNING'; i++) {
+    await execution.runUntilIdle();
+    for (let answer = fakes.answers.shift(); answer; answer = fakes.answers.shift()) {
+      if (answer.failure)
+        await execution.sendTaskFailure(answer.token, answer.failure.error, answer.failure.cause);
+      else await execution.sendTaskSuccess(answer.token, answer.output as Json);
+      await execution.runUntilIdle();
+    }
+    const deadline = execution.nextDeadline();
+    if (execution.status !== 'RUNNING' || deadline === undefined) break;
+    clock.advance(Math.max(0, deadline - clock.now()));
+  }
+  return { execution, steps: fakes, elapsedMs: clock.now() - START };
+}
+
+const states = (): Record<string, AslState> => load().json.States as Record<string, AslState>;
+
+describe('statemachines/all-features-migration.asl.json', () => {
+  it('loads on the local engine with every placeholder of the catalog substituted', () => {
+    // Act
+    const definition = load();
+
+    // Assess
+    expect(definition.queryLanguage).toBe('JSONata');
+    expect(definition.startAt).toBe('Start Migration');
+    const placeholders = [...readFileSync(definitionFile, 'utf8').matchAll(/\$\{(\w+)\}/g)].map((m) => m[1]);
+    expect(new Set(placeholders)).toEqual(new Set(functions.map(placeholderOf)));
+  });
+
+  it('names its states in Title Case; retries Lambda faults and throttling with full jitter and catches everything', () => {
+    // Act
+    const all = Object.entries(states());
+    const tasks = all.filter(([, state]) => state.Type === 'Task');
+
+    // Assess
+    for (const [name] of all) expect(name).toMatch(/^[A-Z][a-z]+( [A-Z][a-z]+)*\??$/);
+    expect(tasks).toHaveLength(6);
+    for (const [, state] of tasks) {
+      const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
+      expect(retried).toEqual(
+        expect.arrayContaining([
+          'Lambda.ServiceException',
+          'ThrottlingException',
+          'TooManyRequestsException',
+        ]),
+      );
+      for (const retrier of state.Retry ?? [])
+        if (!retrier.ErrorEquals.includes('States.Timeout')) expect(retrier.JitterStrategy).toBe('FULL');
+      expect(state.Catch?.at(-1)?.ErrorEquals).toEqual(['States.ALL']);
+    }
+  });
+
+  it('opens a round, approves the members it can, waits for the round to open and finishes', async () => {
+    // Act
+    const { execution, steps } = await runMigration();
+
+    // Assess
+    expect(execution.state.error).toBeUndefined();
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.state.output).toEqual({ migrationId: MIGRATION, outcome: 'enabled', rounds: 1 });
+    expect(steps.names()).toEqual([
+      'PreflightMigration',
+      'ApproveMembers',
+      'WatchApprovals',
+      'FinishMigration',
+    ]);
+    const round = { migrationId: MIGRATION, round: 1, handshakeId: ROUND_1 };
+    expect(steps.of('PreflightMigration')[0]?.input).toEqual({
+      migrationId: MIGRATION,
+      requestedBy: 'arn:aws:iam::111111111111:role/CloudOps',
+    });
+    expect(steps.of('ApproveMembers')[0]?.input).toEqual(round);
+    expect(steps.of('WatchApprovals')[0]?.input).toEqual(round);
+    expect(steps.of('FinishMigration')[0]?.input).toEqual({
+      migrationId: MIGRATION,
+      handshakeId: ROUND_1,
+      outcome: 'enabled',
+    });
+  });
+
+  it('finishes at once an organization that is ALL already, accepting no handshake', async () => {
+    // Act
+    const { execution, steps } = await runMigration({
+      PreflightMigration: () => ({ outcome: 'already-all', organizationId: 'o-abcdefghij' }),
+    });
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(steps.names()).toEqual(['PreflightMigration', 'FinishMigration']);
+    expect(steps.of('FinishMigration')[0]?.input).toEqual({
+      migrationId: MIGRATION,
+      handshakeId: null,
+      outcome: 'enabled',
+    });
+  });
+
+  it('approves a large round in shares, 2 seconds apart', async () => {
+    // Act
+    const { execution, steps } = await runMigration({
+      ApproveMembers: (_, call) => ({
+        approved: 80,
+        unreachable: 0,
+        remaining: call < 3 ? 200 - 80 * call : 0,
+      }),
+    });
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(steps.of('ApproveMembers').map((c) => c.at - START)).toEqual([0, 2000, 4000]);
+  });
+
+  it('looks again every look interval while no news comes, then finishes', async () => {
+    // Act: no answer to the first two waits; the third look finds the round open
+    const { execution, steps } = await runMigration({
+      WatchApprovals: (_, call) => (call < 3 ? NO_ANSWER : { outcome: 'approved' }),
+    });
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    const looks = steps.of('WatchApprovals').map((c) => c.at - START);
+    expect(looks).toHaveLength(3);
+    expect(looks[1]! - looks[0]!).toBeGreaterThanOrEqual(HOUR);
+    expect(looks[1]! - looks[0]!).toBeLessThan(HOUR + 5_000);
+    expect(looks[2]! - looks[1]!).toBeLessThan(HOUR + 5_000);
+  });
+
+  it('looks again at once when an event wakes the wait', async () => {
+    // Act
+    const { execution, steps } = await runMigration({
+      WatchApprovals: (_, call) =>
+        call === 1 ? { outcome: 'woken', eventName: 'AcceptHandshake' } : { outcome: 'approved' },
+    });
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(steps.of('WatchApprovals').map((c) => c.at)).toEqual([START, START]);
+  });
+
+  it('starts a new round after a decline: the round cancelled, Preflight again, its members approved', async () => {
+    // Act
+    const { execution, steps } = await runMigration({
+      PreflightMigration: (_, call) => (call === 1 ? roundOf(1, ROUND_1) : roundOf(2, ROUND_2)),
+      WatchApprovals: (_, call) =>
+        call === 1 ? { outcome: 'restart', end: 'declined' } : { outcome: 'approved' },
+    });
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.state.output).toEqual({ migrationId: MIGRATION, outcome: 'enabled', rounds: 2 });
+    expect(steps.names()).toEqual([
+      'PreflightMigration',
+      'ApproveMembers',
+      'WatchApprovals',
+      'CancelRound',
+      'PreflightMigration',
+      'ApproveMembers',
+      'WatchApprovals',
+      'FinishMigration',
+    ]);
+    expect(steps.of('CancelRound')[0]?.input).toEqual({
+      migrationId: MIGRATION,
+      round: 1,
+      handshakeId: ROUND_1,
+      end: 'declined',
+    });
+    expect(steps.of('ApproveMembers')[1]?.input).toEqual({
+      migrationId: MIGRATION,
+      round: 2,
+      handshakeId: ROUND_2,
+    });
+  });
+
+  it('fails with MaxRoundsReachedError once every configured round ended without approval, recording it', async () => {
+    // Act
+    const { execution, steps } = await runMigration({
+      PreflightMigration: (_, call) => ({
+        ...roundOf(call, `h-0000000000000000000000000000000${call}`),
+        maxRounds: 2,
+      }),
+      WatchApprovals: () => ({ outcome: 'restart', end: 'expired' }),
+    });
+
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.state.error).toBe('MaxRoundsReachedError');
+    expect(steps.of('PreflightMigration')).toHaveLength(2);
+    expect(steps.of('CancelRound')).toHaveLength(2);
+    expect(steps.of('FinishMigration')[0]?.input).toMatchObject({
+      migrationId: MIGRATION,
+      outcome: 'failed',
+      failure: { Error: 'MaxRoundsReachedError', Cause: expect.stringContaining('ended expired') },
+    });
+  });
+
+  it('records a named error of a step and fails with it', async () => {
+    // Act
+    const { execution, steps } = await runMigration({
+      PreflightMigration: () => {
+        throw failure('OrganizationTooLargeError', 'the organization is too large');
+      },
+    });
+
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.state.error).toBe('OrganizationTooLargeError');
+    expect(steps.of('FinishMigration')[0]?.input).toMatchObject({
+      outcome: 'failed',
+      failure: { Error: 'OrganizationTooLargeError' },
+    });
+  });
+});
