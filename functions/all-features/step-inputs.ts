@@ -24,10 +24,9 @@ export const RoundInputSchema = z.object({
 });
 export type RoundInput = z.infer<typeof RoundInputSchema>;
 
-/** Wait For Approvals (`.waitForTaskToken`). */
+/** Wait For Approvals (`.waitForTaskToken`): every attempt looks at the round, so no `look` flag. */
 export const WatchApprovalsInputSchema = RoundInputSchema.extend({
   taskToken: z.string().min(1).max(2048),
-  look: z.boolean().default(false),
 });
 export type WatchApprovalsInput = z.infer<typeof WatchApprovalsInputSchema>;
 
