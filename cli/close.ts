@@ -120,9 +120,28 @@ const STILL_GOING = new Set(['PLANNING', 'RUNNING']);
 /** Whether the batch has stopped moving (the execution ended, or a dry run was planned). */
 export const hasFinished = (status: ClosureStatus): boolean => !STILL_GOING.has(status.state);
 
-/** A finished batch that ended well: it succeeded (or planned, for a dry run) and no account failed. */
+const SETTLED = new Set(['closed', 'skipped', 'failed', 'deferred']);
+
+/**
+ * Whether all the batch still has to do is wait for the 30-day window: every account closed, skipped, failed or
+ * deferred, at least one deferred. The batch closes those by itself on their dates, days or weeks away.
+ */
+export const onlyDeferredLeft = (status: ClosureStatus): boolean => {
+  const accounts = status.accounts ?? [];
+  return (
+    status.state === 'RUNNING' &&
+    accounts.some((a) => a.state === 'deferred') &&
+    accounts.every((a) => SETTLED.has(a.state))
+  );
+};
+
+/**
+ * A batch that ended well, or is left only to wait for the window: it succeeded (or planned, for a dry run), or
+ * only deferred accounts remain, and no account failed.
+ */
 export const hasSucceeded = (status: ClosureStatus): boolean =>
-  (status.state === 'SUCCEEDED' || status.state === 'PLANNED') && (status.counts?.failed ?? 0) === 0;
+  (status.state === 'SUCCEEDED' || status.state === 'PLANNED' || onlyDeferredLeft(status)) &&
+  (status.counts?.failed ?? 0) === 0;
 
 const day = (iso: string) => iso.slice(0, 16).replace('T', ' ');
 
@@ -184,8 +203,8 @@ export interface FollowOptions {
 }
 
 /**
- * Prints a line whenever the batch's progress changes, until it has finished, then the table of its
- * accounts; returns the last status.
+ * Prints a line whenever the batch's progress changes, until it has finished or only deferred accounts are
+ * left (their dates are days or weeks away), then the table of its accounts; returns the last status.
  */
 export async function followClosure(
   api: ApiTarget,
@@ -212,8 +231,12 @@ export async function followClosure(
     if (progress !== shown)
       log(options.json ? progress : `${new Date().toISOString().slice(11, 19)}  ${progress}`);
     shown = progress;
-    if (hasFinished(status)) {
+    if (hasFinished(status) || onlyDeferredLeft(status)) {
       if (!options.json) log(`\n${renderAccounts(status)}`);
+      if (!options.json && onlyDeferredLeft(status))
+        log(
+          `\n  the deferred accounts wait for room in the 30-day closure quota: the batch closes them by itself on their dates\n  (see it again with: npx orgflow closure ${batchId})`,
+        );
       return status;
     }
     await wait(status);
