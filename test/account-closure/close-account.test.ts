@@ -232,3 +232,32 @@ describe('closeAccountOnce', () => {
     expect(await closuresInWindow(ports, NOW)).toEqual([]);
   });
 });
+
+describe('closeAccountOnce retried after its call got through (the answer lost, the stack restarted)', () => {
+  it('looks at the account and does not call again when it is already closing', async () => {
+    // Prepare: the attempt before recorded the closure and called
+    await recordClosure(ports, { accountId: MEMBER, requestedAt: NOW - 5000, source: 'orgflow' });
+    organizationsMock
+      .on(DescribeAccountCommand)
+      .resolves({ Account: { Id: MEMBER, State: 'PENDING_CLOSURE' } });
+
+    // Act
+    const result = await close();
+
+    // Assess
+    expect(result).toEqual({ accountId: MEMBER, outcome: 'pending' });
+    expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
+  });
+
+  it('calls when the attempt before recorded it but never got to call', async () => {
+    // Prepare
+    await recordClosure(ports, { accountId: MEMBER, requestedAt: NOW - 5000, source: 'orgflow' });
+
+    // Act
+    const result = await close();
+
+    // Assess
+    expect(result).toEqual({ accountId: MEMBER, outcome: 'requested' });
+    expect(organizationsMock).toHaveReceivedCommandTimes(CloseAccountCommand, 1);
+  });
+});

@@ -1,7 +1,9 @@
 import {
   AccountAlreadyClosedException,
+  AccountNotFoundException,
   CloseAccountCommand,
   ConstraintViolationException,
+  DescribeAccountCommand,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { type BatchStorePorts, setAccountState } from '../batch-store';
@@ -39,7 +41,12 @@ export async function closeAccountOnce(
   const { accountId, batchId } = input;
   const now = ports.now();
   // only the ledger's write comes between the paced time and the call: the batch's record of it comes after
-  await recordClosure(ports, { accountId, requestedAt: now, source: 'orgflow' });
+  const first = await recordClosure(ports, { accountId, requestedAt: now, source: 'orgflow' });
+  // an attempt before this one recorded it and may have called (its answer lost, the stack restarted): look first
+  if (!first && (await alreadyClosing(ports.organizations, accountId))) {
+    await setAccountState(ports, batchId, accountId, 'closing', ports.now());
+    return { accountId, outcome: 'pending' };
+  }
   try {
     await ports.organizations.send(new CloseAccountCommand({ AccountId: accountId }));
   } catch (error) {
@@ -67,4 +74,16 @@ export async function closeAccountOnce(
   }
   await setAccountState(ports, batchId, accountId, 'closing', ports.now());
   return { accountId, outcome: 'requested' };
+}
+
+/** Whether the account is already closing or closed (or gone, 90 days after closing). */
+async function alreadyClosing(organizations: OrganizationsClient, accountId: string): Promise<boolean> {
+  try {
+    const { Account } = await organizations.send(new DescribeAccountCommand({ AccountId: accountId }));
+    const state = Account?.State ?? Account?.Status;
+    return state !== undefined && state !== 'ACTIVE';
+  } catch (error) {
+    if (error instanceof AccountNotFoundException) return true;
+    throw error;
+  }
 }
