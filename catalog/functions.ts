@@ -318,6 +318,8 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       resource: 'organization',
       actions: [
         'organizations:CloseAccount',
+        // a retried call looks first: the attempt before it may have closed the account
+        'organizations:DescribeAccount',
         // counting the members for the quota when AWS says it is spent and no plan has counted them
         'organizations:DescribeOrganization',
         'organizations:ListRoots',
