@@ -303,6 +303,37 @@ describe('statemachines/account-closure.asl.json', () => {
     ).toEqual(new Set([NAME]));
   });
 
+  it('gives the slot back when Check Account finds the window full, waits for the date, then checks again', async () => {
+    // Prepare
+    const until = START + 21_000 + 5 * DAY;
+    const steps = withSteps({
+      AcquireCloseSlot: (_input, call) => grant(call === 1 ? START + 21_000 : until + 21_000),
+      CheckAccount: (_input, call) =>
+        call === 1
+          ? { accountId: ACCOUNT, outcome: 'deferred', until: new Date(until).toISOString() }
+          : { accountId: ACCOUNT, outcome: 'ready' },
+    });
+
+    // Act
+    const { execution, steps: called } = await runClosure(steps);
+
+    // Assess: nothing was called before the date, and the slot went back at once
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(called.names()).toEqual([
+      'AcquireCloseSlot',
+      'CheckAccount',
+      'ReleaseCloseSlot',
+      'AcquireCloseSlot',
+      'CheckAccount',
+      'CloseAccount',
+      'WatchAccountClosure',
+      'ReleaseCloseSlot',
+      'FinishClosure',
+    ]);
+    expect(called.of('ReleaseCloseSlot')[0]?.at).toBe(START + 18_000);
+    expect(called.of('AcquireCloseSlot').map((c) => c.at)).toEqual([START, until]);
+  });
+
   it('takes a throttled CloseAccount back to the governor, keeping its slot, to be paced again', async () => {
     // Prepare: the first call is throttled; the governor answers the holder with a new call time
     const steps = withSteps({
