@@ -13,6 +13,7 @@ import { parseEnv } from '../_shared/env';
 import { type MemberOrganizations, memberOrganizationsThroughRole } from './member-access';
 import { loadMigrationConfig, type MigrationConfig, MigrationConfigEnvSchema } from './migration-config';
 import type { MigrationStorePorts } from './migration-store';
+import { sleepOnClock } from './pacing';
 
 /** What the steps of the migration share: Organizations, the governor table, the configuration, the bus, the time. */
 export interface MigrationPorts extends MigrationStorePorts {
@@ -50,6 +51,6 @@ export function migrationPortsFromEnv(): MigrationPorts {
       config.approvalRoleName,
     ),
     now: () => Date.now(),
-    sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    sleep: (ms) => sleepOnClock(ms, () => Date.now()),
   };
 }

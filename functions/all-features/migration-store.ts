@@ -34,6 +34,7 @@ export type MemberState = (typeof MEMBER_STATES)[number];
 
 /** A member's answer: no look, retry or late step writes over it. */
 const ANSWERED: readonly MemberState[] = ['approved-by-orgflow', 'approved-by-member', 'declined'];
+export const isAnswered = (state: MemberState): boolean => ANSWERED.includes(state);
 
 export const ROUND_ENDS = ['approved', 'declined', 'canceled', 'expired'] as const;
 export type RoundEnd = (typeof ROUND_ENDS)[number];
@@ -72,6 +73,8 @@ export const MemberRecordSchema = z.object({
   state: z.enum(MEMBER_STATES),
   detail: z.string().optional(),
   notifiedAt: z.string().optional(),
+  /** when orgflow was about to accept as the member: an acceptance found later without its answer is orgflow's */
+  attemptedAt: z.string().optional(),
   updatedAt: z.string(),
 });
 export type MemberRecord = z.infer<typeof MemberRecordSchema>;
@@ -241,6 +244,27 @@ export async function markNotified(
       TableName: ports.table,
       Key: { pk: partition(migrationId), sk: memberKey(round, accountId) },
       ...setAll({ notifiedAt: iso(now) }),
+    }),
+  );
+}
+
+/**
+ * Notes that orgflow is about to accept as the member (`attempted`), or that its call was refused before it could
+ * accept (throttled: the member is tried again, and an acceptance found later is not orgflow's).
+ */
+export async function markAttempt(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+  accountId: string,
+  attempted: boolean,
+  now: number,
+): Promise<void> {
+  await ports.db.send(
+    new UpdateCommand({
+      TableName: ports.table,
+      Key: { pk: partition(migrationId), sk: memberKey(round, accountId) },
+      ...(attempted ? setAll({ attemptedAt: iso(now) }) : { UpdateExpression: 'REMOVE attemptedAt' }),
     }),
   );
 }

@@ -6,7 +6,15 @@ import {
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
 import { publishEvent } from '../_shared/publish-event';
-import type { MemberState, RoundEnd } from './migration-store';
+import {
+  isAnswered,
+  type MemberRecord,
+  type MemberState,
+  type MigrationStorePorts,
+  type RoundEnd,
+  readRoundMembers,
+  setMemberState,
+} from './migration-store';
 
 // A round of the migration as AWS shows it: the ENABLE_ALL_FEATURES handshake (the parent, the management
 // account's) and the APPROVE_ALL_FEATURES handshakes of the invited members (its children), and the pure
@@ -94,6 +102,31 @@ export function memberStateOf(request: MemberRequest): MemberState | undefined {
     default:
       return undefined;
   }
+}
+
+/**
+ * Records the answers the round's requests show that its record lacks, and returns the round's members as then
+ * recorded. An ACCEPTED request of a member orgflow was accepting for (its attempt noted, the answer lost to a
+ * crash or a timeout) is orgflow's approval, not the member's.
+ */
+export async function recordAnswers(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+  requests: readonly MemberRequest[],
+  now: number,
+): Promise<MemberRecord[]> {
+  const members = new Map((await readRoundMembers(ports, migrationId, round)).map((m) => [m.accountId, m]));
+  for (const request of requests) {
+    const answer = memberStateOf(request);
+    const member = members.get(request.accountId);
+    if (!answer || !member || isAnswered(member.state)) continue;
+    const state = answer === 'approved-by-member' && member.attemptedAt ? 'approved-by-orgflow' : answer;
+    if (state === member.state) continue;
+    if (await setMemberState(ports, migrationId, round, request.accountId, state, now))
+      members.set(request.accountId, { ...member, state });
+  }
+  return [...members.values()];
 }
 
 export const APPROVAL_NEEDED = 'Approval Needed';

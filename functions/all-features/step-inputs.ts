@@ -9,10 +9,10 @@ export const HandshakeIdSchema = z
   .string()
   .regex(/^h-[0-9a-z]{8,64}$/, 'a handshake id is h- and 8 to 64 letters or digits');
 
-/** Preflight: the migration, and who asked (recorded on its first run). */
+/** Preflight: the migration, and who asked (recorded on its first run; null when the execution's input does not say). */
 export const PreflightInputSchema = z.object({
   migrationId: MigrationIdSchema,
-  requestedBy: z.string().max(2048).optional(),
+  requestedBy: z.string().max(2048).nullish(),
 });
 export type PreflightInput = z.infer<typeof PreflightInputSchema>;
 

@@ -1,11 +1,18 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import type { z } from 'zod';
 import {
   definitionSubstitutions,
   type FunctionName,
   placeholderOf,
   stateMachines,
 } from '../../catalog/functions';
+import {
+  CancelRoundInputSchema,
+  FinishMigrationInputSchema,
+  PreflightInputSchema,
+  RoundInputSchema,
+} from '../../functions/all-features/step-inputs';
 import {
   type AslState,
   Execution,
@@ -105,12 +112,15 @@ const happySteps = (): Partial<Record<FunctionName, Step>> => ({
   }),
 });
 
-async function runMigration(overrides: Partial<Record<FunctionName, Step>> = {}) {
+async function runMigration(
+  overrides: Partial<Record<FunctionName, Step>> = {},
+  input: Json = { migrationId: MIGRATION, requestedBy: 'arn:aws:iam::111111111111:role/CloudOps' },
+) {
   const clock = new ManualClock(START);
   const fakes = new Steps(clock, { ...happySteps(), ...overrides });
   const execution = await Execution.start(
     load(),
-    { migrationId: MIGRATION, requestedBy: 'arn:aws:iam::111111111111:role/CloudOps' },
+    input,
     { clock, tasks: fakes, random: seededRandom(1) },
     { name: MIGRATION },
   );
@@ -192,6 +202,34 @@ describe('statemachines/all-features-migration.asl.json', () => {
       handshakeId: ROUND_1,
       outcome: 'enabled',
     });
+  });
+
+  it('hands each step an input its schema accepts, also when the execution names no requester', async () => {
+    // Prepare: a decline, so that every step runs
+    const schemas: Partial<Record<FunctionName, z.ZodType>> = {
+      PreflightMigration: PreflightInputSchema,
+      ApproveMembers: RoundInputSchema,
+      WatchApprovals: RoundInputSchema,
+      CancelRound: CancelRoundInputSchema,
+      FinishMigration: FinishMigrationInputSchema,
+    };
+
+    // Act
+    const { execution, steps } = await runMigration(
+      {
+        PreflightMigration: (_, call) => roundOf(call, call === 1 ? ROUND_1 : ROUND_2),
+        WatchApprovals: (_, call) =>
+          call === 1 ? { outcome: 'restart', end: 'declined' } : { outcome: 'approved' },
+      },
+      {},
+    );
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(new Set(steps.calls.map((c) => c.name))).toEqual(new Set(Object.keys(schemas)));
+    for (const call of steps.calls)
+      expect(schemas[call.name as FunctionName]!.safeParse(call.input).error).toBeUndefined();
+    expect(steps.of('PreflightMigration')[0]?.input).toEqual({ migrationId: MIGRATION, requestedBy: null });
   });
 
   it('finishes at once an organization that is ALL already, accepting no handshake', async () => {

@@ -29,7 +29,6 @@ import { memberOrganizationsThroughRole } from '../../functions/all-features/mem
 import { loadMigrationConfig, MigrationConfigSchema } from '../../functions/all-features/migration-config';
 import type { MigrationPorts } from '../../functions/all-features/migration-ports';
 import { readMigration } from '../../functions/all-features/migration-store';
-import { nextCallAt } from '../../functions/all-features/pacing';
 import { preflight } from '../../functions/all-features/preflight/preflight';
 import { decideRound, type MemberRequest } from '../../functions/all-features/round';
 import { watchApprovals } from '../../functions/all-features/watch-approvals/watch-approvals';
@@ -173,14 +172,6 @@ describe('decideRound', () => {
   });
 });
 
-describe('nextCallAt', () => {
-  it('goes now when nothing went before, else one interval after the last call', () => {
-    expect(nextCallAt(undefined, 1000, 211)).toBe(1000);
-    expect(nextCallAt(1000, 1000, 211)).toBe(1211);
-    expect(nextCallAt(1000, 5000, 211)).toBe(5000);
-  });
-});
-
 describe('Preflight', () => {
   it('finds an organization that is ALL already and opens nothing', async () => {
     // Prepare
@@ -272,6 +263,46 @@ describe('Approve Members', () => {
         },
       },
     ]);
+  });
+
+  it('counts as its own an acceptance whose answer was lost, found when the step is tried again', async () => {
+    // Prepare: the call accepts, but its answer never comes back (the stack killed, the function timed out)
+    await preflight(ports, { migrationId: MIGRATION });
+    organizationsMock
+      .on(AcceptHandshakeCommand)
+      .rejects(Object.assign(new Error('socket hang up'), { name: 'TimeoutError' }));
+    await expect(approveMembers(ports, round)).rejects.toMatchObject({ name: 'TimeoutError' });
+    children(child(REACHABLE, 'ACCEPTED'), child(UNREACHABLE));
+
+    // Act
+    const retried = await approveMembers(ports, round);
+    await watchApprovals(ports, { ...round, taskToken: 'token-1' });
+
+    // Assess
+    expect(retried).toMatchObject({ approved: 0, remaining: 0 });
+    expect(await memberStates()).toEqual({
+      [`1:${REACHABLE}`]: 'approved-by-orgflow',
+      [`1:${UNREACHABLE}`]: 'waiting-role-unreachable',
+    });
+  });
+
+  it('leaves to the member an acceptance after its own call was throttled, and tries it again', async () => {
+    // Prepare
+    await preflight(ports, { migrationId: MIGRATION });
+    organizationsMock
+      .on(AcceptHandshakeCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException' }));
+
+    // Act: throttled, then the member accepts by itself before the next call
+    const throttled = await approveMembers(ports, round);
+    children(child(REACHABLE, 'ACCEPTED'), child(UNREACHABLE));
+    const next = await approveMembers(ports, round);
+
+    // Assess
+    expect(throttled).toEqual({ approved: 0, unreachable: 1, remaining: 1 });
+    expect(next).toEqual({ approved: 0, unreachable: 0, remaining: 0 });
+    expect(await memberStates()).toMatchObject({ [`1:${REACHABLE}`]: 'approved-by-member' });
+    expect((await record()).members.find((m) => m.accountId === REACHABLE)?.attemptedAt).toBeUndefined();
   });
 
   it('paces AcceptHandshake within 5 calls per second for the organization', async () => {

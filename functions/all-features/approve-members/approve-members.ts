@@ -1,10 +1,16 @@
-import { AcceptHandshakeCommand } from '@aws-sdk/client-organizations';
+import { AcceptHandshakeCommand, type OrganizationsClient } from '@aws-sdk/client-organizations';
 import { mapLimited } from '../../_shared/concurrency';
 import { MemberUnreachableError } from '../member-access';
 import type { MigrationPorts } from '../migration-ports';
-import { markNotified, readRoundMembers, recordMembers, setMemberState } from '../migration-store';
-import { ACCEPT_HANDSHAKE_INTERVAL_MS, Pacer } from '../pacing';
-import { APPROVAL_NEEDED, listMemberRequests, type MemberRequest, publishApprovalRequest } from '../round';
+import { markAttempt, markNotified, recordMembers, setMemberState } from '../migration-store';
+import { Pacer } from '../pacing';
+import {
+  APPROVAL_NEEDED,
+  listMemberRequests,
+  type MemberRequest,
+  publishApprovalRequest,
+  recordAnswers,
+} from '../round';
 import type { RoundInput } from '../step-inputs';
 
 /** Members approved per invocation: about 17 s of AcceptHandshake at its pace, well within the function's time. */
@@ -33,12 +39,15 @@ export async function approveMembers(
   const { migrationId, round, handshakeId } = input;
   const requests = await listMemberRequests(ports.organizations, handshakeId);
   await recordMembers(ports, migrationId, round, requests, ports.now());
-  const recorded = new Map((await readRoundMembers(ports, migrationId, round)).map((m) => [m.accountId, m]));
+  // an acceptance of an attempt whose answer was lost (a crash, a timeout) is recorded orgflow's first
+  const recorded = new Map(
+    (await recordAnswers(ports, migrationId, round, requests, ports.now())).map((m) => [m.accountId, m]),
+  );
   const untried = requests.filter(
     (r) => r.state === 'OPEN' && recorded.get(r.accountId)?.state === 'pending',
   );
   const share = untried.slice(0, MEMBERS_PER_CALL);
-  const pacer = new Pacer(ACCEPT_HANDSHAKE_INTERVAL_MS, ports.now, ports.sleep);
+  const pacer = new Pacer(ports.now, ports.sleep);
   let throttled = false;
   const outcomes = await mapLimited(share, 5, async (request) => {
     if (throttled) return 'throttled' as const;
@@ -57,6 +66,31 @@ export async function approveMembers(
   };
 }
 
+/** Refusals of AcceptHandshake that say it did not accept. */
+const REFUSED = new Set(['TooManyRequestsException', ...ROLE_REFUSED]);
+
+/**
+ * AcceptHandshake as the member at its turn, the attempt noted first: an acceptance whose answer is lost (a crash,
+ * a timeout) is then known as orgflow's. A refusal withdraws the note.
+ */
+async function acceptAsMember(
+  ports: MigrationPorts,
+  { migrationId, round }: RoundInput,
+  request: MemberRequest,
+  pacer: Pacer,
+  member: OrganizationsClient,
+): Promise<void> {
+  await pacer.turn(request.accountId);
+  await markAttempt(ports, migrationId, round, request.accountId, true, ports.now());
+  try {
+    await member.send(new AcceptHandshakeCommand({ HandshakeId: request.handshakeId }));
+  } catch (error) {
+    if (REFUSED.has((error as Error).name))
+      await markAttempt(ports, migrationId, round, request.accountId, false, ports.now());
+    throw error;
+  }
+}
+
 async function approveOne(
   ports: MigrationPorts,
   input: RoundInput,
@@ -68,8 +102,7 @@ async function approveOne(
   try {
     const member = await ports.memberOrganizations(request.accountId);
     try {
-      await pacer.turn();
-      await member.send(new AcceptHandshakeCommand({ HandshakeId: request.handshakeId }));
+      await acceptAsMember(ports, input, request, pacer, member);
     } finally {
       member.destroy();
     }

@@ -1,15 +1,15 @@
 import { answerWaiter } from '../../_shared/task-rendezvous';
 import { registerApprovalWaiter } from '../approval-watch';
 import type { MigrationPorts } from '../migration-ports';
-import { claimReminder, endRound, readRoundMembers, setMemberState } from '../migration-store';
+import { claimReminder, endRound, readRoundMembers } from '../migration-store';
 import {
   APPROVAL_REMINDER,
   decideRound,
   listMemberRequests,
-  memberStateOf,
   parentState,
   publishApprovalRequest,
   type RoundDecision,
+  recordAnswers,
 } from '../round';
 import type { WatchApprovalsInput } from '../step-inputs';
 
@@ -33,10 +33,7 @@ export async function watchApprovals(
     listMemberRequests(ports.organizations, handshakeId),
   ]);
   const now = ports.now();
-  for (const request of requests) {
-    const state = memberStateOf(request);
-    if (state) await setMemberState(ports, migrationId, round, request.accountId, state, now);
-  }
+  await recordAnswers(ports, migrationId, round, requests, now);
   const decision = decideRound(parent, requests);
   if (decision.outcome === 'waiting') {
     const reminded = await remindIfDue(ports, input);
