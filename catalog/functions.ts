@@ -191,9 +191,11 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     environment: {
       ACCOUNT_VENDING_STATE_MACHINE_ARN: 'required',
       CLOSURE_BATCH_STATE_MACHINE_ARN: 'required',
+      ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN: 'required',
       [GOVERNOR_TABLE]: 'required',
       ...vendingConfig,
       ...closureConfig,
+      ...allFeaturesConfig,
     },
     permissions: [
       { resource: 'accountVendingStateMachine', actions: ['states:StartExecution', 'states:ListExecutions'] },
@@ -205,8 +207,21 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       { resource: 'closureBatchStateMachine', actions: ['states:StartExecution'] },
       { resource: 'closureBatchExecutions', actions: ['states:DescribeExecution'] },
       { resource: 'governorTable', actions: ['dynamodb:Query', 'dynamodb:GetItem'] },
-      // ListAccounts: an email that already belongs to an account is refused at submission
-      { resource: 'organization', actions: [...organizationReads, 'organizations:ListAccounts'] },
+      // migrations to all features: one per organization, named by its id (DescribeOrganization) and a count
+      { resource: 'allFeaturesMigrationStateMachine', actions: ['states:StartExecution'] },
+      // ListAccounts: an email that already belongs to an account is refused at submission; the invited
+      // members, for a migration's dry run
+      {
+        resource: 'organization',
+        actions: [
+          ...organizationReads,
+          'organizations:ListAccounts',
+          'organizations:DescribeOrganization',
+          'organizations:ListHandshakesForOrganization',
+        ],
+      },
+      // a migration's dry run asks STS whether orgflow can act as each invited member (and drops the session)
+      { resource: 'memberApprovalRoles', actions: ['sts:AssumeRole'] },
     ],
   },
   ValidateRequest: step('validate-request', vendingConfig, [

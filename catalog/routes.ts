@@ -25,4 +25,6 @@ export const apiRoutes: readonly ApiRoute[] = [
   { method: 'GET', path: '/account-requests', function: 'ApiHandler' },
   { method: 'POST', path: '/closure-batches', function: 'ApiHandler' },
   { method: 'GET', path: '/closure-batches/{id}', function: 'ApiHandler' },
+  { method: 'POST', path: '/all-features-migrations', function: 'ApiHandler' },
+  { method: 'GET', path: '/all-features-migrations/{id}', function: 'ApiHandler' },
 ];

@@ -12,6 +12,16 @@ import {
   submitClosure,
   UsageError,
 } from './close';
+import {
+  followMigration,
+  hasFinished,
+  migrationCommandOf,
+  migrationStatus,
+  previewMigration,
+  renderMigration,
+  renderPreview,
+  startMigration,
+} from './enable-all-features';
 import { history, listExecutions, renderExecutions, renderHistory } from './executions';
 import { organizationTree, renderTree } from './organization-tree';
 import { connect, type Target } from './target';
@@ -37,6 +47,15 @@ commands:
                                 --dry-run: only the plan; --follow: show progress until the batch ends
                                 (exit 1 if it failed or an account could not be closed)
   closure <batch-id> [--follow] a closure batch: its state, the quota, and each account
+  enable-all-features [--dry-run] [--follow] [--idempotency-key K]
+                                take a consolidated-billing organization to all features (only callers the
+                                configuration names): orgflow approves as the invited members it can reach and
+                                waits for the others; one migration at a time (asking again shows the one
+                                running); --dry-run: the members that must approve and which orgflow can
+                                approve for, nothing started; --follow: show progress until the organization
+                                is ALL (exit 1 if the migration failed)
+  migration <migration-id> [--follow]
+                                a migration to all features: its round, each member, and what comes next
 
 options:
   --json                        machine-readable output
@@ -112,6 +131,10 @@ async function run(argv: string[]): Promise<void> {
   const closeRequest = command === 'close' ? closureRequestOf(positionals, values) : undefined;
   if (command === 'closure' && positionals.length !== 1)
     throw new UsageError('closure takes one batch id: orgflow closure <batch-id> [--follow]');
+  const migration =
+    command === 'enable-all-features' || command === 'migration'
+      ? migrationCommandOf(command, positionals)
+      : undefined;
   const target = connect({
     aws: values.aws,
     profile: values.profile,
@@ -213,6 +236,32 @@ async function run(argv: string[]): Promise<void> {
       }
       const status = await closureStatus(apiOf(target), id);
       print(status, renderClosure(status));
+      return;
+    }
+    case 'enable-all-features': {
+      if (values['dry-run']) {
+        const preview = await previewMigration(apiOf(target));
+        return print(preview, renderPreview(preview));
+      }
+      const accepted = await startMigration(apiOf(target), values['idempotency-key'] ?? values.key);
+      const said = `migration ${accepted.migrationId} ${accepted.created ? 'started' : 'already running'}`;
+      if (!values.follow)
+        return print(
+          accepted,
+          `${said}: follow it with npx orgflow migration ${accepted.migrationId} --follow`,
+        );
+      if (!values.json) console.log(said);
+      const last = await followMigration(apiOf(target), accepted.migrationId, { json: values.json });
+      if (last.state !== 'ENABLED') process.exitCode = 1;
+      return;
+    }
+    case 'migration': {
+      const id = migration?.migrationId ?? '';
+      const last = values.follow
+        ? await followMigration(apiOf(target), id, { json: values.json })
+        : await migrationStatus(apiOf(target), id);
+      if (!values.follow) print(last, renderMigration(last));
+      if (hasFinished(last) && last.state !== 'ENABLED') process.exitCode = 1;
       return;
     }
     default:

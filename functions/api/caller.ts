@@ -31,3 +31,11 @@ function digestOf(caller: Caller, idempotencyKey: string): string {
     .digest('hex')
     .slice(0, 32);
 }
+
+/**
+ * A migration to all features' id (its execution name): the organization and the count of its migrations, so
+ * that callers asking at the same time name the same one, and one runs at a time.
+ */
+export function migrationIdFor(organizationId: string, attempt: number): string {
+  return `afm-${organizationId}-${attempt}`;
+}

@@ -1,25 +1,37 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
-import { dynamoDocumentClient, organizationsClient, sfnClient } from '../_shared/clients';
+import {
+  dynamoDocumentClient,
+  organizationsClient,
+  organizationsReadClient,
+  sfnClient,
+} from '../_shared/clients';
 import { parseEnv } from '../_shared/env';
 import { HttpError } from '../_shared/errors';
 import { logger } from '../_shared/logger';
 import { OrganizationDirectory } from '../_shared/organization-directory';
 import { ClosureConfigEnvSchema, loadClosureConfig } from '../account-closure/closure-config';
 import { loadVendingConfig, VendingConfigEnvSchema } from '../account-vending/vending-config';
+import { memberOrganizationsThroughRole } from '../all-features/member-access';
+import { MigrationConfigEnvSchema } from '../all-features/migration-config';
 import { describeAccountRequest, listAccountRequests, submitAccountRequest } from './account-requests';
+import { describeMigration, loadAllFeaturesAccess, submitMigration } from './all-features-migrations';
 import { callerOf } from './caller';
 import { describeClosureBatch, submitClosureBatch } from './closure-batches';
 import { type ApiEvent, header, json, jsonApi, urlOf } from './http';
 
 const env = parseEnv(
-  VendingConfigEnvSchema.extend(ClosureConfigEnvSchema.shape).extend({
-    ACCOUNT_VENDING_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
-    CLOSURE_BATCH_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
-    GOVERNOR_TABLE_NAME: z.string().min(1),
-  }),
+  VendingConfigEnvSchema.extend(ClosureConfigEnvSchema.shape)
+    .extend(MigrationConfigEnvSchema.shape)
+    .extend({
+      ACCOUNT_VENDING_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+      CLOSURE_BATCH_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+      ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+      GOVERNOR_TABLE_NAME: z.string().min(1),
+    }),
 );
 const sfn = sfnClient();
 const directory = new OrganizationDirectory(organizationsClient());
@@ -29,19 +41,38 @@ const ports = {
   config: loadVendingConfig(env),
   stateMachineArn: env.ACCOUNT_VENDING_STATE_MACHINE_ARN,
 };
+const db = dynamoDocumentClient();
+const closureConfig = loadClosureConfig(env);
 const closurePorts = {
   sfn,
   directory,
-  db: dynamoDocumentClient(),
+  db,
   table: env.GOVERNOR_TABLE_NAME,
-  config: loadClosureConfig(env),
+  config: closureConfig,
   stateMachineArn: env.CLOSURE_BATCH_STATE_MACHINE_ARN,
   now: () => Date.now(),
+};
+// without callers of its own, the enable-all-features configuration lets the closure configuration's callers in
+const allFeaturesAccess = loadAllFeaturesAccess(env, closureConfig.callers);
+const allFeaturesPorts = {
+  sfn,
+  db,
+  table: env.GOVERNOR_TABLE_NAME,
+  // the dry run reads every account: the SDK's retries absorb a throttled page
+  organizations: organizationsReadClient(),
+  memberOrganizations: memberOrganizationsThroughRole(
+    new STSClient({ region: 'us-east-1' }),
+    allFeaturesAccess.config.approvalRoleName,
+  ),
+  access: allFeaturesAccess,
+  stateMachineArn: env.ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN,
 };
 
 const statusUrlFor = (event: ApiEvent) => (requestId: string) =>
   urlOf(event, `/account-requests/${requestId}`);
 const batchUrlFor = (event: ApiEvent) => (batchId: string) => urlOf(event, `/closure-batches/${batchId}`);
+const migrationUrlFor = (event: ApiEvent) => (migrationId: string) =>
+  urlOf(event, `/all-features-migrations/${migrationId}`);
 
 /** The routes of catalog/routes.ts that name ApiHandler. */
 async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
@@ -88,6 +119,24 @@ async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
     }
     case 'GET /closure-batches/{id}':
       return json(200, await describeClosureBatch(closurePorts, event.pathParameters?.id, callerOf(event)));
+    case 'POST /all-features-migrations': {
+      const answer = await submitMigration(allFeaturesPorts, {
+        caller: callerOf(event),
+        idempotencyKey: header(event, 'Idempotency-Key'),
+        body: event.body,
+        statusUrl: migrationUrlFor(event),
+      });
+      if ('dryRun' in answer) return json(200, answer);
+      logger.info(
+        answer.created ? 'migration to all features started' : 'migration to all features repeated',
+        {
+          ...answer,
+        },
+      );
+      return json(202, answer, { Location: answer.statusUrl });
+    }
+    case 'GET /all-features-migrations/{id}':
+      return json(200, await describeMigration(allFeaturesPorts, event.pathParameters?.id, callerOf(event)));
     default:
       throw new HttpError(404, `no route for ${event.httpMethod} ${event.path}`);
   }

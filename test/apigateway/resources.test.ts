@@ -10,13 +10,15 @@ const route = (method: ApiRoute['method'], path: string): ApiRoute => ({
 });
 
 describe('the route table', () => {
-  it('declares the account request and closure batch routes, all on the API handler', () => {
+  it('declares the account request, closure batch and all-features migration routes, all on the API handler', () => {
     expect(apiRoutes.map((r) => `${r.method} ${r.path} -> ${r.function}`)).toEqual([
       'POST /account-requests -> ApiHandler',
       'GET /account-requests/{id} -> ApiHandler',
       'GET /account-requests -> ApiHandler',
       'POST /closure-batches -> ApiHandler',
       'GET /closure-batches/{id} -> ApiHandler',
+      'POST /all-features-migrations -> ApiHandler',
+      'GET /all-features-migrations/{id} -> ApiHandler',
     ]);
     expect(() => new ResourceTree(apiRoutes, 'orgflowapi')).not.toThrow();
   });

@@ -42,6 +42,11 @@ beforeAll(async () => {
     'CLOSURE_BATCH_STATE_MACHINE_ARN',
     'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-closure-batch',
   );
+  // the all-features routes' (test/functions/all-features-api.test.ts exercises them)
+  vi.stubEnv(
+    'ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN',
+    'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-all-features-migration',
+  );
   vi.stubEnv('GOVERNOR_TABLE_NAME', 'orgflow-governor');
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   vi.stubEnv(

@@ -14,6 +14,8 @@ function requiredEnv(name: FunctionName): Record<string, string> {
       'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-account-vending',
     CLOSURE_BATCH_STATE_MACHINE_ARN:
       'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-closure-batch',
+    ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN:
+      'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-all-features-migration',
     GOVERNOR_TABLE_NAME: 'orgflow-governor',
   };
   return Object.fromEntries(

@@ -50,6 +50,10 @@ beforeAll(async () => {
     'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-account-vending',
   );
   vi.stubEnv('CLOSURE_BATCH_STATE_MACHINE_ARN', STATE_MACHINE);
+  vi.stubEnv(
+    'ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN',
+    'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-all-features-migration',
+  );
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   vi.stubEnv('VENDING_CONFIG', JSON.stringify({ selfServicePolicies: [], callers: [] }));
   vi.stubEnv(

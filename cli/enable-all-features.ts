@@ -1,0 +1,223 @@
+import { type ApiTarget, callApi } from './api';
+import { UsageError } from './close';
+
+// `orgflow enable-all-features` and `orgflow migration`: ask the API to take the organization to all features,
+// or for the dry run, and show where a migration stands.
+
+export const enableAllFeaturesUsage = `orgflow enable-all-features [--dry-run] [--follow] [--json] [--idempotency-key K]
+       orgflow migration <migration-id> [--follow] [--json]`;
+
+/** What the command line asks for; a UsageError for words it does not take. */
+export function migrationCommandOf(
+  command: 'enable-all-features' | 'migration',
+  positionals: readonly string[],
+): { migrationId?: string } {
+  if (command === 'enable-all-features') {
+    if (positionals.length > 0)
+      throw new UsageError(
+        `enable-all-features takes no arguments (${positionals.map((w) => `'${w}'`).join(', ')}): it migrates the whole organization\n\nusage: ${enableAllFeaturesUsage}`,
+      );
+    return {};
+  }
+  if (positionals.length !== 1 || !positionals[0])
+    throw new UsageError(`migration takes one migration id\n\nusage: ${enableAllFeaturesUsage}`);
+  return { migrationId: positionals[0] };
+}
+
+/** A member of the dry run (functions/api/all-features-migrations.ts, PreviewMember). */
+export interface PreviewMember {
+  accountId: string;
+  name?: string;
+  reachable: boolean;
+  reason?: string;
+  request?: string;
+}
+
+/** POST /all-features-migrations with dryRun (MigrationPreview). */
+export interface MigrationPreview {
+  dryRun: true;
+  organizationId: string;
+  featureSet: string;
+  plan: string;
+  handshake?: { handshakeId: string; state: string; expiresAt?: string };
+  approvalRoleName: string;
+  members: PreviewMember[];
+  counts: { members: number; reachable: number; unreachable: number };
+  nextAction: string;
+}
+
+export interface MigrationMember {
+  accountId: string;
+  state: string;
+  handshakeId?: string;
+  detail?: string;
+  command?: string;
+}
+
+/** GET /all-features-migrations/{id} (MigrationStatus). */
+export interface MigrationStatus {
+  migrationId: string;
+  state: string;
+  round: number;
+  maxRounds?: number;
+  expiresAt?: string;
+  members: MigrationMember[];
+  counts: Record<string, number>;
+  nextAction: string;
+  failure?: { error: string; message: string };
+  [field: string]: unknown;
+}
+
+export interface MigrationAccepted {
+  migrationId: string;
+  statusUrl: string;
+  created: boolean;
+}
+
+class ApiFailure extends Error {
+  constructor(
+    action: string,
+    readonly status: number,
+    body: unknown,
+  ) {
+    const answer = body as { message?: string; issues?: { path: string; message: string }[] } | undefined;
+    const details = answer?.issues?.map((e) => `\n  - ${e.path || '(body)'}: ${e.message}`).join('') ?? '';
+    super(`${action}: HTTP ${status} ${answer?.message ?? JSON.stringify(body)}${details}`);
+    this.name = 'ApiFailure';
+  }
+}
+
+/** POST /all-features-migrations: the running migration if there is one, else a new one. */
+export async function startMigration(api: ApiTarget, idempotencyKey?: string): Promise<MigrationAccepted> {
+  const response = await callApi(
+    api,
+    'POST',
+    '/all-features-migrations',
+    {},
+    idempotencyKey ? { 'idempotency-key': idempotencyKey } : {},
+  );
+  if (response.status !== 202)
+    throw new ApiFailure('the migration to all features was refused', response.status, response.body);
+  return response.body as MigrationAccepted;
+}
+
+/** POST /all-features-migrations with dryRun: what a migration would do; nothing starts. */
+export async function previewMigration(api: ApiTarget): Promise<MigrationPreview> {
+  const response = await callApi(api, 'POST', '/all-features-migrations', { dryRun: true });
+  if (response.status !== 200)
+    throw new ApiFailure('the dry run was refused', response.status, response.body);
+  return response.body as MigrationPreview;
+}
+
+export async function migrationStatus(api: ApiTarget, migrationId: string): Promise<MigrationStatus> {
+  const response = await callApi(api, 'GET', `/all-features-migrations/${encodeURIComponent(migrationId)}`);
+  if (response.status !== 200)
+    throw new ApiFailure(`migration ${migrationId}`, response.status, response.body);
+  return response.body as MigrationStatus;
+}
+
+/** Whether the migration has stopped moving: the organization is ALL, or it failed. */
+export const hasFinished = (status: MigrationStatus): boolean =>
+  status.state === 'ENABLED' || status.state === 'FAILED';
+
+/** One line: the state, the round, the members per state, and what comes next. */
+export function describeProgress(status: MigrationStatus): string {
+  const parts = [status.state];
+  if (status.round > 0) parts.push(`round ${status.round}${status.maxRounds ? `/${status.maxRounds}` : ''}`);
+  const counts = Object.entries(status.counts ?? {}).filter(([, n]) => n > 0);
+  if (counts.length > 0) parts.push(counts.map(([state, n]) => `${state} ${n}`).join(', '));
+  parts.push(status.nextAction);
+  return parts.join(' · ');
+}
+
+function table(header: string[], rows: string[][]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`.trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** The members of the current round: state, and what a member orgflow cannot reach runs to approve. */
+export function renderMembers(status: MigrationStatus): string {
+  if (status.members.length === 0)
+    return status.round === 0 ? '  (no round opened yet)' : '  (no invited member has to approve)';
+  return table(
+    ['account', 'state', 'to approve, the member runs'],
+    status.members.map((m) => [m.accountId, m.state, m.command ?? '']),
+  );
+}
+
+/** The status and the table, as `orgflow migration <id>` prints them. */
+export function renderMigration(status: MigrationStatus): string {
+  return `migration ${status.migrationId}\n  ${describeProgress(status)}\n\n${renderMembers(status)}`;
+}
+
+/** The dry run: the organization, what a migration would do, and each invited member's reachability. */
+export function renderPreview(preview: MigrationPreview): string {
+  const lines = [
+    `organization ${preview.organizationId}: ${preview.featureSet}`,
+    `  dry run: ${preview.nextAction}`,
+  ];
+  if (preview.members.length > 0)
+    lines.push(
+      '',
+      table(
+        ['account', 'name', `approval through ${preview.approvalRoleName}`],
+        preview.members.map((m) => [
+          m.accountId,
+          m.name ?? '',
+          `${m.reachable ? 'orgflow approves' : 'the member must accept'}${m.request ? ` (request ${m.request})` : ''}`,
+        ]),
+      ),
+    );
+  return lines.join('\n');
+}
+
+// the API answers 503 (and a gateway 429) when AWS is busy: the next look usually gets through
+const TRANSIENT = (error: unknown) =>
+  error instanceof ApiFailure && (error.status === 429 || error.status >= 500);
+const MAX_TRANSIENT_IN_A_ROW = 5;
+
+export interface FollowOptions {
+  json: boolean;
+  log?: (line: string) => void;
+  /** waits between two looks, given the last status seen: 2 s by default; tests move a virtual clock instead */
+  wait?: (last: MigrationStatus | undefined) => Promise<void>;
+}
+
+/**
+ * Prints a line whenever the migration's progress changes, until the organization is ALL or the migration
+ * failed, then the members of its last round; returns the last status.
+ */
+export async function followMigration(
+  api: ApiTarget,
+  migrationId: string,
+  options: FollowOptions,
+): Promise<MigrationStatus> {
+  const log = options.log ?? ((line: string) => console.log(line));
+  const wait = options.wait ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 2000)));
+  let shown = '';
+  let transient = 0;
+  let last: MigrationStatus | undefined;
+  for (;;) {
+    let status: MigrationStatus;
+    try {
+      status = await migrationStatus(api, migrationId);
+      transient = 0;
+    } catch (error) {
+      if (!TRANSIENT(error) || ++transient > MAX_TRANSIENT_IN_A_ROW) throw error;
+      await wait(last);
+      continue;
+    }
+    last = status;
+    const progress = options.json ? JSON.stringify(status) : describeProgress(status);
+    if (progress !== shown)
+      log(options.json ? progress : `${new Date().toISOString().slice(11, 19)}  ${progress}`);
+    shown = progress;
+    if (hasFinished(status)) {
+      if (!options.json) log(`\n${renderMembers(status)}`);
+      return status;
+    }
+    await wait(status);
+  }
+}
