@@ -18,6 +18,8 @@ import { PolicyTypeSchema } from '../_shared/schemas';
  *
  * - `approvalRoleName`: the role orgflow assumes in an invited member to approve as the member (created
  *   accounts have `OrganizationAccountAccessRole`; invited ones often lack it).
+ * - `callers`: principals (`*` matches any characters) who may start a migration and read it; nobody by default
+ *   (the API then falls back to the closure configuration's callers).
  * - `maxRounds`: how many rounds (EnableAllFeatures, approvals, then a decline, cancellation or expiry) a
  *   migration runs before it fails with `MaxRoundsReachedError`.
  * - `lookIntervalSeconds`: how long a wait for approvals lasts without news before orgflow looks at the
@@ -27,6 +29,8 @@ import { PolicyTypeSchema } from '../_shared/schemas';
  *   only CreateOrganization with ALL enables SCPs by itself).
  */
 export const MigrationConfigSchema = z.strictObject({
+  // principals (`*` matches any characters) who may start a migration and read it, through the API
+  callers: z.array(z.string().min(1)).default([]),
   approvalRoleName: z
     .string()
     .regex(/^[\w+=,.@-]{1,64}$/, 'a role name is 1 to 64 letters, digits or +=,.@_-')
