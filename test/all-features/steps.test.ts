@@ -139,6 +139,7 @@ describe('the enable-all-features configuration', () => {
 
     // Assess
     expect(defaults).toEqual({
+      callers: [],
       approvalRoleName: ROLE,
       maxRounds: 3,
       lookIntervalSeconds: 3600,
