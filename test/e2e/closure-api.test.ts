@@ -10,7 +10,13 @@ import {
 } from '@aws-sdk/client-organizations';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiTarget, callApi } from '../../cli/api';
-import { type ClosureStatus, closureStatus, followClosure, submitClosure } from '../../cli/close';
+import {
+  type ClosureStatus,
+  closureStatus,
+  followClosure,
+  onlyDeferredLeft,
+  submitClosure,
+} from '../../cli/close';
 import type { ManualClock } from '../../local/clock';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
@@ -89,26 +95,39 @@ describe('closure batches through the API on the local stack (manual clock)', { 
     const clock = stack!.clock as ManualClock;
     const lines: string[] = [];
     let rounds = 0;
-    const status = await followClosure(api, batchId, {
-      json: false,
-      log: (line) => lines.push(line),
-      wait: async (last) => {
-        if (++rounds > maxRounds)
-          throw new Error(`batch ${batchId} did not finish within ${maxRounds} looks`);
-        const moving = (last?.accounts ?? []).filter(
-          (a) => !['closed', 'skipped', 'failed'].includes(a.state),
-        );
-        const dates = moving.map((a) =>
-          a.state === 'deferred' && a.until ? Date.parse(a.until) : undefined,
-        );
-        const next = Math.min(...dates.map((at) => at ?? Number.POSITIVE_INFINITY));
-        clock.advance(
-          moving.length > 0 && Number.isFinite(next) ? Math.max(1000, next - clock.now() + 1000) : 1000,
-        );
-        await new Promise((resolve) => setImmediate(resolve));
-      },
-    });
+    let status = await followOnce();
+    // `--follow` stops when only deferred accounts are left: weeks later, the user follows the batch again
+    while (onlyDeferredLeft(status) && ++rounds <= maxRounds) {
+      const next = Math.min(
+        ...(status.accounts ?? []).filter((a) => a.state === 'deferred').map((a) => Date.parse(a.until!)),
+      );
+      clock.advance(Math.max(1000, next - clock.now() + 1000));
+      await stack!.settled();
+      status = await followOnce();
+    }
     return { status, lines };
+
+    function followOnce() {
+      return followClosure(api, batchId, {
+        json: false,
+        log: (line) => lines.push(line),
+        wait: async (last) => {
+          if (++rounds > maxRounds)
+            throw new Error(`batch ${batchId} did not finish within ${maxRounds} looks`);
+          const moving = (last?.accounts ?? []).filter(
+            (a) => !['closed', 'skipped', 'failed'].includes(a.state),
+          );
+          const dates = moving.map((a) =>
+            a.state === 'deferred' && a.until ? Date.parse(a.until) : undefined,
+          );
+          const next = Math.min(...dates.map((at) => at ?? Number.POSITIVE_INFINITY));
+          clock.advance(
+            moving.length > 0 && Number.isFinite(next) ? Math.max(1000, next - clock.now() + 1000) : 1000,
+          );
+          await new Promise((resolve) => setImmediate(resolve));
+        },
+      });
+    }
   }
 
   const account = (status: ClosureStatus, accountId: string) =>
