@@ -54,6 +54,7 @@ export type PermissionResource =
   | 'closureBatchStateMachine'
   | 'closureBatchExecutions'
   | 'allFeaturesMigrationStateMachine'
+  | 'allFeaturesMigrationExecutions'
   | 'memberApprovalRoles'
   | 'defaultEventBus';
 
@@ -209,6 +210,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       { resource: 'governorTable', actions: ['dynamodb:Query', 'dynamodb:GetItem'] },
       // migrations to all features: one per organization, named by its id (DescribeOrganization) and a count
       { resource: 'allFeaturesMigrationStateMachine', actions: ['states:StartExecution'] },
+      { resource: 'allFeaturesMigrationExecutions', actions: ['states:DescribeExecution'] },
       // ListAccounts: an email that already belongs to an account is refused at submission; the invited
       // members, for a migration's dry run
       {
