@@ -69,7 +69,8 @@ export function suppressFunctionFindings(
       reason:
         'the migration to all features approves as each invited member through one named role (the approval ' +
         'role of the enable-all-features configuration); the members are known only at run time, so the account ' +
-        'is *, the role name is fixed',
+        'is *, the role name is fixed and the condition aws:ResourceOrgID confines sts:AssumeRole to roles of ' +
+        "this organization's accounts",
       appliesTo: [{ regex: MEMBER_ROLE_ARN }],
     });
   NagSuppressions.addResourceSuppressions(role, suppressions, true);

@@ -9,19 +9,20 @@ export interface OrgflowApp {
 
 /**
  * The CDK app: one stack in us-east-1 (Organizations delivers its events only there), checked by cdk-nag's
- * AWS Solutions rules. Context: `organizationId` (required), `alarmEmail`, `vendingConfig` and `closureConfig`
- * (optional).
+ * AWS Solutions rules. Context: `organizationId` (required), `alarmEmail`, `vendingConfig`, `closureConfig` and
+ * `allFeaturesConfig` (optional).
  */
 export function createApp(props: AppProps = {}): OrgflowApp {
   const app = new App(props);
   const stack = new OrgflowStack(app, 'Orgflow', {
     env: { ...optional('account', process.env.CDK_DEFAULT_ACCOUNT), region: 'us-east-1' },
     description:
-      'orgflow: AWS Organizations workflows (account vending, batch closure) on Step Functions and Lambda',
+      'orgflow: AWS Organizations workflows (account vending, batch closure, enable all features) on Step Functions and Lambda',
     organizationId: requiredString(app, 'organizationId', 'o-abcde12345'),
     ...optional('alarmEmail', optionalString(app, 'alarmEmail')),
     ...optional('vendingConfig', optionalJson(app, 'vendingConfig')),
     ...optional('closureConfig', optionalJson(app, 'closureConfig')),
+    ...optional('allFeaturesConfig', optionalJson(app, 'allFeaturesConfig')),
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   return { app, stack };

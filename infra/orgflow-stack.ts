@@ -3,7 +3,7 @@ import { Annotations, ArnFormat, CfnOutput, Duration, Stack, type StackProps } f
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
-import type { ZodType } from 'zod';
+import type { z } from 'zod';
 import {
   environmentOf,
   type FunctionName,
@@ -19,6 +19,7 @@ import { governorTable as governorTableDefinition, tables } from '../catalog/tab
 import { AccountRequestBodySchema } from '../functions/_shared/schemas';
 import { ClosureConfigSchema } from '../functions/account-closure/closure-config';
 import { VendingConfigSchema } from '../functions/account-vending/vending-config';
+import { MigrationConfigSchema } from '../functions/all-features/migration-config';
 import { ClosureBatchBodySchema } from '../functions/api/closure-batches';
 import { Alarms } from './alarms';
 import { EventRules } from './event-rules';
@@ -26,7 +27,7 @@ import { GovernorTables } from './governor-tables';
 import { LambdaFunctions } from './lambda-functions';
 import { suppressDeadLetterQueueFindings } from './nag-suppressions';
 import { repoRoot, ruleFilesDir } from './paths';
-import { type ResourceArns, statementsFor } from './permissions';
+import { type ResourceArns, type ResourceConditions, statementsFor } from './permissions';
 import { RequestsApi } from './requests-api';
 import { Workflow } from './workflow';
 
@@ -45,6 +46,11 @@ export interface OrgflowStackProps extends StackProps {
   readonly vendingConfig?: unknown;
   /** functions/account-closure/closure-config.ts; without it nobody may ask for a closure batch */
   readonly closureConfig?: unknown;
+  /**
+   * functions/all-features/migration-config.ts; without it migrations approve through OrganizationAccountAccessRole
+   * and only closureConfig's callers may start them
+   */
+  readonly allFeaturesConfig?: unknown;
   /** where the rule files are; default events/rules */
   readonly ruleFilesDir?: string;
   /** the API stage's steady requests per second and burst; default 10 and 100 */
@@ -103,6 +109,21 @@ export class OrgflowStack extends Stack {
           'functions/account-closure/closure-config.ts)',
       );
 
+    const allFeaturesConfig = configurationOf(
+      'allFeaturesConfig',
+      MigrationConfigSchema,
+      props.allFeaturesConfig,
+      'functions/all-features/migration-config.ts',
+    );
+    if (allFeaturesConfig === undefined)
+      Annotations.of(this).addWarningV2(
+        'orgflow:no-all-features-config',
+        'no allFeaturesConfig: migrations to all features approve as members through OrganizationAccountAccessRole ' +
+          "with the default rounds and intervals, and only closureConfig's callers may start them; set the context " +
+          'allFeaturesConfig (see functions/all-features/migration-config.ts)',
+      );
+    const { approvalRoleName } = allFeaturesConfig ?? MigrationConfigSchema.parse({});
+
     const governor = new GovernorTables(this, 'Governor', { tables, prefix });
 
     // state machines get fixed names so that their ARNs are known before they exist: a function may need one
@@ -145,8 +166,9 @@ export class OrgflowStack extends Stack {
       closureBatchStateMachine: [machineArns.get('ClosureBatch')!],
       closureBatchExecutions: [executionsOf('ClosureBatch')],
       allFeaturesMigrationStateMachine: [machineArns.get('AllFeaturesMigration')!],
-      // the default approval role of functions/all-features/migration-config.ts, in any member account
-      memberApprovalRoles: [`arn:${this.partition}:iam::*:role/OrganizationAccountAccessRole`],
+      allFeaturesMigrationExecutions: [executionsOf('AllFeaturesMigration')],
+      // the approval role in any account: the statement's aws:ResourceOrgID condition keeps it to the members
+      memberApprovalRoles: [`arn:${this.partition}:iam::*:role/${approvalRoleName}`],
       defaultEventBus: [
         this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
       ],
@@ -158,9 +180,17 @@ export class OrgflowStack extends Stack {
         ([name, file]) => [file.environmentVariable, machineArns.get(name)!] as const,
       ),
       ['EVENT_BUS_NAME', 'default'],
-      ...(vendingConfig === undefined ? [] : [['VENDING_CONFIG', vendingConfig] as const]),
-      ...(closureConfig === undefined ? [] : [['CLOSURE_CONFIG', closureConfig] as const]),
+      ...(vendingConfig === undefined ? [] : [['VENDING_CONFIG', JSON.stringify(vendingConfig)] as const]),
+      ...(closureConfig === undefined ? [] : [['CLOSURE_CONFIG', JSON.stringify(closureConfig)] as const]),
+      // as given, not with its defaults: without "callers" the API lets closureConfig's callers in
+      ...(props.allFeaturesConfig === undefined
+        ? []
+        : [['ALL_FEATURES_CONFIG', JSON.stringify(props.allFeaturesConfig)] as const]),
     ]);
+    // assumed only in this organization's accounts: aws:ResourceOrgID is the organization of the role's account
+    const conditions: ResourceConditions = {
+      memberApprovalRoles: { StringEquals: { 'aws:ResourceOrgID': props.organizationId } },
+    };
     this.functions = new LambdaFunctions(this, 'Functions', {
       projectRoot: repoRoot,
       serviceName: prefix,
@@ -178,7 +208,7 @@ export class OrgflowStack extends Stack {
           timeout: Duration.seconds(definition.timeoutSeconds),
           memorySize: definition.memoryMb,
           environment,
-          statements: statementsFor(definition.permissions, arns),
+          statements: statementsFor(definition.permissions, arns, conditions),
         };
       }),
     });
@@ -268,13 +298,22 @@ const CONFIGURATIONS = {
     key: 'closureConfig',
     shorten: 'a pattern such as arn:aws:iam::*:role/CloudOps covers that role in every account',
   },
+  ALL_FEATURES_CONFIG: {
+    key: 'allFeaturesConfig',
+    shorten: 'a pattern such as arn:aws:iam::111111111111:role/* covers every role of an account',
+  },
 } as const;
 
 /** Lambda allows 4 KB of environment per function; the configurations share it with the other variables */
 const CONFIG_MAX_BYTES = 3072;
 
-/** a configuration (`vendingConfig`, `closureConfig`) as the functions read it from their variable */
-function configurationOf(key: string, schema: ZodType, given: unknown, source: string): string | undefined {
+/** a configuration (`vendingConfig`, `closureConfig`, `allFeaturesConfig`) as the functions parse it */
+function configurationOf<Schema extends z.ZodType>(
+  key: string,
+  schema: Schema,
+  given: unknown,
+  source: string,
+): z.output<Schema> | undefined {
   if (given === undefined) return undefined;
   const parsed = schema.safeParse(given);
   if (!parsed.success)
@@ -283,7 +322,7 @@ function configurationOf(key: string, schema: ZodType, given: unknown, source: s
         .map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`)
         .join('; ')}): see ${source}`,
     );
-  return JSON.stringify(parsed.data);
+  return parsed.data;
 }
 
 /** the configurations a function is given fit in its environment, with room for its other variables */
@@ -292,8 +331,9 @@ function checkConfigurationSize(name: string, environment: Readonly<Record<strin
   const bytes = given.reduce((sum, [variable]) => sum + Buffer.byteLength(environment[variable]!), 0);
   if (bytes <= CONFIG_MAX_BYTES) return;
   const keys = given.map(([, configuration]) => configuration.key);
+  const named = keys.length > 1 ? `${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}` : keys.join('');
   throw new Error(
-    `${keys.join(' and ')} ${keys.length > 1 ? 'are together' : 'is'} ${bytes} bytes as JSON, more than the ` +
+    `${named} ${keys.length > 1 ? 'are together' : 'is'} ${bytes} bytes as JSON, more than the ` +
       `${CONFIG_MAX_BYTES} the Lambda environment of ${name} leaves ${keys.length > 1 ? 'them' : 'it'}: ` +
       `shorten ${keys.length > 1 ? 'them' : 'it'} (${given.map(([, configuration]) => configuration.shorten).join('; ')})`,
   );

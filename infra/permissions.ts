@@ -22,8 +22,17 @@ export type ResourceArns = Readonly<
   readonly organization: readonly string[];
 };
 
+/** IAM conditions (`{ StringEquals: { key: value } }`) added to every statement on a resource kind. */
+export type ResourceConditions = Readonly<
+  Partial<Record<Exclude<PermissionResource, 'organization'>, Readonly<Record<string, unknown>>>>
+>;
+
 /** One statement per resource kind; Organizations actions split into scoped ones and the `*` ones. */
-export function statementsFor(groups: readonly PermissionGroup[], arns: ResourceArns): PolicyStatement[] {
+export function statementsFor(
+  groups: readonly PermissionGroup[],
+  arns: ResourceArns,
+  conditions: ResourceConditions = {},
+): PolicyStatement[] {
   const statements: PolicyStatement[] = [];
   for (const group of groups) {
     for (const action of group.actions)
@@ -32,8 +41,13 @@ export function statementsFor(groups: readonly PermissionGroup[], arns: Resource
           `permission "${action}" is not one action (service:Action, no wildcard): list each action the function calls`,
         );
     if (group.resource !== 'organization') {
+      const condition = conditions[group.resource];
       statements.push(
-        new PolicyStatement({ actions: [...group.actions], resources: [...arns[group.resource]] }),
+        new PolicyStatement({
+          actions: [...group.actions],
+          resources: [...arns[group.resource]],
+          ...(condition === undefined ? {} : { conditions: { ...condition } }),
+        }),
       );
       continue;
     }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadClosureConfig } from '../functions/account-closure/closure-config';
+import { loadMigrationConfig } from '../functions/all-features/migration-config';
 import { dataDirectory } from './data-dir';
 import { exposureWarning } from './host';
 import { type Limits, legacyQuotas } from './organizations/config';
@@ -23,6 +24,9 @@ const usage = `usage: npm start -- [options]
   --quota-profile <name>        current (default) or legacy (the older documented quotas)
   --closure-config <file.json>  the closure configuration (who may close, protected OUs, the decommission OU;
                                 see functions/account-closure/closure-config.ts); default: the demo's
+  --all-features-config <file.json>
+                                the enable-all-features configuration (who may migrate, the approval role,
+                                rounds; see functions/all-features/migration-config.ts); default: the demo's
   --faults <file.json>          fault injection per operation, e.g. {"CreateAccount":{"throttle":0.3}}
   --fault-seed <n>              seed for the fault draws, for replayable runs
   --fsync                       flush every write to disk before answering (survives a machine crash)
@@ -63,6 +67,7 @@ function parseOptions(argv: string[]) {
       'quota-profile': { type: 'string', default: 'current' },
       faults: { type: 'string' },
       'closure-config': { type: 'string' },
+      'all-features-config': { type: 'string' },
       'fault-seed': { type: 'string' },
       fsync: { type: 'boolean', default: false },
       'function-environments': { type: 'string', default: 'isolated' },
@@ -114,6 +119,17 @@ function parseOptions(argv: string[]) {
       throw new Error(`--closure-config ${file}: ${(error as Error).message}`);
     }
   }
+  let allFeaturesConfig: string | undefined;
+  if (values['all-features-config']) {
+    const file = values['all-features-config'];
+    try {
+      allFeaturesConfig = readFileSync(file, 'utf8');
+      // refused here, with the field, rather than by every step of a migration as it starts
+      loadMigrationConfig({ ALL_FEATURES_CONFIG: allFeaturesConfig });
+    } catch (error) {
+      throw new Error(`--all-features-config ${file}: ${(error as Error).message}`);
+    }
+  }
   return {
     help: values.help,
     firstPort: whole('port', values.port, 0, 65_530),
@@ -127,6 +143,7 @@ function parseOptions(argv: string[]) {
     demoOrganization: values['demo-organization'] as DemoOrganization,
     ...(faults ? { faults } : {}),
     ...(closureConfig ? { closureConfig } : {}),
+    ...(allFeaturesConfig ? { allFeaturesConfig } : {}),
     ...(values['fault-seed'] ? { faultSeed: whole('fault-seed', values['fault-seed'], 0, 2 ** 31) } : {}),
   };
 }

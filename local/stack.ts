@@ -70,6 +70,8 @@ export interface LocalStackOptions {
   vendingConfig?: string;
   /** the closure configuration (functions/account-closure/closure-config.ts) as JSON; the demo one by default */
   closureConfig?: string;
+  /** the enable-all-features configuration (functions/all-features/migration-config.ts) as JSON; the demo one by default */
+  allFeaturesConfig?: string;
   /** more state machines (ASL files) and rule files, beside the repository's (tests use this) */
   extraStateMachinesDir?: string;
   rulesDir?: string;
@@ -154,6 +156,14 @@ const demoClosureConfig = JSON.stringify({
   protectedOrganizationalUnits: ['Workloads/Prod'],
   decommissionOrganizationalUnit: 'Decommission',
   quotaLimit: 1,
+});
+
+/**
+ * The demo enable-all-features configuration: anyone in the management account may start and read migrations;
+ * every other setting is the default (OrganizationAccountAccessRole, three rounds, an hourly look).
+ */
+const demoAllFeaturesConfig = JSON.stringify({
+  callers: [`arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:*`],
 });
 
 // each stack's shared function environments import the handler modules afresh (see importModule below)
@@ -243,6 +253,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       EVENT_BUS_NAME: 'default',
       VENDING_CONFIG: options.vendingConfig ?? demoVendingConfig,
       CLOSURE_CONFIG: options.closureConfig ?? demoClosureConfig,
+      ALL_FEATURES_CONFIG: options.allFeaturesConfig ?? demoAllFeaturesConfig,
     };
     const generation = ++stackGeneration;
     const lambda = new LambdaRunner({

@@ -50,6 +50,7 @@ interface Statement {
   Effect: string;
   Action: string | string[];
   Resource: unknown;
+  Condition?: Record<string, Record<string, unknown>>;
 }
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 
@@ -364,6 +365,30 @@ describe('the IAM policies', () => {
       expect(JSON.stringify(role.Properties.Policies ?? [])).not.toContain('organizations:CloseAccount');
     for (const [, policy] of ofType('AWS::IAM::ManagedPolicy'))
       expect(JSON.stringify(policy.Properties)).not.toContain('organizations:CloseAccount');
+  });
+
+  it("assumes the approval role only in the organization's accounts, in the functions that approve", () => {
+    const assuming = ofType('AWS::IAM::Policy').flatMap(([, p]) =>
+      (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement.filter((s) =>
+        list(s.Action).includes('sts:AssumeRole'),
+      ).map((statement) => ({ roles: list(p.Properties.Roles as unknown[]), statement })),
+    );
+    const declaring = Object.entries(functions)
+      .filter(([, definition]) =>
+        definition.permissions.some((group) => group.actions.includes('sts:AssumeRole')),
+      )
+      .map(([name]) => stack.resolve(stack.functions.byName.get(name)!.role!.roleName));
+
+    expect(declaring).toHaveLength(2);
+    expect(assuming.flatMap(({ roles }) => roles)).toEqual(expect.arrayContaining(declaring));
+    expect(assuming).toHaveLength(declaring.length);
+    for (const { statement } of assuming)
+      expect(statement).toEqual({
+        Effect: 'Allow',
+        Action: 'sts:AssumeRole',
+        Resource: 'arn:aws:iam::*:role/OrganizationAccountAccessRole',
+        Condition: { StringEquals: { 'aws:ResourceOrgID': ORGANIZATION_ID } },
+      });
   });
 
   it("grants each function exactly its catalog entry's actions", () => {
@@ -789,6 +814,102 @@ describe('the context', () => {
     ).toEqual([]);
   });
 
+  const allFeaturesConfig = {
+    callers: ['arn:aws:iam::111111111111:role/CloudOps'],
+    approvalRoleName: 'OrgflowApproval',
+    maxRounds: 5,
+  };
+  const deployedWith = (context: Record<string, unknown>) => {
+    const { stack: configured } = appWith(context);
+    const deployed = Template.fromStack(configured).toJSON().Resources as Record<string, Resource>;
+    const variablesOf = (name: string) =>
+      (
+        deployed[
+          configured.getLogicalId(configured.functions.byName.get(name)!.node.defaultChild as CfnFunction)
+        ]!.Properties as { Environment: { Variables: Record<string, unknown> } }
+      ).Environment.Variables;
+    return { configured, deployed, variablesOf };
+  };
+
+  it('refuses an enable-all-features configuration the functions would refuse, naming the field', () => {
+    expect(() => appWith({ allFeaturesConfig: { approvalRoleName: 'team/Approver' } })).toThrow(
+      /allFeaturesConfig is not valid \(approvalRoleName: a role name is .*\): see functions\/all-features\/migration-config\.ts/,
+    );
+    expect(() => appWith({ allFeaturesConfig: '{"maxRounds":0,"callers":"arn:aws:iam::1:root"}' })).toThrow(
+      /allFeaturesConfig is not valid \(callers: .*; maxRounds: .*\)/,
+    );
+    expect(() => appWith({ allFeaturesConfig: { approvalRole: 'Approver' } })).toThrow(
+      /allFeaturesConfig is not valid \(\(top\): .*approvalRole/,
+    );
+    expect(() => appWith({ allFeaturesConfig: "{callers:['x']}" })).toThrow(
+      /context allFeaturesConfig is not JSON/,
+    );
+  });
+
+  it('gives the enable-all-features configuration, as given, to exactly the functions that declare it', () => {
+    const { configured, variablesOf } = deployedWith({
+      allFeaturesConfig: JSON.stringify(allFeaturesConfig),
+    });
+    const declaring = Object.entries(functions)
+      .filter(([, definition]) => 'ALL_FEATURES_CONFIG' in definition.environment)
+      .map(([name]) => name);
+
+    expect(declaring).toEqual(
+      expect.arrayContaining(['ApiHandler', 'PreflightMigration', 'ApproveMembers', 'FinishMigration']),
+    );
+    for (const name of Object.keys(functions))
+      if (declaring.includes(name))
+        expect(JSON.parse(variablesOf(name).ALL_FEATURES_CONFIG as string), name).toEqual(allFeaturesConfig);
+      else expect(variablesOf(name).ALL_FEATURES_CONFIG, name).toBeUndefined();
+    expect(
+      Annotations.fromStack(configured).findWarning(
+        '/Orgflow',
+        Match.stringLikeRegexp('no allFeaturesConfig'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('leaves out the callers a configuration does not name, so that the API falls back to closureConfig', () => {
+    const { variablesOf } = deployedWith({ allFeaturesConfig: { approvalRoleName: 'OrgflowApproval' } });
+
+    expect(JSON.parse(variablesOf('ApiHandler').ALL_FEATURES_CONFIG as string)).toEqual({
+      approvalRoleName: 'OrgflowApproval',
+    });
+  });
+
+  it("assumes the configuration's approval role, in the organization's accounts only", () => {
+    const { configured } = deployedWith({ allFeaturesConfig });
+    const roleName = configured.functions.byName.get('ApproveMembers')!.role!.roleName;
+
+    Template.fromStack(configured).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [configured.resolve(roleName)],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow',
+            Action: 'sts:AssumeRole',
+            Resource: 'arn:aws:iam::*:role/OrgflowApproval',
+            Condition: { StringEquals: { 'aws:ResourceOrgID': ORGANIZATION_ID } },
+          },
+        ]),
+      },
+    });
+    const findings = [
+      ...Annotations.fromStack(configured).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ...Annotations.fromStack(configured).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ];
+    expect(findings.map((finding) => finding.id)).toEqual([]);
+  });
+
+  it('warns that without an enable-all-features configuration only closureConfig callers may migrate', () => {
+    Annotations.fromStack(stack).hasWarning(
+      '/Orgflow',
+      Match.stringLikeRegexp(
+        "no allFeaturesConfig: .*OrganizationAccountAccessRole.*only closureConfig's callers",
+      ),
+    );
+  });
+
   it('refuses configurations that together leave a function no room in its environment, naming both', () => {
     const roles = (count: number) =>
       Array.from({ length: count }, (_, i) => `arn:aws:iam::${String(i).padStart(12, '0')}:role/CloudOps`);
@@ -799,6 +920,18 @@ describe('the context', () => {
     expect(JSON.stringify(vending).length).toBeLessThan(3072);
     expect(() => appWith({ vendingConfig: vending, closureConfig: { callers: roles(30) } })).toThrow(
       /vendingConfig and closureConfig are together \d+ bytes as JSON, more than the 3072 the Lambda environment of ApiHandler leaves them: shorten them/,
+    );
+    expect(() =>
+      appWith({
+        vendingConfig: { callers: vending.callers.slice(0, 10) },
+        closureConfig: { callers: roles(10) },
+        allFeaturesConfig: { callers: roles(40) },
+      }),
+    ).toThrow(
+      /vendingConfig, closureConfig and allFeaturesConfig are together \d+ bytes as JSON, more than the 3072 the Lambda environment of ApiHandler leaves them/,
+    );
+    expect(() => appWith({ allFeaturesConfig: { callers: roles(80) } })).toThrow(
+      /allFeaturesConfig is \d+ bytes as JSON, more than the 3072 the Lambda environment of ApiHandler leaves it: shorten it/,
     );
   });
 
