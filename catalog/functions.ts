@@ -422,7 +422,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     },
     migrationStore,
   ]),
-  // paced at AcceptHandshake's 5 per second: up to 80 members a call, hence its time
+  // paced at AcceptHandshake's 5 per second: up to 200 members a call (about 42 s), hence its time
   ApproveMembers: {
     ...allFeatures('approve-members', migrationEnvironment, [
       { resource: 'organization', actions: ['organizations:ListHandshakesForOrganization'] },
@@ -431,7 +431,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       migrationStore,
       { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
     ]),
-    timeoutSeconds: 60,
+    timeoutSeconds: 120,
   },
   WatchApprovals: allFeatures('watch-approvals', migrationEnvironment, [
     {

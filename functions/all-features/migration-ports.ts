@@ -7,6 +7,7 @@ import {
   dynamoDocumentClient,
   eventBridgeClient,
   organizationsClient,
+  organizationsReadClient,
   taskTokenClient,
 } from '../_shared/clients';
 import { parseEnv } from '../_shared/env';
@@ -18,6 +19,8 @@ import { sleepOnClock } from './pacing';
 /** What the steps of the migration share: Organizations, the governor table, the configuration, the bus, the time. */
 export interface MigrationPorts extends MigrationStorePorts {
   organizations: OrganizationsClient;
+  /** for listing a round's requests, many pages at once: the SDK's retries absorb throttling between them */
+  organizationsReader: OrganizationsClient;
   config: MigrationConfig;
   events: EventBridgeClient;
   eventBusName: string;
@@ -40,6 +43,7 @@ export function migrationPortsFromEnv(): MigrationPorts {
   const config = loadMigrationConfig(env);
   return {
     organizations: organizationsClient(),
+    organizationsReader: organizationsReadClient(),
     db: dynamoDocumentClient(),
     table: env.GOVERNOR_TABLE_NAME,
     config,

@@ -181,7 +181,7 @@ export async function recordMembers(
   members: readonly { accountId: string; handshakeId: string }[],
   now: number,
 ): Promise<void> {
-  await mapLimited(members, 10, (member) => {
+  await mapLimited(members, 25, (member) => {
     const record: MemberRecord = { ...member, round, state: 'pending', updatedAt: iso(now) };
     return conditional(
       ports.db.send(

@@ -15,6 +15,7 @@ import {
   readRoundMembers,
   setMemberState,
 } from './migration-store';
+import { sleepOnClock } from './pacing';
 
 // A round of the migration as AWS shows it: the ENABLE_ALL_FEATURES handshake (the parent, the management
 // account's) and the APPROVE_ALL_FEATURES handshakes of the invited members (its children), and the pure
@@ -32,16 +33,31 @@ export interface MemberRequest {
 const accountOf = (h: Handshake): string | undefined =>
   h.Parties?.find((p) => p.Type === 'ACCOUNT')?.Id ?? h.Resources?.find((r) => r.Type === 'ACCOUNT')?.Value;
 
-/** The APPROVE_ALL_FEATURES requests of the round whose ENABLE_ALL_FEATURES handshake is `parentId`. */
+/** ListHandshakesForOrganization allows 5 calls a second per account, in bursts of 8 (reference §3.2). */
+const LIST_PAGES_AT_ONCE = 5;
+const LIST_PAGE_INTERVAL_MS = Math.ceil(1000 / (5 * 0.95));
+
+/**
+ * The APPROVE_ALL_FEATURES requests of the round whose ENABLE_ALL_FEATURES handshake is `parentId`, 20 a page:
+ * a large round's pages beyond the first few go at ListHandshakesForOrganization's rate, as a throttled page costs
+ * the SDK's back-off (seconds).
+ */
 export async function listMemberRequests(
   organizations: OrganizationsClient,
   parentId: string,
+  sleep: (ms: number) => Promise<void> = (ms) => sleepOnClock(ms, () => Date.now()),
 ): Promise<MemberRequest[]> {
   const requests: MemberRequest[] = [];
   let NextToken: string | undefined;
+  let pages = 0;
   do {
+    if (++pages > LIST_PAGES_AT_ONCE) await sleep(LIST_PAGE_INTERVAL_MS);
     const page = await organizations.send(
-      new ListHandshakesForOrganizationCommand({ Filter: { ParentHandshakeId: parentId }, NextToken }),
+      new ListHandshakesForOrganizationCommand({
+        Filter: { ParentHandshakeId: parentId },
+        MaxResults: 20,
+        NextToken,
+      }),
     );
     for (const h of page.Handshakes ?? []) {
       const accountId = accountOf(h);

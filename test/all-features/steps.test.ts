@@ -110,6 +110,7 @@ beforeEach(() => {
   sfnMock.on(SendTaskSuccessCommand).resolves({});
   ports = {
     organizations: new OrganizationsClient({ region: 'us-east-1' }),
+    organizationsReader: new OrganizationsClient({ region: 'us-east-1' }),
     db: table.db,
     table: table.name,
     config: MigrationConfigSchema.parse({}),
@@ -349,6 +350,26 @@ describe('Wait For Approvals', () => {
     expect(result).toEqual({ decision: { outcome: 'waiting' }, answered: false, reminded: 0 });
     expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
     expect(await memberStates()).toMatchObject({ [`1:${REACHABLE}`]: 'approved-by-member' });
+  });
+
+  it('decides an open round whose members are all recorded approved without listing its requests', async () => {
+    // Prepare: orgflow approved the round's only member
+    children(child(REACHABLE));
+    await preflight(ports, { migrationId: MIGRATION });
+    await approveMembers(ports, round);
+    organizationsMock.on(DescribeHandshakeCommand).resolves({ Handshake: parent('OPEN') });
+    const listed = () =>
+      organizationsMock
+        .commandCalls(ListHandshakesForOrganizationCommand)
+        .filter((c) => c.args[0].input.Filter?.ParentHandshakeId === PARENT).length;
+    const before = listed();
+
+    // Act
+    const result = await watchApprovals(ports, { ...round, taskToken: token });
+
+    // Assess
+    expect(result).toMatchObject({ decision: { outcome: 'approved' }, answered: true });
+    expect(listed()).toBe(before);
   });
 
   it('answers the wait once the round is open, and records the round approved', async () => {

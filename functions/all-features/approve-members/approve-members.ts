@@ -2,7 +2,13 @@ import { AcceptHandshakeCommand, type OrganizationsClient } from '@aws-sdk/clien
 import { mapLimited } from '../../_shared/concurrency';
 import { MemberUnreachableError } from '../member-access';
 import type { MigrationPorts } from '../migration-ports';
-import { markAttempt, markNotified, recordMembers, setMemberState } from '../migration-store';
+import {
+  markAttempt,
+  markNotified,
+  readRoundMembers,
+  recordMembers,
+  setMemberState,
+} from '../migration-store';
 import { Pacer } from '../pacing';
 import {
   APPROVAL_NEEDED,
@@ -13,8 +19,11 @@ import {
 } from '../round';
 import type { RoundInput } from '../step-inputs';
 
-/** Members approved per invocation: about 17 s of AcceptHandshake at its pace, well within the function's time. */
-export const MEMBERS_PER_CALL = 80;
+/**
+ * Members approved per invocation: about 42 s of AcceptHandshake at its pace, well within the function's 120 s.
+ * Each call lists the round again, so fewer, longer calls reach ALL sooner.
+ */
+export const MEMBERS_PER_CALL = 200;
 
 /** AcceptHandshake's refusals that mean the role may not approve (its policy, or the service-linked role). */
 const ROLE_REFUSED = new Set(['AccessDeniedException', 'AccessDeniedForDependencyException']);
@@ -37,8 +46,11 @@ export async function approveMembers(
   input: RoundInput,
 ): Promise<ApproveMembersResult> {
   const { migrationId, round, handshakeId } = input;
-  const requests = await listMemberRequests(ports.organizations, handshakeId);
-  await recordMembers(ports, migrationId, round, requests, ports.now());
+  const requests = await listMemberRequests(ports.organizationsReader, handshakeId, ports.sleep);
+  // Preflight recorded the round's members: only one it missed is recorded here
+  const known = new Set((await readRoundMembers(ports, migrationId, round)).map((m) => m.accountId));
+  const missing = requests.filter((r) => !known.has(r.accountId));
+  await recordMembers(ports, migrationId, round, missing, ports.now());
   // an acceptance of an attempt whose answer was lost (a crash, a timeout) is recorded orgflow's first
   const recorded = new Map(
     (await recordAnswers(ports, migrationId, round, requests, ports.now())).map((m) => [m.accountId, m]),

@@ -35,7 +35,7 @@ export async function cancelRound(
   const parent = await parentState(ports.organizations, handshakeId);
   if ((parent === 'REQUESTED' || parent === 'OPEN') && (await cancel(ports.organizations, handshakeId)))
     canceled++;
-  for (const request of await listMemberRequests(ports.organizations, handshakeId))
+  for (const request of await listMemberRequests(ports.organizationsReader, handshakeId, ports.sleep))
     if (request.state === 'OPEN' && (await cancel(ports.organizations, request.handshakeId))) canceled++;
   const now = ports.now();
   await endRound(ports, migrationId, round, end, now);

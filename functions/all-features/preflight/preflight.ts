@@ -53,7 +53,7 @@ export async function preflight(ports: MigrationPorts, input: PreflightInput): P
   const { Organization } = await ports.organizations.send(new DescribeOrganizationCommand({}));
   const organizationId = Organization?.Id ?? '';
   if (Organization?.FeatureSet === 'ALL') return { outcome: 'already-all', organizationId };
-  let handshake = await pendingRound(ports.organizations);
+  let handshake = await pendingRound(ports.organizationsReader);
   const adopted = handshake !== undefined;
   if (!handshake)
     try {
@@ -70,7 +70,7 @@ export async function preflight(ports: MigrationPorts, input: PreflightInput): P
   const handshakeId = handshake?.Id ?? '';
   const expiresAt = handshake?.ExpirationTimestamp?.getTime() ?? ports.now();
   const round = await openRound(ports, input.migrationId, { handshakeId, expiresAt, adopted }, ports.now());
-  const requests = await listMemberRequests(ports.organizations, handshakeId);
+  const requests = await listMemberRequests(ports.organizationsReader, handshakeId, ports.sleep);
   await recordMembers(ports, input.migrationId, round, requests, ports.now());
   return {
     outcome: 'round',

@@ -1,7 +1,7 @@
 import { answerWaiter } from '../../_shared/task-rendezvous';
 import { registerApprovalWaiter } from '../approval-watch';
 import type { MigrationPorts } from '../migration-ports';
-import { claimReminder, endRound, readRoundMembers } from '../migration-store';
+import { claimReminder, endRound, isAnswered, readRoundMembers } from '../migration-store';
 import {
   APPROVAL_REMINDER,
   decideRound,
@@ -28,10 +28,15 @@ export async function watchApprovals(
 ): Promise<{ decision: RoundDecision; answered: boolean; reminded: number }> {
   const { migrationId, round, handshakeId, taskToken } = input;
   await registerApprovalWaiter(ports, { handshakeId, taskToken, migrationId });
-  const [parent, requests] = await Promise.all([
+  const [parent, members] = await Promise.all([
     parentState(ports.organizations, handshakeId),
-    listMemberRequests(ports.organizations, handshakeId),
+    readRoundMembers(ports, migrationId, round),
   ]);
+  // an open round whose every member the record has as approved is decided without listing its requests
+  const settled = (parent === 'OPEN' || parent === 'ACCEPTED') && members.every((m) => isAnswered(m.state));
+  const requests = settled
+    ? []
+    : await listMemberRequests(ports.organizationsReader, handshakeId, ports.sleep);
   const now = ports.now();
   await recordAnswers(ports, migrationId, round, requests, now);
   const decision = decideRound(parent, requests);
@@ -53,7 +58,10 @@ async function remindIfDue(ports: MigrationPorts, input: WatchApprovalsInput): P
     (m) => m.state === 'pending' || m.state === 'waiting-role-unreachable',
   );
   const requests = new Map(
-    (await listMemberRequests(ports.organizations, input.handshakeId)).map((r) => [r.accountId, r]),
+    (await listMemberRequests(ports.organizationsReader, input.handshakeId, ports.sleep)).map((r) => [
+      r.accountId,
+      r,
+    ]),
   );
   let reminded = 0;
   for (const member of waiting) {
