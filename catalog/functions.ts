@@ -523,7 +523,8 @@ export const stateMachines: Readonly<Record<StateMachineName, StateMachineFile>>
   ClosureBatch: {
     definitionFile: 'statemachines/closure-batch.asl.json',
     environmentVariable: 'CLOSURE_BATCH_STATE_MACHINE_ARN',
-    functions: ['PlanClosureBatch'],
+    // Finish Closure records a closure execution that ended without recording its outcome (timed out, stopped)
+    functions: ['PlanClosureBatch', 'FinishClosure'],
     startsStateMachines: ['AccountClosure'],
   },
   AllFeaturesMigration: {

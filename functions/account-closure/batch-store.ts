@@ -1,5 +1,6 @@
 import {
   type DynamoDBDocumentClient,
+  GetCommand,
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
@@ -150,6 +151,8 @@ export async function setAccountState(
   state: ClosureState,
   now: number,
   extra: { until?: string; reason?: string; detail?: string; closedAt?: string } = {},
+  /** a final state too is written only over a state that is not final (an outcome recorded twice keeps the first) */
+  options: { keepFinal?: boolean } = {},
 ): Promise<void> {
   const fields: Record<string, unknown> = {
     accountId,
@@ -161,7 +164,7 @@ export async function setAccountState(
   const names = Object.keys(fields);
   // a state says all there is: what an earlier state said (a deferral's date, a reason) goes
   const stale = ['until', 'reason', 'detail'].filter((name) => !(name in extra));
-  const final = FINAL_STATES.includes(state);
+  const final = FINAL_STATES.includes(state) && !options.keepFinal;
   await conditional(
     ports.db.send(
       new UpdateCommand({
@@ -186,6 +189,21 @@ export async function setAccountState(
       }),
     ),
   );
+}
+
+/** A batch as recorded (who asked, what, its plan), without its accounts' states; undefined when none. */
+export async function readBatchRecord(
+  ports: BatchStorePorts,
+  batchId: string,
+): Promise<BatchRecord | undefined> {
+  const { Item } = await ports.db.send(
+    new GetCommand({
+      TableName: ports.table,
+      Key: { pk: partition(batchId), sk: 'batch' },
+      ConsistentRead: true,
+    }),
+  );
+  return Item ? BatchRecordSchema.parse(Item) : undefined;
 }
 
 /** A batch and its accounts, or undefined when there is no such batch. */

@@ -16,12 +16,21 @@ export interface ClosurePorts {
   now: () => number;
 }
 
-/** A step's ports, built once per environment: GOVERNOR_TABLE_NAME and the closure configuration's variables. */
-export function closurePortsFromEnv(organizations: OrganizationsClient): ClosurePorts {
+/**
+ * A step's ports, built once per environment: GOVERNOR_TABLE_NAME and the closure configuration's variables.
+ * `directoryTtlMs` 0 reads the OU tree afresh each time (a guard must not trust a listing a move made stale).
+ */
+export function closurePortsFromEnv(
+  organizations: OrganizationsClient,
+  options: { directoryTtlMs?: number } = {},
+): ClosurePorts {
   const env = parseEnv(ClosureConfigEnvSchema.extend({ GOVERNOR_TABLE_NAME: z.string().min(1) }));
   return {
     organizations,
-    directory: new OrganizationDirectory(organizations),
+    directory: new OrganizationDirectory(
+      organizations,
+      options.directoryTtlMs === undefined ? {} : { ttlMs: options.directoryTtlMs },
+    ),
     db: dynamoDocumentClient(),
     table: env.GOVERNOR_TABLE_NAME,
     config: loadClosureConfig(env),

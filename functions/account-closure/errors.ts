@@ -13,3 +13,13 @@ export class ClosuresInFlightError extends Error {
     this.name = 'ClosuresInFlightError';
   }
 }
+
+/** The selection names more accounts than one batch holds (its plan is kept in one item and one execution). */
+export class BatchTooLargeError extends Error {
+  constructor(count: number, most: number) {
+    super(
+      `the selection names ${count} accounts; a batch closes at most ${most}: split it (by OU, or by ids)`,
+    );
+    this.name = 'BatchTooLargeError';
+  }
+}

@@ -5,6 +5,7 @@ import {
   PutCommand,
   QueryCommand,
   type QueryCommandOutput,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { conditional } from '../_shared/conditional-write';
@@ -134,8 +135,11 @@ export async function forgetClosure(ports: LedgerPorts, accountId: string): Prom
   );
 }
 
-/** Whether the account's closure is in the ledger (an earlier attempt recorded it before calling). */
-export async function closureRecorded(ports: LedgerPorts, accountId: string): Promise<boolean> {
+/** The account's closure in the ledger: who made it (orgflow recorded it before calling), and when. */
+export async function closureRecordOf(
+  ports: LedgerPorts,
+  accountId: string,
+): Promise<{ source: ClosureSource; requestedAt: number } | undefined> {
   const { Item } = await ports.db.send(
     new GetCommand({
       TableName: ports.table,
@@ -143,5 +147,31 @@ export async function closureRecorded(ports: LedgerPorts, accountId: string): Pr
       ConsistentRead: true,
     }),
   );
-  return Item !== undefined;
+  const record = z
+    .object({ source: z.enum(['orgflow', 'outside', 'correction']), requestedAt: z.number() })
+    .safeParse(Item);
+  return record.success ? record.data : undefined;
+}
+
+/** Whether the account's closure is in the ledger (an earlier attempt recorded it before calling). */
+export async function closureRecorded(ports: LedgerPorts, accountId: string): Promise<boolean> {
+  return (await closureRecordOf(ports, accountId)) !== undefined;
+}
+
+/**
+ * The call that went through was made at `at`: an attempt before it (throttled, or lost to a restart) recorded an
+ * earlier time, and the window must count the closure from when AWS did.
+ */
+export async function markCalled(ports: LedgerPorts, accountId: string, at: number): Promise<void> {
+  await ports.db.send(
+    new UpdateCommand({
+      TableName: ports.table,
+      Key: { pk: LEDGER, sk: `account#${accountId}` },
+      UpdateExpression: 'SET requestedAt = :at, expiresAt = :expires',
+      ExpressionAttributeValues: {
+        ':at': at,
+        ':expires': Math.floor((at + CLOSURE_WINDOW_MS + DAY_MS) / 1000),
+      },
+    }),
+  );
 }

@@ -23,7 +23,9 @@ export type SkipReason =
   | 'protected-ou'
   | 'not-a-member'
   | 'already-closing'
-  | 'already-closed';
+  | 'already-closed'
+  /** found at the closure, not planned: the batch does not exist or its plan does not close the account */
+  | 'not-asked-for';
 
 export type PlannedClosure =
   | { accountId: string; decision: 'close-now' }

@@ -477,9 +477,10 @@ describe('statemachines/account-closure.asl.json', () => {
     expect(elapsedMs / 1000).toBeLessThan(load().json.TimeoutSeconds as number);
   });
 
-  it('retries Close Account while AWS has 3 closures in flight that orgflow did not start', async () => {
+  it('waits a minute while AWS has 3 closures in flight that orgflow did not start, then is paced and checked again', async () => {
     // Prepare
     const steps = withSteps({
+      AcquireCloseSlot: (_input, call) => grant(START + 21_000 + (call - 1) * 81_000),
       CloseAccount: (_input, call) => {
         if (call < 3) throw failure('ClosuresInFlightError', 'CLOSE_ACCOUNT_REQUESTS_LIMIT_EXCEEDED');
         return { accountId: ACCOUNT, outcome: 'requested' };
@@ -492,6 +493,9 @@ describe('statemachines/account-closure.asl.json', () => {
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
     expect(called.of('CloseAccount')).toHaveLength(3);
+    // each refused call goes back to the governor after a minute, and the account is looked at again
+    expect(called.of('AcquireCloseSlot').map((c) => c.at)).toEqual([START, START + 81_000, START + 162_000]);
+    expect(called.of('CheckAccount')).toHaveLength(3);
     expect(called.of('ReleaseCloseSlot')).toHaveLength(1);
   });
 

@@ -167,6 +167,43 @@ describe('setAccountState', () => {
     expect((await accountsOf())['222222222222']).toMatchObject({ state: 'deferred', until: later });
   });
 
+  it('writes a final state only over one that is not final when asked to keep the first outcome', async () => {
+    // Prepare: the closure execution recorded why it failed
+    await recordBatch(ports, batchOf(firstPlan), NOW);
+    await setAccountState(ports, 'cb-0001', '222222222222', 'failed', NOW, {
+      reason: 'AccountClosureFailedError',
+    });
+
+    // Act: the batch then records that the execution did not finish
+    await setAccountState(
+      ports,
+      'cb-0001',
+      '222222222222',
+      'failed',
+      NOW + 1,
+      { reason: 'States.TaskFailed' },
+      {
+        keepFinal: true,
+      },
+    );
+    await setAccountState(
+      ports,
+      'cb-0001',
+      '333333333333',
+      'failed',
+      NOW + 1,
+      { reason: 'States.Timeout' },
+      {
+        keepFinal: true,
+      },
+    );
+
+    // Assess
+    const accounts = await accountsOf();
+    expect(accounts['222222222222']).toMatchObject({ state: 'failed', reason: 'AccountClosureFailedError' });
+    expect(accounts['333333333333']).toMatchObject({ state: 'failed', reason: 'States.Timeout' });
+  });
+
   it.each(['closed', 'skipped', 'failed'] as const)(
     'keeps a %s account so: a late answer of an earlier step does not write over it',
     async (final) => {

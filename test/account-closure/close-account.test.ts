@@ -14,6 +14,7 @@ import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { OrganizationDirectory } from '../../functions/_shared/organization-directory';
+import { recordBatch } from '../../functions/account-closure/batch-store';
 import { checkAccount } from '../../functions/account-closure/check-account/check-account';
 import { closeAccountOnce } from '../../functions/account-closure/close-account/close-account';
 import { ClosureConfigSchema } from '../../functions/account-closure/closure-config';
@@ -58,6 +59,25 @@ beforeEach(async () => {
     now: () => NOW,
   };
   await recordQuotaLimit(ports, { limit: 250, memberAccounts: 1000, countedAt: NOW });
+  // the batch asked for MEMBER (and the management account, which its plan skipped)
+  await recordBatch(
+    ports,
+    {
+      batchId: BATCH,
+      reason: 'test',
+      requestedBy: 'arn:aws:iam::111111111111:role/CloudOps',
+      source: 'api',
+      dryRun: false,
+      createdAt: new Date(NOW).toISOString(),
+      selection: { accountIds: [MEMBER], includeSubOrganizationalUnits: false },
+      plan: [
+        { accountId: MEMBER, decision: 'close-now' },
+        { accountId: '111111111111', decision: 'skipped', reason: 'management-account', detail: 'x' },
+      ],
+      quota: { used: 0, limit: 250, nextFitsAt: new Date(NOW).toISOString() },
+    },
+    NOW,
+  );
 });
 
 const check = (accountId = MEMBER, protectedOus: string[] = []) => {
@@ -129,7 +149,8 @@ describe('closeAccountOnce', () => {
   );
 
   it('finds an account an earlier attempt already closed (its answer lost) pending, or closed', async () => {
-    // Prepare
+    // Prepare: orgflow's ledger says it called for it
+    await recordClosure(ports, { accountId: MEMBER, requestedAt: NOW - 60_000, source: 'orgflow' });
     organizationsMock
       .on(DescribeAccountCommand)
       .resolvesOnce({ Account: { Id: MEMBER, State: 'PENDING_CLOSURE' } })
@@ -142,6 +163,36 @@ describe('closeAccountOnce', () => {
     // Assess
     expect(first).toEqual({ accountId: MEMBER, outcome: 'pending' });
     expect(second).toEqual({ accountId: MEMBER, outcome: 'closed' });
+    expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
+  });
+
+  it("refuses an account someone else closed: it is not this closure's to finish", async () => {
+    // Prepare
+    organizationsMock
+      .on(DescribeAccountCommand)
+      .resolves({ Account: { Id: MEMBER, State: 'PENDING_CLOSURE' } });
+
+    // Act
+    const result = await check();
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'refused', reason: 'already-closing' });
+  });
+
+  it.each([
+    ['a batch that does not exist', 'cb-none', MEMBER],
+    ['an account its batch does not plan to close', BATCH, '333333333333'],
+  ])('refuses %s (an execution started by hand), and calls nothing', async (_, batchId, accountId) => {
+    // Prepare
+    organizationsMock
+      .on(ListParentsCommand, { ChildId: '333333333333' })
+      .resolves({ Parents: [{ Id: 'r-ab12', Type: 'ROOT' }] });
+
+    // Act
+    const result = await checkAccount(ports, { batchId, accountId });
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'refused', reason: 'not-asked-for' });
     expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
   });
 
@@ -256,8 +307,9 @@ describe('closeAccountOnce retried after its call got through (the answer lost, 
     // Act
     const result = await close();
 
-    // Assess
+    // Assess: the window counts the closure from this call, not from the attempt before it
     expect(result).toEqual({ accountId: MEMBER, outcome: 'requested' });
     expect(organizationsMock).toHaveReceivedCommandTimes(CloseAccountCommand, 1);
+    expect(await closuresInWindow(ports, NOW)).toEqual([NOW]);
   });
 });

@@ -53,6 +53,7 @@ const failedWith = (error: string): ChildEnd => ({ error, cause: `the words for 
 
 class Fakes implements TaskPort {
   readonly plans: Json[] = [];
+  readonly finishes: Json[] = [];
   readonly children: { stateMachineArn: string; name: string; input: Json }[] = [];
   constructor(
     private readonly planned: JsonObject | (() => never),
@@ -63,6 +64,10 @@ class Fakes implements TaskPort {
     if (task.resource === arnOf('PlanClosureBatch')) {
       this.plans.push(task.input);
       return typeof this.planned === 'function' ? this.planned() : this.planned;
+    }
+    if (task.resource === arnOf('FinishClosure')) {
+      this.finishes.push(task.input);
+      return { outcome: 'failed' };
     }
     if (task.resource !== 'arn:aws:states:::states:startExecution.sync:2')
       throw { error: 'Lambda.ResourceNotFoundException', cause: `no fake for ${task.resource}` };
@@ -212,6 +217,16 @@ describe('statemachines/closure-batch.asl.json', () => {
       { accountId: '333333333333', outcome: 'failed', error: 'States.TaskFailed' },
     ]);
     expect(execution.state.output).toEqual({ batchId: BATCH, closed: 0, skipped: 0, failed: 1 });
+    // the batch records it failed, in case the closure execution ended without recording it (timed out, stopped)
+    expect(fakes.finishes).toEqual([
+      {
+        batchId: BATCH,
+        accountId: '333333333333',
+        reason: REASON,
+        outcome: 'failed',
+        failure: { Error: 'States.TaskFailed', Cause: expect.stringContaining('AccountClosureFailedError') },
+      },
+    ]);
   });
 
   it('succeeds with nothing to close when every account was skipped', async () => {

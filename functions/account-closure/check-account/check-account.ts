@@ -4,9 +4,9 @@ import {
   DescribeOrganizationCommand,
 } from '@aws-sdk/client-organizations';
 import { tagsOf } from '../../_shared/organization-snapshot';
-import { setAccountState } from '../batch-store';
+import { readBatchRecord, setAccountState } from '../batch-store';
 import type { ClosurePorts } from '../closure-ports';
-import { closureRecorded } from '../ledger';
+import { closureRecordOf } from '../ledger';
 import { type ClosureCandidate, type SkipReason, skipReasonOf } from '../plan';
 import { deferral, quotaLimit } from '../quota';
 
@@ -24,8 +24,10 @@ export type CheckAccountOutcome =
 
 /**
  * Check Account: whatever the execution's input says, the account is looked at again a few seconds before its
- * call: the management account, a protected account (tag or OU) or one that is not a member is refused, with
- * the plan's reason. Then the quota: the ledger holds every closure of the organization in the window, and a
+ * call: the management account, a protected account (tag or OU), one that is not a member, or one its batch
+ * does not plan to close (no such batch, or not in its plan: an execution started by hand) is refused, with the
+ * plan's reason. An account already closing or closed is this closure's only if orgflow's ledger says it called
+ * for it (an attempt before a restart); otherwise someone else closed it, and it is refused so. Then the quota: the ledger holds every closure of the organization in the window, and a
  * full window defers the account instead of failing it (unless the ledger already counts its closure: a retry
  * after its call).
  */
@@ -36,12 +38,26 @@ export async function checkAccount(
   const { accountId, batchId } = input;
   const candidate = await candidateOf(ports, accountId);
   const skip = skipReasonOf(candidate, ports.config.protectedOrganizationalUnits);
-  if (skip?.reason === 'already-closing') return { accountId, outcome: 'pending' };
-  if (skip?.reason === 'already-closed') return { accountId, outcome: 'closed' };
-  if (skip) return { accountId, outcome: 'refused', reason: skip.reason, detail: skip.detail };
+  const finished = skip?.reason === 'already-closing' || skip?.reason === 'already-closed';
+  if (skip && !finished) return { accountId, outcome: 'refused', reason: skip.reason, detail: skip.detail };
+  const batch = await readBatchRecord(ports, batchId);
+  const planned = batch?.plan.find((p) => p.accountId === accountId);
+  if (!planned || planned.decision === 'skipped')
+    return {
+      accountId,
+      outcome: 'refused',
+      reason: 'not-asked-for',
+      detail: batch ? `batch ${batchId} does not plan to close ${accountId}` : `there is no batch ${batchId}`,
+    };
+  const ledger = await closureRecordOf(ports, accountId);
+  if (skip && finished) {
+    if (ledger?.source !== 'orgflow')
+      return { accountId, outcome: 'refused', reason: skip.reason, detail: `${skip.detail}, not by orgflow` };
+    return { accountId, outcome: skip.reason === 'already-closing' ? 'pending' : 'closed' };
+  }
 
   const now = ports.now();
-  if (!(await closureRecorded(ports, accountId))) {
+  if (ledger === undefined) {
     const until = await deferral(ports, await quotaLimit(ports, now), now);
     if (until) {
       await setAccountState(ports, batchId, accountId, 'deferred', now, { until });

@@ -6,7 +6,8 @@ import { closurePortsFromEnv } from '../closure-ports';
 import { ClosureStepInputSchema } from '../closure-step-inputs';
 import { checkAccount } from './check-account';
 
-const ports = closurePortsFromEnv(organizationsClient());
+// the OU tree read afresh: a move into a protected OU a moment ago must be seen
+const ports = closurePortsFromEnv(organizationsClient(), { directoryTtlMs: 0 });
 
 /** Check Account: `{ batchId, accountId }` → ready, pending, closed or deferred; or a named refusal. */
 export const handler = async (event: unknown, context: Context) => {

@@ -9,7 +9,7 @@ import {
 import { type BatchStorePorts, setAccountState } from '../batch-store';
 import type { ClosureConfig } from '../closure-config';
 import { ClosuresInFlightError } from '../errors';
-import { correct, forgetClosure, type LedgerPorts, recordClosure } from '../ledger';
+import { correct, forgetClosure, type LedgerPorts, markCalled, recordClosure } from '../ledger';
 import { deferral, quotaLimit } from '../quota';
 
 export interface CloseAccountPorts extends LedgerPorts, BatchStorePorts {
@@ -72,6 +72,8 @@ export async function closeAccountOnce(
     }
     throw error;
   }
+  // an attempt before this one recorded an earlier time: the window counts the closure from this call
+  if (!first) await markCalled(ports, accountId, now);
   await setAccountState(ports, batchId, accountId, 'closing', ports.now());
   return { accountId, outcome: 'requested' };
 }

@@ -55,7 +55,16 @@ export async function finishClosure(
   if (input.outcome !== 'closed') {
     const reason = input.failure?.reason ?? input.failure?.Error ?? 'unknown';
     const detail = causeText(input.failure?.Cause) ?? reason;
-    await setAccountState(ports, batchId, accountId, input.outcome, now, { reason, detail });
+    // the closure execution's own record of why it failed stands over the batch's later "it did not finish"
+    await setAccountState(
+      ports,
+      batchId,
+      accountId,
+      input.outcome,
+      now,
+      { reason, detail },
+      { keepFinal: true },
+    );
     return { accountId, outcome: input.outcome };
   }
   const closedAt = new Date(now).toISOString();

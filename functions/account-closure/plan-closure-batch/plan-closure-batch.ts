@@ -16,6 +16,7 @@ import { CLOSE_ACCOUNT_INTERVAL_MS } from '../../governor/pools';
 import { type BatchRecord, BatchSelectionSchema, type BatchStorePorts, recordBatch } from '../batch-store';
 import { type ClosureConfig, quotaLimitFor } from '../closure-config';
 import { BatchIdSchema } from '../closure-step-inputs';
+import { BatchTooLargeError } from '../errors';
 import { closuresInWindow, recordQuotaLimit } from '../ledger';
 import { type ClosureCandidate, planClosures } from '../plan';
 
@@ -47,6 +48,9 @@ export interface PlannedBatch {
   counts: { closeNow: number; deferred: number; skipped: number };
 }
 
+/** The most accounts one batch plans: its plan is kept in one DynamoDB item and passed through one Map. */
+export const MAX_BATCH_ACCOUNTS = 1000;
+
 // ListTagsForResource allows 10 calls per second (reference §3.2): a few at a time, the SDK retrying throttles
 const TAG_READS_AT_ONCE = 4;
 
@@ -69,7 +73,9 @@ export async function planClosureBatch(
     if (!ou) throw new OrganizationalUnitNotFoundError(selection.organizationalUnit);
     ids.push(...accountsUnder(snapshot, ou.id, selection.includeSubOrganizationalUnits).map((a) => a.id));
   }
-  const candidates = await mapLimited([...new Set(ids)], TAG_READS_AT_ONCE, (id) =>
+  const unique = [...new Set(ids)];
+  if (unique.length > MAX_BATCH_ACCOUNTS) throw new BatchTooLargeError(unique.length, MAX_BATCH_ACCOUNTS);
+  const candidates = await mapLimited(unique, TAG_READS_AT_ONCE, (id) =>
     candidateIn(ports.organizations, snapshot, id),
   );
   const memberAccounts = snapshot.accounts.size - 1;
