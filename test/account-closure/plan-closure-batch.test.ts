@@ -332,6 +332,21 @@ describe('planClosureBatch', () => {
     expect(await readBatch(ports, 'cb-0001')).toBeUndefined();
   });
 
+  it('refuses to plan while the configuration protects an OU that names nothing, recording nothing', async () => {
+    // Prepare: a typo protects nothing
+    ports.config = ClosureConfigSchema.parse({ protectedOrganizationalUnits: ['workloads/prod'] });
+
+    // Act
+    const planning = planClosureBatch(ports, inputOf({ organizationalUnit: 'Decommission' }));
+
+    // Assess
+    await expect(planning).rejects.toMatchObject({
+      name: 'ConfigurationError',
+      message: expect.stringContaining("'workloads/prod'"),
+    });
+    expect(await readBatch(ports, 'cb-0001')).toBeUndefined();
+  });
+
   it('records the plan of a dry run and hands the Map nothing to close', async () => {
     // Act
     const planned = await planClosureBatch(

@@ -1,7 +1,7 @@
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { z } from 'zod';
 import { mapLimited } from '../../_shared/concurrency';
-import { OrganizationalUnitNotFoundError } from '../../_shared/errors';
+import { ConfigurationError, OrganizationalUnitNotFoundError } from '../../_shared/errors';
 import {
   accountsUnder,
   ancestorsIn,
@@ -65,6 +65,12 @@ export async function planClosureBatch(
   input: ClosureBatchInput,
 ): Promise<PlannedBatch> {
   const snapshot = await readOrganization(ports.organizations);
+  // a protected OU that names nothing (a typo, a renamed OU) would protect nothing: refuse to plan instead
+  const unknown = ports.config.protectedOrganizationalUnits.filter((ref) => !organizationalUnitIn(snapshot, ref));
+  if (unknown.length > 0)
+    throw new ConfigurationError(
+      `the closure configuration protects ${unknown.map((ref) => `'${ref}'`).join(', ')}, which names no OU of the organization: fix protectedOrganizationalUnits (ids or paths of names, as the organization has them)`,
+    );
   const now = ports.now();
   const { selection } = input.request;
   const ids = [...selection.accountIds];
