@@ -46,9 +46,15 @@ export interface LedgerPorts {
 /** Records a closure requested at `requestedAt`; false when the account's closure was already recorded. */
 export function recordClosure(
   ports: LedgerPorts,
-  closure: { accountId: string; requestedAt: number; source: Exclude<ClosureSource, 'correction'> },
+  closure: {
+    accountId: string;
+    requestedAt: number;
+    source: Exclude<ClosureSource, 'correction'>;
+    /** orgflow's: the batch that called, so that another batch finding the account closing knows it is not its */
+    batchId?: string;
+  },
 ): Promise<boolean> {
-  return put(ports, `account#${closure.accountId}`, closure.requestedAt, closure.source);
+  return put(ports, `account#${closure.accountId}`, closure.requestedAt, closure.source, closure.batchId);
 }
 
 /**
@@ -86,7 +92,13 @@ export async function closuresInWindow(ports: LedgerPorts, now: number): Promise
   return times.sort((a, b) => a - b);
 }
 
-function put(ports: LedgerPorts, sk: string, requestedAt: number, source: ClosureSource): Promise<boolean> {
+function put(
+  ports: LedgerPorts,
+  sk: string,
+  requestedAt: number,
+  source: ClosureSource,
+  batchId?: string,
+): Promise<boolean> {
   return conditional(
     ports.db.send(
       new PutCommand({
@@ -96,6 +108,7 @@ function put(ports: LedgerPorts, sk: string, requestedAt: number, source: Closur
           sk,
           requestedAt,
           source,
+          ...(batchId === undefined ? {} : { batchId }),
           // gone a day after it leaves the window (TTL deletes late; the query filters by time anyway)
           expiresAt: Math.floor((requestedAt + CLOSURE_WINDOW_MS + DAY_MS) / 1000),
         },
@@ -139,7 +152,7 @@ export async function forgetClosure(ports: LedgerPorts, accountId: string): Prom
 export async function closureRecordOf(
   ports: LedgerPorts,
   accountId: string,
-): Promise<{ source: ClosureSource; requestedAt: number } | undefined> {
+): Promise<{ source: ClosureSource; requestedAt: number; batchId?: string | undefined } | undefined> {
   const { Item } = await ports.db.send(
     new GetCommand({
       TableName: ports.table,
@@ -148,7 +161,11 @@ export async function closureRecordOf(
     }),
   );
   const record = z
-    .object({ source: z.enum(['orgflow', 'outside', 'correction']), requestedAt: z.number() })
+    .object({
+      source: z.enum(['orgflow', 'outside', 'correction']),
+      requestedAt: z.number(),
+      batchId: z.string().optional(),
+    })
     .safeParse(Item);
   return record.success ? record.data : undefined;
 }

@@ -150,7 +150,12 @@ describe('closeAccountOnce', () => {
 
   it('finds an account an earlier attempt already closed (its answer lost) pending, or closed', async () => {
     // Prepare: orgflow's ledger says it called for it
-    await recordClosure(ports, { accountId: MEMBER, requestedAt: NOW - 60_000, source: 'orgflow' });
+    await recordClosure(ports, {
+      accountId: MEMBER,
+      requestedAt: NOW - 60_000,
+      source: 'orgflow',
+      batchId: BATCH,
+    });
     organizationsMock
       .on(DescribeAccountCommand)
       .resolvesOnce({ Account: { Id: MEMBER, State: 'PENDING_CLOSURE' } })
@@ -168,6 +173,25 @@ describe('closeAccountOnce', () => {
 
   it("refuses an account someone else closed: it is not this closure's to finish", async () => {
     // Prepare
+    organizationsMock
+      .on(DescribeAccountCommand)
+      .resolves({ Account: { Id: MEMBER, State: 'PENDING_CLOSURE' } });
+
+    // Act
+    const result = await check();
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'refused', reason: 'already-closing' });
+  });
+
+  it('refuses an account another batch of orgflow is closing: that batch finishes it, not this one', async () => {
+    // Prepare
+    await recordClosure(ports, {
+      accountId: MEMBER,
+      requestedAt: NOW - 60_000,
+      source: 'orgflow',
+      batchId: 'cb-other',
+    });
     organizationsMock
       .on(DescribeAccountCommand)
       .resolves({ Account: { Id: MEMBER, State: 'PENDING_CLOSURE' } });
@@ -297,6 +321,23 @@ describe('closeAccountOnce retried after its call got through (the answer lost, 
 
     // Assess
     expect(result).toEqual({ accountId: MEMBER, outcome: 'pending' });
+    expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
+  });
+
+  it('leaves the account to another batch that recorded its closure first, and calls nothing', async () => {
+    // Prepare: asked for twice (moved into Decommission twice): the other batch got to its call first
+    await recordClosure(ports, {
+      accountId: MEMBER,
+      requestedAt: NOW - 5000,
+      source: 'orgflow',
+      batchId: 'cb-other',
+    });
+
+    // Act
+    const result = await close();
+
+    // Assess
+    expect(result).toMatchObject({ outcome: 'refused', reason: 'already-closing' });
     expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
   });
 

@@ -35,7 +35,9 @@ const ACCOUNT = '444455556666';
 const DECOMMISSION = 'ou-a1b2-f6g7h8i9';
 const SANDBOX = 'ou-a1b2-sandbox1';
 const STATE_MACHINE = 'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-ClosureBatch';
-const EXECUTION = `arn:aws:states:us-east-1:111111111111:execution:orgflow-ClosureBatch:decommission-${ACCOUNT}`;
+// the batch is named by the account and the move (CloudTrail's event id of the sample)
+const BATCH = `decommission-${ACCOUNT}-4256d14a380d40d2`;
+const EXECUTION = `arn:aws:states:us-east-1:111111111111:execution:orgflow-ClosureBatch:${BATCH}`;
 
 const organizationsMock = mockClient(OrganizationsClient);
 const sfnMock = mockClient(SFNClient);
@@ -105,13 +107,13 @@ describe('startDecommission', () => {
       expect(outcome).toEqual({
         started: true,
         accountId: ACCOUNT,
-        batchId: `decommission-${ACCOUNT}`,
+        batchId: BATCH,
         executionArn: EXECUTION,
       });
       expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
       expect(sfnMock).toHaveReceivedCommandWith(StartExecutionCommand, {
         stateMachineArn: STATE_MACHINE,
-        name: `decommission-${ACCOUNT}`,
+        name: BATCH,
       });
       expect(startedInputs()).toEqual([expectedInput()]);
     },
@@ -175,7 +177,7 @@ describe('startDecommission', () => {
     expect(outcome).toEqual({
       started: false,
       accountId: ACCOUNT,
-      batchId: `decommission-${ACCOUNT}`,
+      batchId: BATCH,
       reason: 'already started',
     });
   });

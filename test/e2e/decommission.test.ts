@@ -15,7 +15,7 @@ import { readBatch } from '../../functions/account-closure/batch-store';
 import type { ManualClock } from '../../local/clock';
 import type { EventBridgeEvent } from '../../local/eventbridge/bus';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
 import { dataDirs } from './stack-process';
 
 // Issue #12's decommission path on the local stack (demo organization and closure configuration, manual clock):
@@ -37,19 +37,20 @@ describe('an account moved into the decommission OU (local stack, manual clock)'
     dirs.removeAll();
   });
 
-  async function start() {
+  async function start(options: Partial<LocalStackOptions> = {}) {
     stack = await startLocalStack({
       functionEnvironments: 'shared',
       dataDir: dirs.fresh(),
       timeScale: 'manual',
       throttling: false,
       onInternalError: (e) => console.error('INTERNAL', e),
+      ...options,
     });
-    const options = { region: 'us-east-1', credentials };
-    const organizations = new OrganizationsClient({ ...options, endpoint: stack.endpoints.organizations });
-    const sfn = new SFNClient({ ...options, endpoint: stack.endpoints.stepfunctions });
+    const client = { region: 'us-east-1', credentials };
+    const organizations = new OrganizationsClient({ ...client, endpoint: stack.endpoints.organizations });
+    const sfn = new SFNClient({ ...client, endpoint: stack.endpoints.stepfunctions });
     const db = DynamoDBDocumentClient.from(
-      new DynamoDBClient({ ...options, endpoint: stack.endpoints.dynamodb }),
+      new DynamoDBClient({ ...client, endpoint: stack.endpoints.dynamodb }),
     );
     clients.push(organizations, sfn, db);
     return { stack, organizations, sfn, db, table: process.env.GOVERNOR_TABLE_NAME! };
@@ -140,9 +141,38 @@ describe('an account moved into the decommission OU (local stack, manual clock)'
     const { Account } = await organizations.send(new DescribeAccountCommand({ AccountId: alice }));
     expect(Account!.State).toBe('CLOSED');
     expect(cloudTrail('CloseAccount', alice)).toHaveLength(1);
+    const eventId = (moved.detail as { eventID: string }).eventID.replace(/-/g, '').slice(0, 16);
     expect(await batchExecutionsFor(sfn, alice)).toEqual([
-      { name: `decommission-${alice}`, status: 'SUCCEEDED' },
+      { name: `decommission-${alice}-${eventId}`, status: 'SUCCEEDED' },
     ]);
+  });
+
+  it('closes an account moved into Decommission twice once: the second move finds it closing or closed', async () => {
+    // Prepare: AWS's quota (the demo's cap of one closure per 30 days would defer the second batch for a month)
+    const { organizations, sfn, db, table } = await start({
+      closureConfig: JSON.stringify({ decommissionOrganizationalUnit: 'Decommission' }),
+    });
+    const alice = await accountNamed(organizations, 'Alice Sandbox');
+    const decommission = await ouNamed(organizations, 'Decommission');
+    const sandbox = await ouNamed(organizations, 'Sandbox');
+
+    // Act: moved there, out again, and back, before the first closure has finished
+    await move(organizations, alice, decommission);
+    await move(organizations, alice, sandbox);
+    await move(organizations, alice, decommission);
+    await advanceUntil(async () => {
+      const batches = await batchExecutionsFor(sfn, alice);
+      return batches.length === 2 && batches.every((b) => b.status !== 'RUNNING');
+    });
+
+    // Assess: one batch closed it, the other skipped it (one Account Closed, one set of closure tags)
+    const { Account } = await organizations.send(new DescribeAccountCommand({ AccountId: alice }));
+    expect(Account!.State).toBe('CLOSED');
+    expect(cloudTrail('CloseAccount', alice)).toHaveLength(1);
+    const states = [];
+    for (const batch of await batchExecutionsFor(sfn, alice))
+      states.push(...((await readBatch({ db, table }, batch.name))?.accounts.map((a) => a.state) ?? []));
+    expect(states.sort()).toEqual(['closed', 'skipped']);
   });
 
   it('never closes a protected account moved into Decommission: its batch skips it', async () => {
@@ -163,7 +193,8 @@ describe('an account moved into the decommission OU (local stack, manual clock)'
     const { Account } = await organizations.send(new DescribeAccountCommand({ AccountId: legalHold }));
     expect(Account!.State).toBe('ACTIVE');
     expect(cloudTrail('CloseAccount', legalHold)).toHaveLength(0);
-    const batch = await readBatch({ db, table }, `decommission-${legalHold}`);
+    const [started] = await batchExecutionsFor(sfn, legalHold);
+    const batch = await readBatch({ db, table }, started!.name);
     expect(batch?.batch.source).toBe('decommission');
     expect(batch?.batch.reason).toBe('moved into Decommission');
     expect(batch?.accounts.map((a) => a.state)).toEqual(['skipped']);

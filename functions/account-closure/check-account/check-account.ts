@@ -51,8 +51,14 @@ export async function checkAccount(
     };
   const ledger = await closureRecordOf(ports, accountId);
   if (skip && finished) {
-    if (ledger?.source !== 'orgflow')
-      return { accountId, outcome: 'refused', reason: skip.reason, detail: `${skip.detail}, not by orgflow` };
+    // this batch's own call (before a restart) is this closure's; anyone else's, another batch's included, is not
+    if (ledger?.source !== 'orgflow' || ledger.batchId !== batchId)
+      return {
+        accountId,
+        outcome: 'refused',
+        reason: skip.reason,
+        detail: `${skip.detail}, not by this batch`,
+      };
     return { accountId, outcome: skip.reason === 'already-closing' ? 'pending' : 'closed' };
   }
 

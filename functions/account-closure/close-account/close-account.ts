@@ -9,7 +9,14 @@ import {
 import { type BatchStorePorts, setAccountState } from '../batch-store';
 import type { ClosureConfig } from '../closure-config';
 import { ClosuresInFlightError } from '../errors';
-import { correct, forgetClosure, type LedgerPorts, markCalled, recordClosure } from '../ledger';
+import {
+  closureRecordOf,
+  correct,
+  forgetClosure,
+  type LedgerPorts,
+  markCalled,
+  recordClosure,
+} from '../ledger';
 import { deferral, quotaLimit } from '../quota';
 
 export interface CloseAccountPorts extends LedgerPorts, BatchStorePorts {
@@ -25,7 +32,8 @@ export interface CloseAccountPorts extends LedgerPorts, BatchStorePorts {
  */
 export type CloseAccountOutcome =
   | { accountId: string; outcome: 'requested' | 'pending' }
-  | { accountId: string; outcome: 'deferred'; until: string };
+  | { accountId: string; outcome: 'deferred'; until: string }
+  | { accountId: string; outcome: 'refused'; reason: 'already-closing'; detail: string };
 
 /**
  * Close Account: the call itself, at the time the governor's pacing gives it, once Check Account has looked at
@@ -41,11 +49,22 @@ export async function closeAccountOnce(
   const { accountId, batchId } = input;
   const now = ports.now();
   // only the ledger's write comes between the paced time and the call: the batch's record of it comes after
-  const first = await recordClosure(ports, { accountId, requestedAt: now, source: 'orgflow' });
-  // an attempt before this one recorded it and may have called (its answer lost, the stack restarted): look first
-  if (!first && (await alreadyClosing(ports.organizations, accountId))) {
-    await setAccountState(ports, batchId, accountId, 'closing', ports.now());
-    return { accountId, outcome: 'pending' };
+  const first = await recordClosure(ports, { accountId, requestedAt: now, source: 'orgflow', batchId });
+  if (!first) {
+    // another batch (moved into Decommission twice, asked for twice) got there first: it closes the account
+    const recorded = await closureRecordOf(ports, accountId);
+    if (recorded?.batchId !== undefined && recorded.batchId !== batchId)
+      return {
+        accountId,
+        outcome: 'refused',
+        reason: 'already-closing',
+        detail: `batch ${recorded.batchId} is closing it`,
+      };
+    // an attempt before this one recorded it and may have called (its answer lost, the stack restarted): look first
+    if (await alreadyClosing(ports.organizations, accountId)) {
+      await setAccountState(ports, batchId, accountId, 'closing', ports.now());
+      return { accountId, outcome: 'pending' };
+    }
   }
   try {
     await ports.organizations.send(new CloseAccountCommand({ AccountId: accountId }));

@@ -66,7 +66,9 @@ export async function planClosureBatch(
 ): Promise<PlannedBatch> {
   const snapshot = await readOrganization(ports.organizations);
   // a protected OU that names nothing (a typo, a renamed OU) would protect nothing: refuse to plan instead
-  const unknown = ports.config.protectedOrganizationalUnits.filter((ref) => !organizationalUnitIn(snapshot, ref));
+  const unknown = ports.config.protectedOrganizationalUnits.filter(
+    (ref) => !organizationalUnitIn(snapshot, ref),
+  );
   if (unknown.length > 0)
     throw new ConfigurationError(
       `the closure configuration protects ${unknown.map((ref) => `'${ref}'`).join(', ')}, which names no OU of the organization: fix protectedOrganizationalUnits (ids or paths of names, as the organization has them)`,

@@ -16,6 +16,8 @@ export const MoveAccountEventSchema = z.object({
   detail: z
     .looseObject({
       eventName: z.literal('MoveAccount'),
+      // CloudTrail's id of the call: the same in every delivery of the event, another for another move
+      eventID: z.string().min(1),
       // an AWS service acting for the organization has no arn
       userIdentity: z
         .looseObject({ arn: z.string().min(1).optional(), accountId: AccountIdSchema.optional() })
@@ -45,13 +47,19 @@ export type DecommissionOutcome =
   | { started: true; accountId: string; batchId: string; executionArn: string | undefined }
   | { started: false; accountId: string; reason: string; batchId?: string };
 
-/** The batch a decommissioned account closes in: one per account, so a repeat finds it. */
-export const decommissionBatchIdOf = (accountId: string): string => `decommission-${accountId}`;
+/**
+ * The batch a move into the decommission OU starts: one per move (CloudTrail's event id), so a repeated delivery
+ * finds it, while a later move (the account unprotected and moved there again) can start another. A second move
+ * of an account already closing plans it skipped (already closing): it is closed once either way.
+ */
+export const decommissionBatchIdOf = (accountId: string, eventId: string): string =>
+  `decommission-${accountId}-${eventId.replace(/[^0-9a-zA-Z]/g, '').slice(0, 16)}`;
 
 /**
  * Start Decommission: an account moved into the configured decommission OU enters closure in a batch of its
- * own, named by the account. The input depends only on the event (who moved which account where), so the same
- * event delivered again starts nothing new, and a second move by someone else finds the batch already started.
+ * own, named by the account and the move. The input depends only on the event (who moved which account where),
+ * so the same event delivered again starts nothing new; a second move starts a batch that finds the account
+ * already closing and skips it.
  * Whether the account may be closed (protected, the management account…) is the batch's plan to decide: a
  * protected account moved here is skipped, never closed.
  */
@@ -80,7 +88,7 @@ export async function startDecommission(
       reason: `moved into ${destinationParentId}, not the decommission OU`,
     };
 
-  const batchId = decommissionBatchIdOf(accountId);
+  const batchId = decommissionBatchIdOf(accountId, event.detail.eventID);
   const input: Omit<ClosureBatchInput, 'batchId'> = {
     caller: moverOf(event),
     source: 'decommission',
