@@ -281,3 +281,17 @@ export function creationFailure(reason: string, email: string): Error {
       return new AccountCreationFailedError(reason);
   }
 }
+
+/**
+ * The words of an error's Cause: a Lambda error's is its JSON (`{"errorMessage": …}`), any other is the text
+ * itself; none for an empty or missing Cause.
+ */
+export function causeMessage(cause: string | undefined): string | undefined {
+  if (!cause) return undefined;
+  try {
+    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
+    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
+  } catch {
+    return cause;
+  }
+}

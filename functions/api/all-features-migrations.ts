@@ -2,8 +2,6 @@ import { readFileSync } from 'node:fs';
 import {
   type Account,
   DescribeOrganizationCommand,
-  type Handshake,
-  ListHandshakesForOrganizationCommand,
   type OrganizationsClient,
   paginateListAccounts,
 } from '@aws-sdk/client-organizations';
@@ -17,6 +15,7 @@ import { z } from 'zod';
 import { mapLimited } from '../_shared/concurrency';
 import {
   ConfigurationError,
+  causeMessage,
   type FieldIssue,
   HttpError,
   NotFoundError,
@@ -35,6 +34,7 @@ import {
   type RoundRecord,
   readMigration,
 } from '../all-features/migration-store';
+import { pendingRound } from '../all-features/preflight/preflight';
 import { approvalCommand, type HandshakeState, listMemberRequests } from '../all-features/round';
 import { MigrationIdSchema } from '../all-features/step-inputs';
 import { migrationIdFor } from './caller';
@@ -345,22 +345,6 @@ export async function previewMigration(ports: AllFeaturesApiPorts): Promise<Migr
   };
 }
 
-const isPending = (h: Handshake) => h.State === 'REQUESTED' || h.State === 'OPEN';
-
-/** The ENABLE_ALL_FEATURES handshake still pending (by hand, or a migration's), as Preflight would adopt it. */
-async function pendingRound(organizations: OrganizationsClient): Promise<Handshake | undefined> {
-  let NextToken: string | undefined;
-  do {
-    const page = await organizations.send(
-      new ListHandshakesForOrganizationCommand({ Filter: { ActionType: 'ENABLE_ALL_FEATURES' }, NextToken }),
-    );
-    const pending = page.Handshakes?.find(isPending);
-    if (pending) return pending;
-    NextToken = page.NextToken;
-  } while (NextToken);
-  return undefined;
-}
-
 /** The active members that joined by invitation: AWS asks only these to approve. */
 async function invitedMembers(organizations: OrganizationsClient, managementAccountId: string) {
   const invited: Account[] = [];
@@ -519,19 +503,9 @@ function failureOf(
   const cause = migration?.detail ?? execution?.cause ?? error;
   // only the errors written for the operator are shown as they are; the rest stays in the logs
   const message = operatorFacingErrors.has(error)
-    ? messageOf(cause)
+    ? (causeMessage(cause) ?? cause)
     : `the migration ended ${execution?.status ?? 'FAILED'} (${error}); the platform team can see why in the execution's history`;
   return { error, message };
-}
-
-/** A Lambda error's cause is its JSON (`{"errorMessage": …}`): the message alone. */
-function messageOf(cause: string): string {
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
 }
 
 const roundOf = ({ handshakeExpiresAt, end, endedAt, ...round }: RoundRecord): MigrationRound => ({

@@ -8,6 +8,7 @@ import {
 import { z } from 'zod';
 import {
   ConflictError,
+  causeMessage,
   type FieldIssue,
   HttpError,
   NotFoundError,
@@ -354,17 +355,7 @@ function failureOf(execution: DescribeExecutionOutput | undefined) {
   const message = requesterFacingErrors.has(error)
     ? (execution.cause ?? error)
     : `the batch ended ${execution.status} (${error}); the platform team can see why in the execution's history`;
-  return { failure: { error, message: messageOf(message) } };
-}
-
-/** A Lambda error's cause is its JSON (`{"errorMessage": …}`): the message alone. */
-function messageOf(cause: string): string {
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
+  return { failure: { error, message: causeMessage(message) ?? message } };
 }
 
 function inPlanOrder(records: readonly AccountRecord[], order: readonly string[]): BatchAccount[] {

@@ -1,5 +1,5 @@
 import type { DescribeExecutionOutput, ExecutionStatus, HistoryEvent } from '@aws-sdk/client-sfn';
-import { requesterFacingErrors } from '../_shared/errors';
+import { causeMessage, requesterFacingErrors } from '../_shared/errors';
 
 export type RequestState = 'PENDING' | 'CREATING' | 'CONFIGURING' | 'SUCCEEDED' | 'FAILED';
 
@@ -78,19 +78,7 @@ export function reasonOf(
   const error = execution.error ?? 'unknown';
   if (!requesterFacingErrors.has(error))
     return `the request failed because of an internal error (${error}); ${reference}`;
-  return messageOf(execution.cause) ?? error;
-}
-
-/** A Lambda error's cause is its JSON payload (`errorMessage`); other causes are text. */
-function messageOf(cause: string | undefined): string | undefined {
-  if (!cause) return undefined;
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    if (typeof parsed.errorMessage === 'string') return parsed.errorMessage;
-  } catch {
-    // plain text
-  }
-  return cause;
+  return causeMessage(execution.cause) ?? error;
 }
 
 /** A JSON object's text as an object; empty when it is missing or not an object. */

@@ -6,7 +6,7 @@ import {
   type OrganizationsClient,
   TagResourceCommand,
 } from '@aws-sdk/client-organizations';
-import { OrganizationalUnitNotFoundError } from '../../_shared/errors';
+import { causeMessage, OrganizationalUnitNotFoundError } from '../../_shared/errors';
 import type { OrganizationDirectory } from '../../_shared/organization-directory';
 import { resolveOrganizationalUnit } from '../../_shared/organization-lookup';
 import { publishEvent } from '../../_shared/publish-event';
@@ -54,7 +54,7 @@ export async function finishClosure(
   const { batchId, accountId } = input;
   if (input.outcome !== 'closed') {
     const reason = input.failure?.reason ?? input.failure?.Error ?? 'unknown';
-    const detail = causeText(input.failure?.Cause) ?? reason;
+    const detail = causeMessage(input.failure?.Cause) ?? reason;
     // the closure execution's own record of why it failed stands over the batch's later "it did not finish"
     await setAccountState(
       ports,
@@ -112,15 +112,4 @@ async function moveToClosedOu(ports: FinishClosurePorts, accountId: string): Pro
       if (!(error instanceof DuplicateAccountException)) throw error;
     }
   return ou.path || ou.id;
-}
-
-/** The words of a Lambda error's Cause (`{"errorMessage": …}`), or the Cause itself. */
-function causeText(cause: string | undefined): string | undefined {
-  if (!cause) return undefined;
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
 }

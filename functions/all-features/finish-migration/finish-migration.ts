@@ -4,6 +4,8 @@ import {
   EnablePolicyTypeCommand,
   ListRootsCommand,
 } from '@aws-sdk/client-organizations';
+import { causeMessage } from '../../_shared/errors';
+
 import { publishEvent } from '../../_shared/publish-event';
 import { AllFeaturesNotEnabledError } from '../errors';
 import type { MigrationPorts } from '../migration-ports';
@@ -11,17 +13,6 @@ import { readMigration, setMigrationState } from '../migration-store';
 import type { FinishMigrationInput } from '../step-inputs';
 
 export const ALL_FEATURES_ENABLED = 'All Features Enabled';
-
-/** The words of a Lambda error's Cause (`{"errorMessage": …}`), or the Cause itself. */
-function causeText(cause: string | undefined): string | undefined {
-  if (!cause) return undefined;
-  try {
-    const parsed = JSON.parse(cause) as { errorMessage?: unknown };
-    return typeof parsed.errorMessage === 'string' ? parsed.errorMessage : cause;
-  } catch {
-    return cause;
-  }
-}
 
 /**
  * Finish Migration: every member approved → the management account accepts the ENABLE_ALL_FEATURES handshake,
@@ -36,7 +27,7 @@ export async function finishMigration(
   const { migrationId } = input;
   if (input.outcome === 'failed') {
     const error = input.failure?.Error ?? 'unknown';
-    const detail = causeText(input.failure?.Cause) ?? error;
+    const detail = causeMessage(input.failure?.Cause) ?? error;
     await setMigrationState(ports, migrationId, 'failed', ports.now(), { error, detail });
     return { migrationId, outcome: 'failed' };
   }

@@ -27,8 +27,11 @@ export type PreflightResult =
 
 const isPending = (h: Handshake) => h.State === 'REQUESTED' || h.State === 'OPEN';
 
-/** The organization's ENABLE_ALL_FEATURES handshake still pending, by hand or by an earlier run, if any. */
-async function pendingRound(organizations: OrganizationsClient): Promise<Handshake | undefined> {
+/**
+ * The organization's ENABLE_ALL_FEATURES handshake still pending, by hand or by an earlier run, if any: what
+ * Preflight adopts (and the API's dry run says it would).
+ */
+export async function pendingRound(organizations: OrganizationsClient): Promise<Handshake | undefined> {
   let NextToken: string | undefined;
   do {
     const page = await organizations.send(
