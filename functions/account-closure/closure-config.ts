@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { loadConfiguration } from '../_shared/configuration';
 import { matchesPrincipal } from '../_shared/principals';
 import type { Caller } from '../_shared/schemas';
 import { type ClosureQuotaProfile, closureQuota } from '../governor/closure-window';
@@ -45,20 +45,7 @@ export const ClosureConfigEnvSchema = z.object({
 
 /** The configuration the variables give; none given protects no OU (accounts tagged protected still are). */
 export function loadClosureConfig(env: z.infer<typeof ClosureConfigEnvSchema>): ClosureConfig {
-  const text =
-    env.CLOSURE_CONFIG ?? (env.CLOSURE_CONFIG_FILE ? readFileSync(env.CLOSURE_CONFIG_FILE, 'utf8') : '{}');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`the closure configuration is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = ClosureConfigSchema.safeParse(json);
-  if (!parsed.success)
-    throw new Error(
-      `the closure configuration is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
-    );
-  return parsed.data;
+  return loadConfiguration('closure configuration', 'CLOSURE_CONFIG', env, ClosureConfigSchema);
 }
 
 /** Whether the configuration lets the caller ask for closure batches and read them. */

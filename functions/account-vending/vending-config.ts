@@ -1,6 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
-import { ConfigurationError } from '../_shared/errors';
+import { loadConfiguration } from '../_shared/configuration';
 import { globOf } from '../_shared/glob';
 import { matchesPrincipal } from '../_shared/principals';
 import {
@@ -60,41 +59,8 @@ export const VendingConfigEnvSchema = z.object({
 });
 export type VendingConfigEnv = z.infer<typeof VendingConfigEnvSchema>;
 
-export function loadVendingConfig(
-  env: VendingConfigEnv,
-  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
-): VendingConfig {
-  if (env.VENDING_CONFIG !== undefined && env.VENDING_CONFIG_FILE !== undefined)
-    throw new ConfigurationError('set VENDING_CONFIG or VENDING_CONFIG_FILE, not both');
-  let text: string;
-  let source: string;
-  if (env.VENDING_CONFIG !== undefined) {
-    text = env.VENDING_CONFIG;
-    source = 'VENDING_CONFIG';
-  } else if (env.VENDING_CONFIG_FILE !== undefined) {
-    source = env.VENDING_CONFIG_FILE;
-    try {
-      text = readFile(env.VENDING_CONFIG_FILE);
-    } catch (error) {
-      throw new ConfigurationError(`cannot read VENDING_CONFIG_FILE ${source}: ${(error as Error).message}`, {
-        cause: error,
-      });
-    }
-  } else return VendingConfigSchema.parse({});
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigurationError(`${source} is not JSON: ${(error as Error).message}`, { cause: error });
-  }
-  const parsed = VendingConfigSchema.safeParse(json);
-  if (!parsed.success)
-    throw new ConfigurationError(
-      `${source} is not a valid vending configuration: ${parsed.error.issues
-        .map((issue) => `${issue.path.join('.') || '(top)'}: ${issue.message}`)
-        .join('; ')}`,
-    );
-  return parsed.data;
+export function loadVendingConfig(env: VendingConfigEnv, readFile?: (path: string) => string): VendingConfig {
+  return loadConfiguration('vending configuration', 'VENDING_CONFIG', env, VendingConfigSchema, readFile);
 }
 
 /** The OU patterns of every configuration entry the caller matches; none means it may not ask at all. */

@@ -1,5 +1,5 @@
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
+import { loadConfiguration } from '../_shared/configuration';
 import { PolicyTypeSchema } from '../_shared/schemas';
 
 /**
@@ -50,19 +50,10 @@ export const MigrationConfigEnvSchema = z.object({
 
 /** The configuration the variables give; none given is every default. */
 export function loadMigrationConfig(env: z.infer<typeof MigrationConfigEnvSchema>): MigrationConfig {
-  const text =
-    env.ALL_FEATURES_CONFIG ??
-    (env.ALL_FEATURES_CONFIG_FILE ? readFileSync(env.ALL_FEATURES_CONFIG_FILE, 'utf8') : '{}');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new Error(`the enable-all-features configuration is not JSON: ${(error as Error).message}`);
-  }
-  const parsed = MigrationConfigSchema.safeParse(json);
-  if (!parsed.success)
-    throw new Error(
-      `the enable-all-features configuration is not valid: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
-    );
-  return parsed.data;
+  return loadConfiguration(
+    'enable-all-features configuration',
+    'ALL_FEATURES_CONFIG',
+    env,
+    MigrationConfigSchema,
+  );
 }

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import {
   type Account,
   DescribeOrganizationCommand,
@@ -13,8 +12,8 @@ import {
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { mapLimited } from '../_shared/concurrency';
+import { loadConfiguration } from '../_shared/configuration';
 import {
-  ConfigurationError,
   causeMessage,
   type FieldIssue,
   HttpError,
@@ -55,39 +54,23 @@ export interface AllFeaturesAccess {
   config: MigrationConfig;
 }
 
-const CallersSchema = z.array(z.string().min(1), { error: 'callers must be a list of principal patterns' });
+/** The configuration as the API reads it: `callers` stays absent when not given, so that the fallback applies. */
+const AccessSchema = MigrationConfigSchema.extend({
+  callers: z.array(z.string().min(1), { error: 'callers must be a list of principal patterns' }).optional(),
+});
 
 /** The API's view of the configuration; `fallbackCallers` (the closure configuration's) when it names none. */
 export function loadAllFeaturesAccess(
   env: { ALL_FEATURES_CONFIG?: string | undefined; ALL_FEATURES_CONFIG_FILE?: string | undefined },
   fallbackCallers: readonly string[],
 ): AllFeaturesAccess {
-  const text =
-    env.ALL_FEATURES_CONFIG ??
-    (env.ALL_FEATURES_CONFIG_FILE ? readFileSync(env.ALL_FEATURES_CONFIG_FILE, 'utf8') : '{}');
-  let json: unknown;
-  try {
-    json = JSON.parse(text);
-  } catch (error) {
-    throw new ConfigurationError(
-      `the enable-all-features configuration is not JSON: ${(error as Error).message}`,
-      { cause: error },
-    );
-  }
-  const { callers, ...settings } = (typeof json === 'object' && json !== null ? json : {}) as {
-    callers?: unknown;
-  };
-  const parsedCallers = CallersSchema.optional().safeParse(callers);
-  const parsedConfig = MigrationConfigSchema.safeParse(settings);
-  const issues = [
-    ...(parsedCallers.success ? [] : parsedCallers.error.issues.map((i) => ({ ...i, path: ['callers'] }))),
-    ...(parsedConfig.success ? [] : parsedConfig.error.issues),
-  ];
-  if (!parsedCallers.success || !parsedConfig.success)
-    throw new ConfigurationError(
-      `the enable-all-features configuration is not valid: ${issues.map((i) => `${i.path.join('.') || '(top)'}: ${i.message}`).join('; ')}`,
-    );
-  return { callers: parsedCallers.data ?? fallbackCallers, config: parsedConfig.data };
+  const { callers, ...settings } = loadConfiguration(
+    'enable-all-features configuration',
+    'ALL_FEATURES_CONFIG',
+    env,
+    AccessSchema,
+  );
+  return { callers: callers ?? fallbackCallers, config: { ...settings, callers: callers ?? [] } };
 }
 
 /** POST /all-features-migrations: only a dry run can be asked for; the rest is the configuration's. */
