@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { type ApiTarget, callApi } from './api';
+import { ApiFailure, type FollowOptions, follow } from './follow';
 
 // `orgflow close` and `orgflow closure`: ask the API for a closure batch, and show where it stands.
 
@@ -79,19 +80,6 @@ export interface ClosureStatus {
   accounts?: ClosureAccount[];
   failure?: { error: string; message: string };
   [field: string]: unknown;
-}
-
-class ApiFailure extends Error {
-  constructor(
-    action: string,
-    readonly status: number,
-    body: unknown,
-  ) {
-    const answer = body as { message?: string; issues?: { path: string; message: string }[] } | undefined;
-    const details = answer?.issues?.map((e) => `\n  - ${e.path || '(body)'}: ${e.message}`).join('') ?? '';
-    super(`${action}: HTTP ${status} ${answer?.message ?? JSON.stringify(body)}${details}`);
-    this.name = 'ApiFailure';
-  }
 }
 
 /** POST /closure-batches with an Idempotency-Key: the same key and body give back the same batch. */
@@ -190,55 +178,27 @@ export function renderClosure(status: ClosureStatus): string {
   return `${title}\n  ${describeProgress(status)}${note}\n\n${renderAccounts(status)}`;
 }
 
-// the API answers 503 (and a gateway 429) when AWS is busy: the next look usually gets through
-const TRANSIENT = (error: unknown) =>
-  error instanceof ApiFailure && (error.status === 429 || error.status >= 500);
-const MAX_TRANSIENT_IN_A_ROW = 5;
-
-export interface FollowOptions {
-  json: boolean;
-  log?: (line: string) => void;
-  /** waits between two looks, given the last status seen: 2 s by default; tests move a virtual clock instead */
-  wait?: (last: ClosureStatus | undefined) => Promise<void>;
-}
-
 /**
  * Prints a line whenever the batch's progress changes, until it has finished or only deferred accounts are
  * left (their dates are days or weeks away), then the table of its accounts; returns the last status.
  */
-export async function followClosure(
+export function followClosure(
   api: ApiTarget,
   batchId: string,
-  options: FollowOptions,
+  options: FollowOptions<ClosureStatus>,
 ): Promise<ClosureStatus> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const wait = options.wait ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 2000)));
-  let shown = '';
-  let transient = 0;
-  let last: ClosureStatus | undefined;
-  for (;;) {
-    let status: ClosureStatus;
-    try {
-      status = await closureStatus(api, batchId);
-      transient = 0;
-    } catch (error) {
-      if (!TRANSIENT(error) || ++transient > MAX_TRANSIENT_IN_A_ROW) throw error;
-      await wait(last);
-      continue;
-    }
-    last = status;
-    const progress = options.json ? JSON.stringify(status) : describeProgress(status);
-    if (progress !== shown)
-      log(options.json ? progress : `${new Date().toISOString().slice(11, 19)}  ${progress}`);
-    shown = progress;
-    if (hasFinished(status) || onlyDeferredLeft(status)) {
-      if (!options.json) log(`\n${renderAccounts(status)}`);
-      if (!options.json && onlyDeferredLeft(status))
-        log(
-          `\n  the deferred accounts wait for room in the 30-day closure quota: the batch closes them by itself on their dates\n  (see it again with: npx orgflow closure ${batchId})`,
-        );
-      return status;
-    }
-    await wait(status);
-  }
+  return follow(
+    {
+      look: () => closureStatus(api, batchId),
+      progress: describeProgress,
+      done: (status) => hasFinished(status) || onlyDeferredLeft(status),
+      summary: (status) =>
+        `\n${renderAccounts(status)}${
+          onlyDeferredLeft(status)
+            ? `\n\n  the deferred accounts wait for room in the 30-day closure quota: the batch closes them by itself on their dates\n  (see it again with: npx orgflow closure ${batchId})`
+            : ''
+        }`,
+    },
+    options,
+  );
 }

@@ -1,5 +1,6 @@
 import { type ApiTarget, callApi } from './api';
 import { UsageError } from './close';
+import { ApiFailure, type FollowOptions, follow } from './follow';
 
 // `orgflow enable-all-features` and `orgflow migration`: ask the API to take the organization to all features,
 // or for the dry run, and show where a migration stands.
@@ -72,19 +73,6 @@ export interface MigrationAccepted {
   migrationId: string;
   statusUrl: string;
   created: boolean;
-}
-
-class ApiFailure extends Error {
-  constructor(
-    action: string,
-    readonly status: number,
-    body: unknown,
-  ) {
-    const answer = body as { message?: string; issues?: { path: string; message: string }[] } | undefined;
-    const details = answer?.issues?.map((e) => `\n  - ${e.path || '(body)'}: ${e.message}`).join('') ?? '';
-    super(`${action}: HTTP ${status} ${answer?.message ?? JSON.stringify(body)}${details}`);
-    this.name = 'ApiFailure';
-  }
 }
 
 /** POST /all-features-migrations: the running migration if there is one, else a new one. */
@@ -173,51 +161,22 @@ export function renderPreview(preview: MigrationPreview): string {
   return lines.join('\n');
 }
 
-// the API answers 503 (and a gateway 429) when AWS is busy: the next look usually gets through
-const TRANSIENT = (error: unknown) =>
-  error instanceof ApiFailure && (error.status === 429 || error.status >= 500);
-const MAX_TRANSIENT_IN_A_ROW = 5;
-
-export interface FollowOptions {
-  json: boolean;
-  log?: (line: string) => void;
-  /** waits between two looks, given the last status seen: 2 s by default; tests move a virtual clock instead */
-  wait?: (last: MigrationStatus | undefined) => Promise<void>;
-}
-
 /**
  * Prints a line whenever the migration's progress changes, until the organization is ALL or the migration
  * failed, then the members of its last round; returns the last status.
  */
-export async function followMigration(
+export function followMigration(
   api: ApiTarget,
   migrationId: string,
-  options: FollowOptions,
+  options: FollowOptions<MigrationStatus>,
 ): Promise<MigrationStatus> {
-  const log = options.log ?? ((line: string) => console.log(line));
-  const wait = options.wait ?? (() => new Promise<void>((resolve) => setTimeout(resolve, 2000)));
-  let shown = '';
-  let transient = 0;
-  let last: MigrationStatus | undefined;
-  for (;;) {
-    let status: MigrationStatus;
-    try {
-      status = await migrationStatus(api, migrationId);
-      transient = 0;
-    } catch (error) {
-      if (!TRANSIENT(error) || ++transient > MAX_TRANSIENT_IN_A_ROW) throw error;
-      await wait(last);
-      continue;
-    }
-    last = status;
-    const progress = options.json ? JSON.stringify(status) : describeProgress(status);
-    if (progress !== shown)
-      log(options.json ? progress : `${new Date().toISOString().slice(11, 19)}  ${progress}`);
-    shown = progress;
-    if (hasFinished(status)) {
-      if (!options.json) log(`\n${renderMembers(status)}`);
-      return status;
-    }
-    await wait(status);
-  }
+  return follow(
+    {
+      look: () => migrationStatus(api, migrationId),
+      progress: describeProgress,
+      done: hasFinished,
+      summary: (status) => `\n${renderMembers(status)}`,
+    },
+    options,
+  );
 }
