@@ -12,7 +12,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { defaultLimits } from '../local/organizations/config';
-import { buildLargeOrganization, mostClosuresInFlight } from '../local/organizations/large-organization';
+import {
+  buildLargeOrganization,
+  closureBatchInput,
+  mostClosuresInFlight,
+} from '../local/organizations/large-organization';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../local/organizations/seed';
 import { startLocalStack } from '../local/stack';
 
@@ -77,22 +81,12 @@ async function main() {
     const batch = await stack.stepFunctions.startExecution({
       stateMachineArn: stack.stateMachineArns.ClosureBatch!,
       name: 'cb-bench',
-      input: JSON.stringify({
-        caller: {
-          arn: `arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:role/CloudOps`,
-          accountId: DEMO_MANAGEMENT_ACCOUNT,
-        },
-        source: 'api',
-        request: {
-          selection: {
-            accountIds: [org.managementAccount, org.protectedAccount],
-            organizationalUnit: 'Sweep',
-            includeSubOrganizationalUnits: false,
-          },
-          reason: 'closure bench',
-          dryRun: false,
-        },
-      }),
+      input: JSON.stringify(
+        closureBatchInput(
+          { accountIds: [org.managementAccount, org.protectedAccount], organizationalUnit: 'Sweep' },
+          'closure bench',
+        ),
+      ),
     });
     const closures = () => [...stack.emulator.store.closures.values()];
     const done = () => closures().filter((c) => c.completedAt !== null);

@@ -1,3 +1,4 @@
+import type { ClosureBatchInput } from '../../functions/account-closure/plan-closure-batch/plan-closure-batch';
 import { ManualClock } from '../clock';
 import { OrganizationsEmulator } from './emulator';
 import { DEMO_MANAGEMENT_ACCOUNT, seedDemoOrganization } from './seed';
@@ -86,4 +87,22 @@ export function mostClosuresInFlight(emulator: OrganizationsEmulator): number {
     most = Math.max(most, inFlight);
   }
   return most;
+}
+
+/**
+ * The input of a closure batch execution started by hand, as the API would start it for the demo management
+ * account's CloudOps role (tests and benchmarks that drive the state machine directly).
+ */
+export function closureBatchInput(
+  selection: { accountIds: string[]; organizationalUnit?: string },
+  reason: string,
+): Omit<ClosureBatchInput, 'batchId'> {
+  return {
+    caller: {
+      arn: `arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:role/CloudOps`,
+      accountId: DEMO_MANAGEMENT_ACCOUNT,
+    },
+    source: 'api',
+    request: { selection: { ...selection, includeSubOrganizationalUnits: false }, reason, dryRun: false },
+  };
 }

@@ -7,6 +7,7 @@ import { type AccountRecord, readBatch } from '../../functions/account-closure/b
 import type { ManualClock } from '../../local/clock';
 import {
   buildLargeOrganization,
+  closureBatchInput,
   type LargeOrganization,
   mostClosuresInFlight,
 } from '../../local/organizations/large-organization';
@@ -53,22 +54,10 @@ describe('a closure batch at the 30-day quota (1,000 members, 300 asked for)', {
       new DynamoDBClient({ ...clientOptions, endpoint: stack.endpoints.dynamodb }),
     );
     table = process.env.GOVERNOR_TABLE_NAME!;
-    const input = {
-      caller: {
-        arn: `arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:role/CloudOps`,
-        accountId: DEMO_MANAGEMENT_ACCOUNT,
-      },
-      source: 'api',
-      request: {
-        selection: {
-          accountIds: [org.managementAccount, org.protectedAccount],
-          organizationalUnit: 'Sweep',
-          includeSubOrganizationalUnits: false,
-        },
-        reason: 'acquisition wound down',
-        dryRun: false,
-      },
-    };
+    const input = closureBatchInput(
+      { accountIds: [org.managementAccount, org.protectedAccount], organizationalUnit: 'Sweep' },
+      'acquisition wound down',
+    );
     ({ executionArn } = (await sfn.send(
       new StartExecutionCommand({
         stateMachineArn: stack.stateMachineArns.ClosureBatch,

@@ -6,7 +6,11 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { readBatch } from '../../functions/account-closure/batch-store';
 import type { ManualClock } from '../../local/clock';
 import { legacyQuotas } from '../../local/organizations/config';
-import { buildLargeOrganization, type LargeOrganization } from '../../local/organizations/large-organization';
+import {
+  buildLargeOrganization,
+  closureBatchInput,
+  type LargeOrganization,
+} from '../../local/organizations/large-organization';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
 import { type LocalStack, startLocalStack } from '../../local/stack';
 import { dataDirs } from './stack-process';
@@ -69,18 +73,7 @@ describe('a closure batch after closures made outside orgflow (legacy quota prof
       new StartExecutionCommand({
         stateMachineArn: stack.stateMachineArns.ClosureBatch,
         name: 'cb-outside',
-        input: JSON.stringify({
-          caller: {
-            arn: `arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:role/CloudOps`,
-            accountId: DEMO_MANAGEMENT_ACCOUNT,
-          },
-          source: 'api',
-          request: {
-            selection: { accountIds: asked, includeSubOrganizationalUnits: false },
-            reason: 'after closures by hand',
-            dryRun: false,
-          },
-        }),
+        input: JSON.stringify(closureBatchInput({ accountIds: asked }, 'after closures by hand')),
       }),
     );
     const table = process.env.GOVERNOR_TABLE_NAME!;

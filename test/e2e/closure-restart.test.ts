@@ -4,7 +4,7 @@ import { DescribeExecutionCommand, StartExecutionCommand } from '@aws-sdk/client
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../local/clock';
 import { OrganizationsEmulator } from '../../local/organizations/emulator';
-import { buildLargeOrganization } from '../../local/organizations/large-organization';
+import { buildLargeOrganization, closureBatchInput } from '../../local/organizations/large-organization';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
 import { dataDirs, killAll, spawnStack } from './stack-process';
 
@@ -31,18 +31,7 @@ describe('a closure batch across a SIGKILL of the stack (npm start as a child pr
     writeFileSync(config, JSON.stringify({ callers: [`arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:*`] }));
     const first = await spawnStack(dataDir, [...args, '--closure-config', config]);
     const batchMachine = `arn:aws:states:us-east-1:${DEMO_MANAGEMENT_ACCOUNT}:stateMachine:ClosureBatch`;
-    const input = {
-      caller: {
-        arn: `arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:role/CloudOps`,
-        accountId: DEMO_MANAGEMENT_ACCOUNT,
-      },
-      source: 'api',
-      request: {
-        selection: { accountIds: [], organizationalUnit: 'Sweep', includeSubOrganizationalUnits: false },
-        reason: 'restart test',
-        dryRun: false,
-      },
-    };
+    const input = closureBatchInput({ accountIds: [], organizationalUnit: 'Sweep' }, 'restart test');
     const { executionArn } = await first.sfn(DEMO_MANAGEMENT_ACCOUNT).send(
       new StartExecutionCommand({
         stateMachineArn: batchMachine,
