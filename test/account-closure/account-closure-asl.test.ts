@@ -8,15 +8,12 @@ import {
 } from '../../catalog/functions';
 import {
   type AslState,
-  Execution,
   type Json,
   loadDefinitionFile,
-  ManualClock,
+  type ManualClock,
   type StateMachineDefinition,
-  seededRandom,
-  type TaskPort,
-  type TaskRequest,
 } from '../../local/stepfunctions/index';
+import { failure, NO_ANSWER, runWithSteps, type Step, Steps } from '../stepfunctions/fake-steps';
 
 // statemachines/account-closure.asl.json run on the local engine, each step a fake that records its calls and
 // the time of each (the virtual clock's), as account-vending-asl.test.ts runs the vending workflow.
@@ -40,56 +37,6 @@ const NAME = `${BATCH}-${ACCOUNT}`;
 const REASON = 'the sandbox OU is swept';
 const input = { batchId: BATCH, reason: REASON, accountId: ACCOUNT, until: null };
 
-/** A step's failure as the Lambda runner reports it: the error class name and its JSON payload. */
-const failure = (name: string, message: string) => ({
-  error: name,
-  cause: JSON.stringify({ errorType: name, errorMessage: message, trace: [] }),
-});
-
-/** What a step called with `.waitForTaskToken` returns to leave its token unanswered (a lost wake-up). */
-const NO_ANSWER = '(no answer)';
-
-type Step = (input: Json, call: number) => Json;
-
-/**
- * Fake steps by function name; each counts its calls and records when it was called. A step may throw a
- * `failure(...)`. Called with `.waitForTaskToken` (its `taskToken` taken out of the input it records), a step's
- * result or failure answers the token, as the function would with SendTaskSuccess/SendTaskFailure.
- */
-class Steps implements TaskPort {
-  readonly calls: { name: string; input: Json; at: number }[] = [];
-  readonly answers: { token: string; output?: Json; failure?: { error: string; cause: string } }[] = [];
-  constructor(
-    private readonly clock: ManualClock,
-    private readonly steps: Partial<Record<FunctionName, Step>>,
-  ) {}
-
-  async invoke(task: TaskRequest): Promise<Json> {
-    const name = task.resource.split(':function:orgflow-')[1] as FunctionName;
-    const { taskToken: _, ...input } = task.input as Record<string, Json>;
-    this.calls.push({ name, input: task.taskToken ? input : task.input, at: this.clock.now() });
-    const step = this.steps[name];
-    if (!step) throw failure('Lambda.ResourceNotFoundException', `no fake for ${name}`);
-    const call = this.calls.filter((c) => c.name === name).length;
-    if (!task.taskToken) return step(task.input, call);
-    try {
-      const output = step(input, call);
-      if (output !== NO_ANSWER) this.answers.push({ token: task.taskToken, output });
-    } catch (thrown) {
-      this.answers.push({ token: task.taskToken, failure: thrown as { error: string; cause: string } });
-    }
-    return {};
-  }
-
-  names(): string[] {
-    return this.calls.map((c) => c.name);
-  }
-
-  of(name: FunctionName) {
-    return this.calls.filter((c) => c.name === name);
-  }
-}
-
 const grant = (callAt: number) => ({
   slot: 0,
   ticket: 1,
@@ -109,33 +56,12 @@ const happySteps = (): Partial<Record<FunctionName, Step>> => ({
   }),
 });
 
-async function runClosure(
+function runClosure(
   steps: (clock: ManualClock) => Steps,
   executionInput: Json = input,
   definition: StateMachineDefinition = load(),
 ) {
-  const clock = new ManualClock(START);
-  const fakes = steps(clock);
-  const execution = await Execution.start(
-    definition,
-    executionInput,
-    { clock, tasks: fakes, random: seededRandom(1) },
-    { name: NAME },
-  );
-  for (let i = 0; i < 20_000 && execution.status === 'RUNNING'; i++) {
-    await execution.runUntilIdle();
-    // answer every token before time moves (an answer may start a task whose token is answered at once)
-    for (let answer = fakes.answers.shift(); answer; answer = fakes.answers.shift()) {
-      if (answer.failure)
-        await execution.sendTaskFailure(answer.token, answer.failure.error, answer.failure.cause);
-      else await execution.sendTaskSuccess(answer.token, answer.output as Json);
-      await execution.runUntilIdle();
-    }
-    const deadline = execution.nextDeadline();
-    if (execution.status !== 'RUNNING' || deadline === undefined) break;
-    clock.advance(Math.max(0, deadline - clock.now()));
-  }
-  return { execution, steps: fakes, elapsedMs: clock.now() - START };
+  return runWithSteps(definition, executionInput, { start: START, name: NAME, steps });
 }
 
 const withSteps =

@@ -13,16 +13,8 @@ import {
   PreflightInputSchema,
   RoundInputSchema,
 } from '../../functions/all-features/step-inputs';
-import {
-  type AslState,
-  Execution,
-  type Json,
-  loadDefinitionFile,
-  ManualClock,
-  seededRandom,
-  type TaskPort,
-  type TaskRequest,
-} from '../../local/stepfunctions/index';
+import { type AslState, type Json, loadDefinitionFile } from '../../local/stepfunctions/index';
+import { failure, NO_ANSWER, runWithSteps, type Step, Steps } from '../stepfunctions/fake-steps';
 
 // statemachines/all-features-migration.asl.json run on the local engine, each step a fake that records its calls
 // and the time of each (the virtual clock's), as account-closure-asl.test.ts runs the closure workflow.
@@ -43,51 +35,6 @@ const HOUR = 3_600_000;
 const MIGRATION = 'afm-0001';
 const ROUND_1 = 'h-00000000000000000000000000000001';
 const ROUND_2 = 'h-00000000000000000000000000000002';
-
-/** A step's failure as the Lambda runner reports it: the error class name and its JSON payload. */
-const failure = (name: string, message: string) => ({
-  error: name,
-  cause: JSON.stringify({ errorType: name, errorMessage: message, trace: [] }),
-});
-
-/** What a step called with `.waitForTaskToken` returns to leave its token unanswered (no news). */
-const NO_ANSWER = '(no answer)';
-
-type Step = (input: Json, call: number) => Json;
-
-class Steps implements TaskPort {
-  readonly calls: { name: string; input: Json; at: number }[] = [];
-  readonly answers: { token: string; output?: Json; failure?: { error: string; cause: string } }[] = [];
-  constructor(
-    private readonly clock: ManualClock,
-    private readonly steps: Partial<Record<FunctionName, Step>>,
-  ) {}
-
-  async invoke(task: TaskRequest): Promise<Json> {
-    const name = task.resource.split(':function:orgflow-')[1] as FunctionName;
-    const { taskToken: _, ...input } = task.input as Record<string, Json>;
-    this.calls.push({ name, input: task.taskToken ? input : task.input, at: this.clock.now() });
-    const step = this.steps[name];
-    if (!step) throw failure('Lambda.ResourceNotFoundException', `no fake for ${name}`);
-    const call = this.calls.filter((c) => c.name === name).length;
-    if (!task.taskToken) return step(task.input, call);
-    try {
-      const output = step(input, call);
-      if (output !== NO_ANSWER) this.answers.push({ token: task.taskToken, output });
-    } catch (thrown) {
-      this.answers.push({ token: task.taskToken, failure: thrown as { error: string; cause: string } });
-    }
-    return {};
-  }
-
-  names(): string[] {
-    return this.calls.map((c) => c.name);
-  }
-
-  of(name: FunctionName) {
-    return this.calls.filter((c) => c.name === name);
-  }
-}
 
 const roundOf = (round: number, handshakeId: string) => ({
   outcome: 'round',
@@ -112,31 +59,15 @@ const happySteps = (): Partial<Record<FunctionName, Step>> => ({
   }),
 });
 
-async function runMigration(
+function runMigration(
   overrides: Partial<Record<FunctionName, Step>> = {},
   input: Json = { migrationId: MIGRATION, requestedBy: 'arn:aws:iam::111111111111:role/CloudOps' },
 ) {
-  const clock = new ManualClock(START);
-  const fakes = new Steps(clock, { ...happySteps(), ...overrides });
-  const execution = await Execution.start(
-    load(),
-    input,
-    { clock, tasks: fakes, random: seededRandom(1) },
-    { name: MIGRATION },
-  );
-  for (let i = 0; i < 20_000 && execution.status === 'RUNNING'; i++) {
-    await execution.runUntilIdle();
-    for (let answer = fakes.answers.shift(); answer; answer = fakes.answers.shift()) {
-      if (answer.failure)
-        await execution.sendTaskFailure(answer.token, answer.failure.error, answer.failure.cause);
-      else await execution.sendTaskSuccess(answer.token, answer.output as Json);
-      await execution.runUntilIdle();
-    }
-    const deadline = execution.nextDeadline();
-    if (execution.status !== 'RUNNING' || deadline === undefined) break;
-    clock.advance(Math.max(0, deadline - clock.now()));
-  }
-  return { execution, steps: fakes, elapsedMs: clock.now() - START };
+  return runWithSteps(load(), input, {
+    start: START,
+    name: MIGRATION,
+    steps: (clock) => new Steps(clock, { ...happySteps(), ...overrides }),
+  });
 }
 
 const states = (): Record<string, AslState> => load().json.States as Record<string, AslState>;
