@@ -479,9 +479,26 @@ function stsRequest(draw: Draw, pools: Pools, mutation: Mutation): FuzzRequest {
   };
 }
 
+// no submission is ever valid and acted on: the OUs do not exist, so nothing is vended or closed behind the
+// run's back; a migration is only ever a dry run, which changes nothing
+const submissions: Record<string, Record<string, unknown>> = {
+  '/account-requests': { accountName: 'fuzz', email: 'fuzz@example.com', organizationalUnit: 'Nowhere/Fuzz' },
+  '/closure-batches': { organizationalUnit: 'Nowhere/Fuzz', reason: 'fuzz' },
+  '/all-features-migrations': { dryRun: true },
+};
+
 function apiRequest(draw: Draw, pools: Pools, mutation: Mutation): FuzzRequest {
-  const route = draw.pick(['GET /account-requests', 'GET /account-requests/{id}', 'POST /account-requests']);
+  const route = draw.pick([
+    'GET /account-requests',
+    'GET /account-requests/{id}',
+    'POST /account-requests',
+    'GET /closure-batches/{id}',
+    'POST /closure-batches',
+    'GET /all-features-migrations/{id}',
+    'POST /all-features-migrations',
+  ]);
   let [method = 'GET', path = ''] = route.split(' ');
+  const collection = `/${path.split('/')[1]}`;
   let signAs: string | undefined = 'execute-api';
   let accessKeyId = pools.managementAccountId;
   const headers: Record<string, string> = {};
@@ -491,13 +508,11 @@ function apiRequest(draw: Draw, pools: Pools, mutation: Mutation): FuzzRequest {
     if (draw.chance(0.5)) query.limit = String(1 + draw.int(5));
     if (draw.chance(0.3)) query.state = draw.pick(['PENDING', 'SUCCEEDED', 'FAILED']);
   }
-  path = path.replace('{id}', draw.pick(['ar-fuzz', 'x', '..', '%2e%2e', 'a'.repeat(300)]));
-  // no submission is ever valid: the OU does not exist, so nothing is vended behind the run's back
-  const submission: Record<string, unknown> = {
-    accountName: 'fuzz',
-    email: 'fuzz@example.com',
-    organizationalUnit: 'Nowhere/Fuzz',
-  };
+  path = path.replace(
+    '{id}',
+    draw.pick(['ar-fuzz', 'cb-fuzz', 'afm-fuzz', 'x', '..', '%2e%2e', 'a'.repeat(300)]),
+  );
+  const submission = submissions[collection] as Record<string, unknown>;
   if (method === 'POST') {
     headers['content-type'] = 'application/json';
     headers['idempotency-key'] = `fuzz-${draw.int(1e6)}`;
@@ -522,7 +537,7 @@ function apiRequest(draw: Draw, pools: Pools, mutation: Mutation): FuzzRequest {
     case 'malformed':
       body = draw.chance(0.5) ? malformedBody(draw, jsonText(submission)) : nested(draw.pick(depths)).text;
       if (method === 'GET') method = 'POST';
-      path = '/account-requests';
+      path = collection;
       headers['content-type'] = 'application/json';
       break;
     case 'content-type':
