@@ -149,7 +149,7 @@ export function apiCallEvent(args: {
   });
 }
 
-/** CreateAccountResult, CloseAccountResult, …: what Organizations itself reports when asynchronous work ends. */
+/** CreateAccountResult, CloseAccountResult, the membership events: what Organizations itself reports. */
 export function serviceEvent(args: {
   eventName: string;
   managementAccountId: string;
@@ -176,6 +176,39 @@ export function serviceEvent(args: {
     recipientAccountId: managementAccountId,
     serviceEventDetails: toElements(details),
     eventCategory: 'Management',
+  });
+}
+
+/** How an account came into an organization (its `JoinedMethod`), and how it left one. */
+export type JoinedMethod = 'CREATED' | 'INVITED';
+export type DepartureMethod = 'LEFT' | 'REMOVED' | 'CLEANED';
+
+// UNVERIFIED: AWS names the fields of the membership events (reference §5.1) but has published no record; they
+// are shaped as its other service events: the facts under serviceEventDetails, the time Java-style, camelCase keys
+
+/** What a membership event reports: how the account joined, or how it departed. */
+export type MembershipChange = { joinedMethod: JoinedMethod } | { departureMethod: DepartureMethod };
+
+/**
+ * AccountJoinedOrganization / AccountDepartedOrganization, in the management account's event history: an
+ * account joined the organization or departed from it.
+ */
+export function membershipEvent(args: {
+  managementAccountId: string;
+  accountId: string;
+  change: MembershipChange;
+  now: number;
+}): CloudTrailEvent {
+  const { managementAccountId, accountId, change, now } = args;
+  const joined = 'joinedMethod' in change;
+  return serviceEvent({
+    eventName: joined ? 'AccountJoinedOrganization' : 'AccountDepartedOrganization',
+    managementAccountId,
+    invokedBy: 'organizations.amazonaws.com',
+    details: joined
+      ? { accountId, joinedMethod: change.joinedMethod, joinedTime: javaTime(now) }
+      : { accountId, departureMethod: change.departureMethod, departureTime: javaTime(now) },
+    now,
   });
 }
 

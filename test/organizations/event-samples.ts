@@ -11,7 +11,11 @@ export type SampleName =
   | 'organizations-invite-account-to-organization'
   | 'organizations-accept-handshake'
   | 'organizations-attach-policy-failed'
-  | 'organizations-detach-policy';
+  | 'organizations-detach-policy'
+  | 'organizations-update-policy'
+  | 'organizations-disable-policy-type'
+  | 'organizations-account-joined-organization'
+  | 'organizations-account-departed-organization';
 
 export function sample(name: SampleName): Record<string, unknown> {
   return JSON.parse(readFileSync(new URL(`../../events/samples/${name}.json`, import.meta.url), 'utf8'));

@@ -6,17 +6,23 @@ import {
   CreateOrganizationalUnitCommand,
   CreateOrganizationCommand,
   CreatePolicyCommand,
+  DeclineHandshakeCommand,
+  DeleteOrganizationCommand,
   DescribeAccountCommand,
   DescribeCreateAccountStatusCommand,
   DescribeOrganizationCommand,
   DetachPolicyCommand,
   DisablePolicyTypeCommand,
+  EnablePolicyTypeCommand,
   InviteAccountToOrganizationCommand,
+  LeaveOrganizationCommand,
   ListAccountsCommand,
   ListOrganizationalUnitsForParentCommand,
   ListRootsCommand,
   MoveAccountCommand,
   OrganizationsClient,
+  RemoveAccountFromOrganizationCommand,
+  UpdatePolicyCommand,
 } from '@aws-sdk/client-organizations';
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -27,6 +33,8 @@ import { type Harness, MANAGEMENT, startHarness } from './harness';
 import { signedFetch } from './signed-fetch';
 
 const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const DAY = 24 * 60 * MINUTE;
 const INVITEE = '222222222222';
 const ROLE = 'Admin';
 const javaTimestamp =
@@ -156,6 +164,21 @@ async function createdAccount(name: string): Promise<string> {
   return CreateAccountStatus!.AccountId!;
 }
 
+/** Invites INVITEE; returns the invitation's id and INVITEE's client (through its role) to answer it. */
+async function invite(): Promise<{ handshakeId: string; invitee: OrganizationsClient }> {
+  const { Handshake } = await h.org.send(
+    new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: INVITEE } }),
+  );
+  return { handshakeId: Handshake!.Id!, invitee: await h.asRole(INVITEE, 'mary') };
+}
+
+/** Invites INVITEE, which accepts, and returns its client: a member that may leave at once. */
+async function invitedMember(): Promise<OrganizationsClient> {
+  const { handshakeId, invitee } = await invite();
+  await invitee.send(new AcceptHandshakeCommand({ HandshakeId: handshakeId }));
+  return invitee;
+}
+
 async function createOu(name: string): Promise<string> {
   const { OrganizationalUnit } = await h.org.send(
     new CreateOrganizationalUnitCommand({ ParentId: h.rootId, Name: name }),
@@ -205,11 +228,12 @@ describe('events compared with their samples in events/samples', () => {
 
     // Act
     const call = await publishedOne(() => createAccount('payments'));
-    const result = await publishedOne(async () => h.clock.advance(3 * SECOND));
+    const [result, joined] = await published(async () => h.clock.advance(3 * SECOND));
 
     // Assess
+    expect(at(joined, 'eventName')).toBe('AccountJoinedOrganization');
     expectLikeSample(call, 'organizations-create-account');
-    expectLikeSample(result, 'organizations-create-account-result-succeeded');
+    expectLikeSample(result!, 'organizations-create-account-result-succeeded');
     const requestId = at(call, 'responseElements.createAccountStatus.id');
     expect(requestId).toMatch(/^car-[0-9a-f]{32}$/);
     expect(at(result, 'serviceEventDetails.createAccountStatus')).toMatchObject({
@@ -285,13 +309,14 @@ describe('events compared with their samples in events/samples', () => {
       ),
     );
     const handshakeId = String(at(invited, 'responseElements.handshake.id'));
-    const accepted = await publishedOne(() =>
+    const [accepted, joined] = await published(() =>
       invitee.send(new AcceptHandshakeCommand({ HandshakeId: handshakeId })),
     );
 
     // Assess
+    expect(at(joined, 'eventName')).toBe('AccountJoinedOrganization');
     expectLikeSample(invited, 'organizations-invite-account-to-organization');
-    expectLikeSample(accepted, 'organizations-accept-handshake');
+    expectLikeSample(accepted!, 'organizations-accept-handshake');
     expect(accepted).toMatchObject({
       account: INVITEE,
       detail: { recipientAccountId: INVITEE, userIdentity: { accountId: INVITEE } },
@@ -352,8 +377,10 @@ describe('the CloudTrail record', () => {
     // Assess
     expect(events.map((e) => at(e, 'eventName'))).toEqual([
       'CreateOrganization',
+      'AccountJoinedOrganization',
       'CreateAccount',
       'CreateAccountResult',
+      'AccountJoinedOrganization',
       'InviteAccountToOrganization',
     ]);
     for (const event of events) {
@@ -365,7 +392,7 @@ describe('the CloudTrail record', () => {
       expect(at(event, 'eventID')).toMatch(uuid);
     }
     expect(events.flatMap(elementTimestamps)).toContain('Jan 16, 2026 12:00:03 AM');
-    expect(at(events[1], 'responseElements.createAccountStatus')).toMatchObject({ id: Id });
+    expect(at(events[2], 'responseElements.createAccountStatus')).toMatchObject({ id: Id });
   });
 
   it('hides the email and the account name of a new account behind ****', async () => {
@@ -374,13 +401,13 @@ describe('the CloudTrail record', () => {
 
     // Act
     const call = await publishedOne(() => createAccount('Secret Project', 'secret.project@example.com'));
-    const result = await publishedOne(async () => h.clock.advance(3 * SECOND));
+    const [result, joined] = await published(async () => h.clock.advance(3 * SECOND));
 
     // Assess
     expect(at(call, 'requestParameters')).toEqual({ email: '****', accountName: '****', tags: [] });
     expect(at(call, 'responseElements.createAccountStatus.accountName')).toBe('****');
     expect(at(result, 'serviceEventDetails.createAccountStatus.accountName')).toBe('****');
-    for (const event of [call, result]) expect(JSON.stringify(event)).not.toMatch(/secret/i);
+    for (const event of [call, result, joined]) expect(JSON.stringify(event)).not.toMatch(/secret/i);
   });
 
   it('names an assumed-role caller with its session, and an account-id key as the root user', async () => {
@@ -547,7 +574,339 @@ describe('which calls publish events', () => {
 
     // Assess
     expect(early).toEqual([]);
-    expect(seen).toEqual([{ eventName: 'CreateAccountResult', state: 'SUCCEEDED', accountKnown: true }]);
+    expect(seen).toEqual([
+      { eventName: 'CreateAccountResult', state: 'SUCCEEDED', accountKnown: true },
+      { eventName: 'AccountJoinedOrganization', state: 'SUCCEEDED', accountKnown: true },
+    ]);
+  });
+});
+
+/** The membership events among `events`, as [eventName, account, the account the event is about, method]. */
+const membership = (events: CloudTrailEvent[]) =>
+  events
+    .filter((e) => /^Account(Joined|Departed)Organization$/.test(String(at(e, 'eventName'))))
+    .map((e) => [
+      at(e, 'eventName'),
+      e.account,
+      at(e, 'serviceEventDetails.accountId'),
+      at(e, 'serviceEventDetails.joinedMethod') ?? at(e, 'serviceEventDetails.departureMethod'),
+    ]);
+
+/** Asserts a membership event: like its sample, in the management account at `time`, reporting `details`. */
+function expectMembershipEvent(
+  event: CloudTrailEvent | undefined,
+  time: string,
+  details: Record<string, unknown>,
+): void {
+  expectLikeSample(
+    event!,
+    'joinedMethod' in details
+      ? 'organizations-account-joined-organization'
+      : 'organizations-account-departed-organization',
+  );
+  expect(event).toMatchObject({
+    account: MANAGEMENT,
+    time,
+    detail: { recipientAccountId: MANAGEMENT, userIdentity: { accountId: MANAGEMENT } },
+  });
+  expect(at(event, 'serviceEventDetails')).toEqual(details);
+}
+
+describe('membership events: AccountJoinedOrganization and AccountDepartedOrganization', () => {
+  it('reports a created account joining, CREATED, once, in the management account, after CreateAccountResult', async () => {
+    // Prepare
+    await start();
+    await createAccount('joiner');
+
+    // Act
+    const events = await published(async () => h.clock.advance(3 * SECOND));
+    const later = await published(async () => h.clock.advance(DAY));
+
+    // Assess
+    expect(events.map((e) => at(e, 'eventName'))).toEqual([
+      'CreateAccountResult',
+      'AccountJoinedOrganization',
+    ]);
+    const [result, joined] = events;
+    expectMembershipEvent(joined, '2026-01-01T00:00:03Z', {
+      accountId: at(result, 'serviceEventDetails.createAccountStatus.accountId'),
+      joinedMethod: 'CREATED',
+      joinedTime: 'Jan 1, 2026 12:00:03 AM',
+    });
+    expect(later).toEqual([]);
+  });
+
+  it('reports no joining for a creation that FAILED', async () => {
+    // Prepare
+    await start();
+    await createAccount('duplicate', 'diego@example.com');
+
+    // Act
+    const events = await published(async () => h.clock.advance(3 * SECOND));
+
+    // Assess
+    expect(events.map((e) => at(e, 'eventName'))).toEqual(['CreateAccountResult']);
+    expect(at(events[0], 'serviceEventDetails.createAccountStatus.state')).toBe('FAILED');
+  });
+
+  it('reports an invitee joining, INVITED, in the management account, though its AcceptHandshake stays in its own', async () => {
+    // Prepare
+    await start();
+    const { handshakeId, invitee } = await invite();
+
+    // Act
+    const events = await published(() =>
+      invitee.send(new AcceptHandshakeCommand({ HandshakeId: handshakeId })),
+    );
+    const again = await publishedByRefusal(
+      () => invitee.send(new AcceptHandshakeCommand({ HandshakeId: handshakeId })),
+      { name: 'HandshakeAlreadyInStateException' },
+    );
+
+    // Assess
+    expect(events.map((e) => [at(e, 'eventName'), e.account])).toEqual([
+      ['AcceptHandshake', INVITEE],
+      ['AccountJoinedOrganization', MANAGEMENT],
+    ]);
+    expectMembershipEvent(events[1], '2026-01-01T00:00:00Z', {
+      accountId: INVITEE,
+      joinedMethod: 'INVITED',
+      joinedTime: 'Jan 1, 2026 12:00:00 AM',
+    });
+    expect(again.map((e) => [at(e, 'eventName'), at(e, 'errorCode')])).toEqual([
+      ['AcceptHandshake', 'HandshakeAlreadyInStateException'],
+    ]);
+  });
+
+  it('reports no joining for a declined invitation', async () => {
+    // Prepare
+    await start();
+    const { handshakeId, invitee } = await invite();
+
+    // Act
+    const events = await published(() =>
+      invitee.send(new DeclineHandshakeCommand({ HandshakeId: handshakeId })),
+    );
+
+    // Assess
+    expect(events.map((e) => at(e, 'eventName'))).toEqual(['DeclineHandshake']);
+  });
+
+  it('reports RemoveAccountFromOrganization as a departure, REMOVED, once, in the management account', async () => {
+    // Prepare
+    await start();
+    await invitedMember();
+    h.clock.advance(30 * MINUTE);
+
+    // Act
+    const events = await published(() =>
+      h.org.send(new RemoveAccountFromOrganizationCommand({ AccountId: INVITEE })),
+    );
+
+    // Assess
+    expect(events.map((e) => [at(e, 'eventName'), e.account])).toEqual([
+      ['RemoveAccountFromOrganization', MANAGEMENT],
+      ['AccountDepartedOrganization', MANAGEMENT],
+    ]);
+    const [call, departed] = events;
+    expect(at(call, 'requestParameters')).toEqual({ accountId: INVITEE });
+    expectMembershipEvent(departed, '2026-01-01T00:30:00Z', {
+      accountId: INVITEE,
+      departureMethod: 'REMOVED',
+      departureTime: 'Jan 1, 2026 12:30:00 AM',
+    });
+  });
+
+  it('reports no departure when the removal is refused', async () => {
+    // Prepare: a created account may leave only after its 4-day wait
+    await start();
+    const accountId = await createdAccount('too-young');
+
+    // Act
+    const events = await publishedByRefusal(
+      () => h.org.send(new RemoveAccountFromOrganizationCommand({ AccountId: accountId })),
+      { name: 'ConstraintViolationException', Reason: 'WAIT_PERIOD_ACTIVE' },
+    );
+
+    // Assess
+    expect(events.map((e) => [at(e, 'eventName'), at(e, 'errorCode')])).toEqual([
+      ['RemoveAccountFromOrganization', 'ConstraintViolationException'],
+    ]);
+  });
+
+  it("reports LeaveOrganization as a departure, LEFT, in the management account, though the call stays in the member's", async () => {
+    // Prepare
+    await start();
+    const member = await invitedMember();
+
+    // Act
+    const events = await published(() => member.send(new LeaveOrganizationCommand({})));
+
+    // Assess
+    expect(events.map((e) => [at(e, 'eventName'), e.account])).toEqual([
+      ['LeaveOrganization', INVITEE],
+      ['AccountDepartedOrganization', MANAGEMENT],
+    ]);
+    expectMembershipEvent(events[1], '2026-01-01T00:00:00Z', {
+      accountId: INVITEE,
+      departureMethod: 'LEFT',
+      departureTime: 'Jan 1, 2026 12:00:00 AM',
+    });
+  });
+
+  it('reports no departure when a service control policy stops the member leaving', async () => {
+    // Prepare
+    await start();
+    const member = await invitedMember();
+    const policyId = await createScp('DenyLeave');
+    await h.org.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: INVITEE }));
+
+    // Act
+    const events = await publishedByRefusal(() => member.send(new LeaveOrganizationCommand({})), {
+      name: 'AccessDeniedException',
+    });
+
+    // Assess
+    expect(events.map((e) => [at(e, 'eventName'), e.account, at(e, 'errorCode')])).toEqual([
+      ['LeaveOrganization', INVITEE, 'AccessDeniedException'],
+    ]);
+  });
+
+  it('reports a closed account leaving after its 90-day post-closure period, CLEANED, once', async () => {
+    // Prepare
+    await start();
+    const accountId = await createdAccount('closing');
+    await h.org.send(new CloseAccountCommand({ AccountId: accountId }));
+    h.clock.advance(60 * SECOND);
+
+    // Act
+    const early = await published(async () => h.clock.advance(90 * DAY - 1));
+    const events = await published(async () => h.clock.advance(1));
+    const later = await published(async () => h.clock.advance(90 * DAY));
+
+    // Assess
+    expect(early).toEqual([]);
+    expect(events).toHaveLength(1);
+    expectMembershipEvent(events[0], '2026-04-01T00:01:03Z', {
+      accountId,
+      departureMethod: 'CLEANED',
+      departureTime: 'Apr 1, 2026 12:01:03 AM',
+    });
+    expect(later).toEqual([]);
+  });
+
+  it('reports the management account joining with CreateOrganization (INVITED) and leaving with DeleteOrganization (LEFT)', async () => {
+    // Prepare
+    await start();
+    const created = eventsAfter();
+
+    // Act
+    const deleted = await published(() => h.org.send(new DeleteOrganizationCommand({})));
+
+    // Assess
+    expect(created.map((e) => at(e, 'eventName'))).toEqual([
+      'CreateOrganization',
+      'AccountJoinedOrganization',
+    ]);
+    expect(membership(created)).toEqual([['AccountJoinedOrganization', MANAGEMENT, MANAGEMENT, 'INVITED']]);
+    expect(deleted.map((e) => at(e, 'eventName'))).toEqual([
+      'DeleteOrganization',
+      'AccountDepartedOrganization',
+    ]);
+    expect(membership(deleted)).toEqual([['AccountDepartedOrganization', MANAGEMENT, MANAGEMENT, 'LEFT']]);
+  });
+
+  it('reports each fact once over a life in the organization: joined, removed, joined again, left', async () => {
+    // Prepare
+    await start();
+    const before = h.emulator.events.lastSequence;
+
+    // Act
+    const member = await invitedMember();
+    await h.org.send(new RemoveAccountFromOrganizationCommand({ AccountId: INVITEE }));
+    const { Handshake } = await h.org.send(
+      new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: INVITEE } }),
+    );
+    await member.send(new AcceptHandshakeCommand({ HandshakeId: Handshake!.Id! }));
+    await member.send(new LeaveOrganizationCommand({}));
+
+    // Assess
+    expect(membership(eventsAfter(before))).toEqual([
+      ['AccountJoinedOrganization', MANAGEMENT, INVITEE, 'INVITED'],
+      ['AccountDepartedOrganization', MANAGEMENT, INVITEE, 'REMOVED'],
+      ['AccountJoinedOrganization', MANAGEMENT, INVITEE, 'INVITED'],
+      ['AccountDepartedOrganization', MANAGEMENT, INVITEE, 'LEFT'],
+    ]);
+  });
+});
+
+describe('the calls that reactions match, in the management account with what a reaction needs', () => {
+  it('AttachPolicy: the policy and the target', async () => {
+    // Prepare
+    await start();
+    const ouId = await createOu('Guarded');
+    const policyId = await createScp('DenyLeave');
+
+    // Act
+    const event = await publishedOne(() =>
+      h.org.send(new AttachPolicyCommand({ PolicyId: policyId, TargetId: ouId })),
+    );
+
+    // Assess
+    expect(event).toMatchObject({ account: MANAGEMENT, 'detail-type': 'AWS API Call via CloudTrail' });
+    expect(at(event, 'requestParameters')).toEqual({ policyId, targetId: ouId });
+    expect(at(event, 'errorCode')).toBeUndefined();
+  });
+
+  it('UpdatePolicy: the policy id and its new content, in the request and in the answer', async () => {
+    // Prepare
+    await start();
+    const policyId = await createScp('DenyLeave');
+    const content = JSON.stringify({
+      Version: '2012-10-17',
+      Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }],
+    });
+
+    // Act
+    const event = await publishedOne(() =>
+      h.org.send(new UpdatePolicyCommand({ PolicyId: policyId, Content: content, Description: 'loosened' })),
+    );
+
+    // Assess
+    expectLikeSample(event, 'organizations-update-policy');
+    expect(event.account).toBe(MANAGEMENT);
+    expect(at(event, 'requestParameters')).toEqual({ policyId, content, description: 'loosened' });
+    expect(at(event, 'responseElements.policy')).toMatchObject({
+      policySummary: { id: policyId, name: 'DenyLeave', type: 'SERVICE_CONTROL_POLICY', awsManaged: false },
+      content,
+    });
+  });
+
+  it('DisablePolicyType and EnablePolicyType: the root and the policy type', async () => {
+    // Prepare
+    await start();
+
+    // Act
+    const disabled = await publishedOne(() =>
+      h.org.send(new DisablePolicyTypeCommand({ RootId: h.rootId, PolicyType: 'SERVICE_CONTROL_POLICY' })),
+    );
+    const enabled = await publishedOne(() =>
+      h.org.send(new EnablePolicyTypeCommand({ RootId: h.rootId, PolicyType: 'SERVICE_CONTROL_POLICY' })),
+    );
+
+    // Assess
+    expectLikeSample(disabled, 'organizations-disable-policy-type');
+    for (const event of [disabled, enabled]) {
+      expect(event.account).toBe(MANAGEMENT);
+      expect(at(event, 'requestParameters')).toEqual({
+        rootId: h.rootId,
+        policyType: 'SERVICE_CONTROL_POLICY',
+      });
+    }
+    expect(at(disabled, 'responseElements.root.policyTypes')).toEqual([]);
+    expect(at(enabled, 'responseElements.root.policyTypes')).toEqual([
+      { type: 'SERVICE_CONTROL_POLICY', status: 'ENABLED' },
+    ]);
   });
 });
 
@@ -609,7 +968,7 @@ describe('the HTTP event stream for other processes', () => {
     const stream = await openStream('?after=0');
 
     // Act
-    const backlog = await stream.read(1);
+    const backlog = await stream.read(2);
     await createOu('Live');
     await h.org.send(new InviteAccountToOrganizationCommand({ Target: { Type: 'ACCOUNT', Id: INVITEE } }));
     const live = await stream.read(2);
@@ -619,10 +978,11 @@ describe('the HTTP event stream for other processes', () => {
     const frames = [...backlog, ...live];
     expect(frames.map((f) => f.event.detail.eventName)).toEqual([
       'CreateOrganization',
+      'AccountJoinedOrganization',
       'CreateOrganizationalUnit',
       'InviteAccountToOrganization',
     ]);
-    expect(frames.map((f) => f.id)).toEqual([1, 2, 3]);
+    expect(frames.map((f) => f.id)).toEqual([1, 2, 3, 4]);
     expect(frames.map((f) => f.event)).toEqual(eventsAfter());
   });
 

@@ -8,7 +8,7 @@ import type {
   ListCreateAccountStatusRequest,
   MoveAccountRequest,
 } from '@aws-sdk/client-organizations';
-import { serviceEvent } from '../cloudtrail';
+import { membershipEvent, serviceEvent } from '../cloudtrail';
 import { managedOrganization, memberAccount, type OperationContext, type TimerHandler } from '../context';
 import { brokenEmailRule, emailRules } from '../email';
 import { attachManagedDefaults, findContainer, rootIdOf, rootOf } from '../entities';
@@ -154,7 +154,8 @@ function finish(
 
 /**
  * Finishes a creation request when its time has come: the account joins the organization's root
- * (SUCCEEDED), or the request ends FAILED with the reason; either way CreateAccountResult is reported.
+ * (SUCCEEDED, then AccountJoinedOrganization), or the request ends FAILED with the reason; either way
+ * CreateAccountResult is reported.
  */
 export function completeAccountCreation(
   ctx: OperationContext,
@@ -182,7 +183,7 @@ export function completeAccountCreation(
   ctx.store.accounts.put(account);
   attachManagedDefaults(ctx, org, account.id);
   if (status.tags.length > 0) setTags(ctx, org.id, account.id, status.tags);
-  return finish(ctx, org, {
+  const finished = finish(ctx, org, {
     ...status,
     state: 'SUCCEEDED',
     completedAt: now,
@@ -190,6 +191,16 @@ export function completeAccountCreation(
     // the GovCloud (US) account lives in another partition: only its id is known here
     govCloudAccountId: partition === 'govCloud' ? unusedAccountId(ctx) : null,
   });
+  // for a GovCloud creation, AWS reports the commercial account's joining only
+  ctx.emit(
+    membershipEvent({
+      managementAccountId: org.managementAccountId,
+      accountId: account.id,
+      change: { joinedMethod: 'CREATED' },
+      now,
+    }),
+  );
+  return finished;
 }
 
 /** A creation timer: the request may be gone (its organization deleted) or already finished. */

@@ -9,6 +9,7 @@ import type {
   ListHandshakesForOrganizationRequest,
 } from '@aws-sdk/client-organizations';
 import { arn } from '../arns';
+import { membershipEvent } from '../cloudtrail';
 import {
   administeredOrganization,
   callerAccount,
@@ -220,6 +221,15 @@ function joinOrganization(ctx: OperationContext, h: HandshakeRow, account: Accou
   });
   attachManagedDefaults(ctx, org, account.id);
   if (h.tags.length > 0) setTags(ctx, org.id, account.id, h.tags);
+  // the invitee's AcceptHandshake stays in its own account; the management account learns of the joining by this
+  ctx.emit(
+    membershipEvent({
+      managementAccountId: org.managementAccountId,
+      accountId: account.id,
+      change: { joinedMethod: 'INVITED' },
+      now: ctx.clock.now(),
+    }),
+  );
   return completeHandshake(ctx, h, 'ACCEPTED', { recipientAccountId: account.id });
 }
 

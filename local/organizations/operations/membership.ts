@@ -2,7 +2,7 @@ import type {
   CloseAccountRequest,
   RemoveAccountFromOrganizationRequest,
 } from '@aws-sdk/client-organizations';
-import { serviceEvent } from '../cloudtrail';
+import { type DepartureMethod, membershipEvent, serviceEvent } from '../cloudtrail';
 import { closureQuota } from '../config';
 import {
   callerOrganization,
@@ -57,14 +57,30 @@ function forgetOldClosures(ctx: OperationContext, org: OrganizationRow): void {
     if (closure.completedAt !== null && closure.requestedAt <= cutoff) ctx.store.closures.delete(closure.id);
 }
 
-/** The account leaves its organization and becomes standalone: no parent, policies or tags any more. */
-function departOrganization(ctx: OperationContext, account: AccountRow): void {
-  if (account.orgId) onAccountDeparted(ctx, account.orgId, account.id);
+/**
+ * The account leaves its organization and becomes standalone: no parent, policies or tags any more; the
+ * management account is told by AccountDepartedOrganization.
+ */
+function departOrganization(
+  ctx: OperationContext,
+  org: OrganizationRow,
+  account: AccountRow,
+  departureMethod: DepartureMethod,
+): void {
+  onAccountDeparted(ctx, org.id, account.id);
   forgetTarget(ctx.store, account.id);
   for (const registration of ctx.store.delegatedAdmins.by('byAccount', account.id))
     ctx.store.delegatedAdmins.delete(registration.id);
   ctx.cancelTimer(cleanUpTimer, account.id);
   ctx.store.accounts.put({ ...account, orgId: null, parentId: null, joinedMethod: null, joinedAt: null });
+  ctx.emit(
+    membershipEvent({
+      managementAccountId: org.managementAccountId,
+      accountId: account.id,
+      change: { departureMethod },
+      now: ctx.clock.now(),
+    }),
+  );
 }
 
 /** What Remove and Leave both refuse (the standalone-account checks on phone, EULA and payment are not modelled). */
@@ -200,7 +216,7 @@ export const membershipOperations = {
         `${account.id} is the management account of ${org.id}; delete the organization instead.`,
       );
     checkCanDepart(ctx, org, account);
-    departOrganization(ctx, account);
+    departOrganization(ctx, org, account, 'REMOVED');
     return undefined;
   }),
 
@@ -215,7 +231,7 @@ export const membershipOperations = {
     const refusal = scpRefusal(ctx, org, account, 'organizations:LeaveOrganization');
     if (refusal) throw accessDenied(refusal);
     checkCanDepart(ctx, org, account);
-    departOrganization(ctx, account);
+    departOrganization(ctx, org, account, 'LEFT');
     return undefined;
   }),
 };
@@ -252,6 +268,7 @@ export const membershipTimers: Record<string, TimerHandler> = {
   /** The post-closure period is over: the closed account leaves the organization and stops counting toward its quota. */
   [cleanUpTimer]: (ctx, timer) => {
     const account = ctx.store.accounts.get(timer.ref);
-    if (account?.orgId && account.state === 'CLOSED') departOrganization(ctx, account);
+    const org = account?.orgId ? ctx.store.organizations.get(account.orgId) : undefined;
+    if (account && org && account.state === 'CLOSED') departOrganization(ctx, org, account, 'CLEANED');
   },
 };

@@ -1,4 +1,5 @@
 import type { CreateOrganizationRequest, ListRootsRequest } from '@aws-sdk/client-organizations';
+import { membershipEvent } from '../cloudtrail';
 import { callerAccount, callerOrganization, managedOrganization } from '../context';
 import { attachManagedDefaults, forgetTarget, rootOf } from '../entities';
 import { constraintViolation, OrganizationsError } from '../errors';
@@ -41,6 +42,15 @@ export const organizationOperations = {
     });
     attachManagedDefaults(ctx, org, root.id);
     attachManagedDefaults(ctx, org, account.id);
+    // the model's CreateOrganization documentation: the management account joins, INVITED
+    ctx.emit(
+      membershipEvent({
+        managementAccountId: account.id,
+        accountId: account.id,
+        change: { joinedMethod: 'INVITED' },
+        now,
+      }),
+    );
     return { Organization: organizationView(ctx.store, org) };
   }),
 
@@ -88,6 +98,15 @@ export const organizationOperations = {
     forgetTarget(store, management.id);
     store.accounts.put({ ...management, orgId: null, parentId: null, joinedMethod: null, joinedAt: null });
     store.organizations.delete(org.id);
+    // the model's DeleteOrganization documentation: the management account departs, LEFT
+    ctx.emit(
+      membershipEvent({
+        managementAccountId: management.id,
+        accountId: management.id,
+        change: { departureMethod: 'LEFT' },
+        now: ctx.clock.now(),
+      }),
+    );
     return undefined;
   }),
 
