@@ -33,7 +33,8 @@ export type FunctionName =
   | 'WatchApprovals'
   | 'CompleteApproval'
   | 'CancelRound'
-  | 'FinishMigration';
+  | 'FinishMigration'
+  | 'BaselineAccount';
 
 /**
  * What a group of actions acts on; the deployer turns it into resource ARNs:
@@ -116,6 +117,9 @@ const closureConfig = { CLOSURE_CONFIG: 'optional', CLOSURE_CONFIG_FILE: 'option
 /** Variables of the enable-all-features configuration (functions/all-features/migration-config.ts). */
 const allFeaturesConfig = { ALL_FEATURES_CONFIG: 'optional', ALL_FEATURES_CONFIG_FILE: 'optional' } as const;
 
+/** Variables of the reactions configuration (functions/reactions/reactions-config.ts). */
+const reactionsConfig = { REACTIONS_CONFIG: 'optional', REACTIONS_CONFIG_FILE: 'optional' } as const;
+
 /** What every step of the migration reads: the governor table, the configuration, the bus. */
 const migrationEnvironment = {
   [GOVERNOR_TABLE]: 'required',
@@ -175,6 +179,19 @@ const allFeatures = (
   environment: FunctionDefinition['environment'],
   permissions: readonly PermissionGroup[],
 ) => stepOf('all-features', folder, environment, permissions);
+
+/** A reaction to the organization's CloudTrail events (functions/reactions/<folder>/), a rule's target. */
+const reaction = (
+  folder: string,
+  environment: FunctionDefinition['environment'],
+  permissions: readonly PermissionGroup[],
+) => stepOf('reactions', folder, environment, permissions);
+
+/** Powertools idempotency's records of the events a rule target has handled (functions/_shared/idempotency.ts). */
+const idempotencyRecords: PermissionGroup = {
+  resource: 'governorTable',
+  actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:DeleteItem'],
+};
 
 /** The migration's record in the governor table (functions/all-features/migration-store.ts). */
 const migrationStore: PermissionGroup = {
@@ -392,7 +409,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   // the target of events/rules/decommission-account.json: an account moved into the decommission OU → a batch of one
   StartDecommission: closure(
     'start-decommission',
-    { CLOSURE_BATCH_STATE_MACHINE_ARN: 'required', ...closureConfig },
+    { CLOSURE_BATCH_STATE_MACHINE_ARN: 'required', [GOVERNOR_TABLE]: 'required', ...closureConfig },
     [
       {
         resource: 'organization',
@@ -404,6 +421,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
         ],
       },
       { resource: 'closureBatchStateMachine', actions: ['states:StartExecution'] },
+      idempotencyRecords,
     ],
   ),
   // the target of events/rules/record-closure.json: every closure of the organization, into the closure ledger
@@ -472,6 +490,27 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
     migrationStore,
     { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
   ]),
+  // the target of events/rules/baseline-joined-account.json: an account that joined outside orgflow
+  BaselineAccount: reaction(
+    'baseline-account',
+    { [GOVERNOR_TABLE]: 'required', EVENT_BUS_NAME: 'optional', ...reactionsConfig },
+    [
+      {
+        resource: 'organization',
+        actions: [
+          ...organizationReads,
+          'organizations:DescribeOrganization',
+          'organizations:DescribeAccount',
+          'organizations:ListTagsForResource',
+          'organizations:MoveAccount',
+          'organizations:AttachPolicy',
+          'organizations:TagResource',
+        ],
+      },
+      idempotencyRecords,
+      { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+    ],
+  ),
 };
 
 /** The `${Placeholder}` of a function's ARN in the state machine definitions. */

@@ -9,8 +9,8 @@ export interface OrgflowApp {
 
 /**
  * The CDK app: one stack in us-east-1 (Organizations delivers its events only there), checked by cdk-nag's
- * AWS Solutions rules. Context: `organizationId` (required), `alarmEmail`, `vendingConfig`, `closureConfig` and
- * `allFeaturesConfig` (optional).
+ * AWS Solutions rules. Context: `organizationId` (required), `alarmEmail`, `vendingConfig`, `closureConfig`,
+ * `allFeaturesConfig` and `reactionsConfig` (optional).
  */
 export function createApp(props: AppProps = {}): OrgflowApp {
   const app = new App(props);
@@ -23,6 +23,7 @@ export function createApp(props: AppProps = {}): OrgflowApp {
     ...optional('vendingConfig', optionalJson(app, 'vendingConfig')),
     ...optional('closureConfig', optionalJson(app, 'closureConfig')),
     ...optional('allFeaturesConfig', optionalJson(app, 'allFeaturesConfig')),
+    ...optional('reactionsConfig', optionalJson(app, 'reactionsConfig')),
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
   return { app, stack };

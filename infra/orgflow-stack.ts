@@ -20,7 +20,9 @@ import { AccountRequestBodySchema } from '../functions/_shared/schemas';
 import { ClosureConfigSchema } from '../functions/account-closure/closure-config';
 import { VendingConfigSchema } from '../functions/account-vending/vending-config';
 import { MigrationConfigSchema } from '../functions/all-features/migration-config';
+import { MigrationBodySchema } from '../functions/api/all-features-migrations';
 import { ClosureBatchBodySchema } from '../functions/api/closure-batches';
+import { ReactionsConfigSchema } from '../functions/reactions/reactions-config';
 import { Alarms } from './alarms';
 import { EventRules } from './event-rules';
 import { GovernorTables } from './governor-tables';
@@ -51,6 +53,8 @@ export interface OrgflowStackProps extends StackProps {
    * and only closureConfig's callers may start them
    */
   readonly allFeaturesConfig?: unknown;
+  /** functions/reactions/reactions-config.ts; without it joining accounts get no baseline and no guardrail is kept */
+  readonly reactionsConfig?: unknown;
   /** where the rule files are; default events/rules */
   readonly ruleFilesDir?: string;
   /** the API stage's steady requests per second and burst; default 10 and 100 */
@@ -123,6 +127,18 @@ export class OrgflowStack extends Stack {
           'allFeaturesConfig (see functions/all-features/migration-config.ts)',
       );
     const { approvalRoleName } = allFeaturesConfig ?? MigrationConfigSchema.parse({});
+    const reactionsConfig = configurationOf(
+      'reactionsConfig',
+      ReactionsConfigSchema,
+      props.reactionsConfig,
+      'functions/reactions/reactions-config.ts',
+    );
+    if (reactionsConfig === undefined)
+      Annotations.of(this).addWarningV2(
+        'orgflow:no-reactions-config',
+        'no reactionsConfig: accounts that join outside orgflow get no baseline and no guardrail is kept; set the ' +
+          'context reactionsConfig (see functions/reactions/reactions-config.ts)',
+      );
 
     const governor = new GovernorTables(this, 'Governor', { tables, prefix });
 
@@ -186,6 +202,9 @@ export class OrgflowStack extends Stack {
       ...(props.allFeaturesConfig === undefined
         ? []
         : [['ALL_FEATURES_CONFIG', JSON.stringify(props.allFeaturesConfig)] as const]),
+      ...(reactionsConfig === undefined
+        ? []
+        : [['REACTIONS_CONFIG', JSON.stringify(reactionsConfig)] as const]),
     ]);
     // assumed only in this organization's accounts: aws:ResourceOrgID is the organization of the role's account
     const conditions: ResourceConditions = {
@@ -301,6 +320,10 @@ const CONFIGURATIONS = {
   ALL_FEATURES_CONFIG: {
     key: 'allFeaturesConfig',
     shorten: 'a pattern such as arn:aws:iam::111111111111:role/* covers every role of an account',
+  },
+  REACTIONS_CONFIG: {
+    key: 'reactionsConfig',
+    shorten: "a guardrail's approvedContent without whitespace is shorter",
   },
 } as const;
 

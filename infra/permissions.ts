@@ -1,6 +1,6 @@
 import { Effect, PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import type { PermissionGroup, PermissionResource } from '../catalog/functions';
-import { PROTECTED_TAG } from '../functions/account-closure/plan';
+import { PROTECTED_TAG } from '../functions/_shared/protection';
 
 /**
  * The Organizations actions that accept resource ARNs and that orgflow calls on the organization's own

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { loadClosureConfig } from '../functions/account-closure/closure-config';
 import { loadMigrationConfig } from '../functions/all-features/migration-config';
+import { loadReactionsConfig } from '../functions/reactions/reactions-config';
 import { dataDirectory } from './data-dir';
 import { exposureWarning } from './host';
 import { type Limits, legacyQuotas } from './organizations/config';
@@ -27,6 +28,9 @@ const usage = `usage: npm start -- [options]
   --all-features-config <file.json>
                                 the enable-all-features configuration (who may migrate, the approval role,
                                 rounds; see functions/all-features/migration-config.ts); default: the demo's
+  --reactions-config <file.json>
+                                the reactions configuration (baseline of joining accounts, guardrails; see
+                                functions/reactions/reactions-config.ts); default: the demo's
   --faults <file.json>          fault injection per operation, e.g. {"CreateAccount":{"throttle":0.3}}
   --fault-seed <n>              seed for the fault draws, for replayable runs
   --fsync                       flush every write to disk before answering (survives a machine crash)
@@ -35,6 +39,22 @@ const usage = `usage: npm start -- [options]
   --demo-organization <name>    what a new data directory is seeded with: all-features (default) or
                                 consolidated-billing (invited members, some without the access role)
   -h, --help                    show this help`;
+
+/** The text of a configuration file given by `--<flag>`, checked by `check`; undefined when not given. */
+function configurationFile(
+  flag: string,
+  file: string | undefined,
+  check: (text: string) => unknown,
+): string | undefined {
+  if (!file) return undefined;
+  try {
+    const text = readFileSync(file, 'utf8');
+    check(text);
+    return text;
+  } catch (error) {
+    throw new Error(`--${flag} ${file}: ${(error as Error).message}`);
+  }
+}
 
 function whole(name: string, value: string, min: number, max: number): number {
   const n = Number(value);
@@ -67,6 +87,7 @@ function parseOptions(argv: string[]) {
       'quota-profile': { type: 'string', default: 'current' },
       faults: { type: 'string' },
       'closure-config': { type: 'string' },
+      'reactions-config': { type: 'string' },
       'all-features-config': { type: 'string' },
       'fault-seed': { type: 'string' },
       fsync: { type: 'boolean', default: false },
@@ -108,28 +129,16 @@ function parseOptions(argv: string[]) {
       throw new Error(`--faults ${values.faults}: ${(error as Error).message}`);
     }
   }
-  let closureConfig: string | undefined;
-  if (values['closure-config']) {
-    const file = values['closure-config'];
-    try {
-      closureConfig = readFileSync(file, 'utf8');
-      // refused here, with the field, rather than by every closure function as it starts
-      loadClosureConfig({ CLOSURE_CONFIG: closureConfig });
-    } catch (error) {
-      throw new Error(`--closure-config ${file}: ${(error as Error).message}`);
-    }
-  }
-  let allFeaturesConfig: string | undefined;
-  if (values['all-features-config']) {
-    const file = values['all-features-config'];
-    try {
-      allFeaturesConfig = readFileSync(file, 'utf8');
-      // refused here, with the field, rather than by every step of a migration as it starts
-      loadMigrationConfig({ ALL_FEATURES_CONFIG: allFeaturesConfig });
-    } catch (error) {
-      throw new Error(`--all-features-config ${file}: ${(error as Error).message}`);
-    }
-  }
+  // each refused here, with the field, rather than by every function that reads it as it starts
+  const closureConfig = configurationFile('closure-config', values['closure-config'], (text) =>
+    loadClosureConfig({ CLOSURE_CONFIG: text }),
+  );
+  const allFeaturesConfig = configurationFile('all-features-config', values['all-features-config'], (text) =>
+    loadMigrationConfig({ ALL_FEATURES_CONFIG: text }),
+  );
+  const reactionsConfig = configurationFile('reactions-config', values['reactions-config'], (text) =>
+    loadReactionsConfig({ REACTIONS_CONFIG: text }),
+  );
   return {
     help: values.help,
     firstPort: whole('port', values.port, 0, 65_530),
@@ -144,6 +153,7 @@ function parseOptions(argv: string[]) {
     ...(faults ? { faults } : {}),
     ...(closureConfig ? { closureConfig } : {}),
     ...(allFeaturesConfig ? { allFeaturesConfig } : {}),
+    ...(reactionsConfig ? { reactionsConfig } : {}),
     ...(values['fault-seed'] ? { faultSeed: whole('fault-seed', values['fault-seed'], 0, 2 ** 31) } : {}),
   };
 }

@@ -36,6 +36,7 @@ import { OrganizationsEmulator } from './organizations/emulator';
 import type { FaultConfig } from './organizations/faults';
 import {
   DEMO_MANAGEMENT_ACCOUNT,
+  DENY_LEAVE_ORGANIZATION,
   type DemoOrganization,
   isEmpty,
   seedDemoOrganization,
@@ -72,6 +73,8 @@ export interface LocalStackOptions {
   closureConfig?: string;
   /** the enable-all-features configuration (functions/all-features/migration-config.ts) as JSON; the demo one by default */
   allFeaturesConfig?: string;
+  /** the reactions configuration (functions/reactions/reactions-config.ts) as JSON; the demo one by default */
+  reactionsConfig?: string;
   /** more state machines (ASL files) and rule files, beside the repository's (tests use this) */
   extraStateMachinesDir?: string;
   rulesDir?: string;
@@ -166,6 +169,26 @@ const demoAllFeaturesConfig = JSON.stringify({
   callers: [`arn:aws:iam::${DEMO_MANAGEMENT_ACCOUNT}:*`],
 });
 
+/**
+ * The demo reactions configuration: an account that joins outside orgflow lands in Sandbox with the baseline's
+ * tag and DenyLeaveOrganization; DenyLeaveOrganization stays attached to Workloads with its seeded content. The
+ * consolidated-billing demo has no policies (no SCPs before ALL): its baseline is the OU and the tag.
+ */
+function demoReactionsConfig(demo: DemoOrganization | undefined): string {
+  const baseline = { landingOrganizationalUnit: 'Sandbox', version: '2026-12-01' };
+  if (demo === 'consolidated-billing') return JSON.stringify({ baseline });
+  return JSON.stringify({
+    baseline: { ...baseline, policies: ['DenyLeaveOrganization'] },
+    guardrails: [
+      {
+        policy: 'DenyLeaveOrganization',
+        attachedTo: ['Workloads'],
+        approvedContent: DENY_LEAVE_ORGANIZATION,
+      },
+    ],
+  });
+}
+
 // each stack's shared function environments import the handler modules afresh (see importModule below)
 let stackGeneration = 0;
 
@@ -254,6 +277,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       VENDING_CONFIG: options.vendingConfig ?? demoVendingConfig,
       CLOSURE_CONFIG: options.closureConfig ?? demoClosureConfig,
       ALL_FEATURES_CONFIG: options.allFeaturesConfig ?? demoAllFeaturesConfig,
+      REACTIONS_CONFIG: options.reactionsConfig ?? demoReactionsConfig(options.demoOrganization),
     };
     const generation = ++stackGeneration;
     const lambda = new LambdaRunner({

@@ -1,10 +1,8 @@
+import { isProtectedByTag, PROTECTED_TAG } from '../_shared/protection';
 import { nextClosureTimes } from '../governor/closure-window';
 
 // The plan of a closure batch, before anything is closed: for each account asked for, close now, deferred until
 // a date (the closure quota's forecast), or skipped with a reason. Pure: the caller reads the organization.
-
-/** The tag that protects an account from every closure path. */
-export const PROTECTED_TAG = { key: 'orgflow:protected', value: 'true' } as const;
 
 /** What the plan needs to know of one account asked for. */
 export interface ClosureCandidate {
@@ -50,7 +48,7 @@ export function skipReasonOf(
     return { reason: 'management-account', detail: 'the management account cannot be closed' };
   if (candidate.state === undefined)
     return { reason: 'not-a-member', detail: `${candidate.accountId} is not a member of this organization` };
-  if (candidate.tags[PROTECTED_TAG.key]?.toLowerCase() === PROTECTED_TAG.value)
+  if (isProtectedByTag(candidate.tags))
     return { reason: 'protected-account', detail: `tagged ${PROTECTED_TAG.key}=${PROTECTED_TAG.value}` };
   const guard = candidate.ancestors.find(
     (ou) => protectedOus.includes(ou.id) || protectedOus.includes(ou.path),

@@ -44,7 +44,8 @@ const demoAccounts: DemoAccount[] = [
   },
 ];
 
-const denyLeaveOrganization = JSON.stringify({
+/** The demo guardrail's document, seeded on Workloads and approved in the demo reactions configuration. */
+export const DENY_LEAVE_ORGANIZATION = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
     {
@@ -230,7 +231,7 @@ function buildDemoOrganization(emulator: OrganizationsEmulator): void {
     Name: 'DenyLeaveOrganization',
     Description: 'Member accounts cannot leave the organization',
     Type: 'SERVICE_CONTROL_POLICY',
-    Content: denyLeaveOrganization,
+    Content: DENY_LEAVE_ORGANIZATION,
   });
   call('AttachPolicy', { PolicyId: policy.Policy.PolicySummary.Id, TargetId: ouIds.get('Workloads') });
 }

@@ -407,6 +407,7 @@ describe('the IAM policies', () => {
         'RecordClosure',
         'StartDecommission',
         'CompleteApproval',
+        'BaselineAccount',
       ]),
     );
     for (const [name, definition] of Object.entries(functions)) {

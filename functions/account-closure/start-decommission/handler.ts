@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { z } from 'zod';
 import { organizationsReadClient, sfnClient } from '../../_shared/clients';
 import { parseEnv } from '../../_shared/env';
+import { oncePerEvent } from '../../_shared/idempotency';
 import { logger } from '../../_shared/logger';
 import { OrganizationDirectory } from '../../_shared/organization-directory';
 import { parseOrThrow } from '../../_shared/schemas';
@@ -9,7 +10,10 @@ import { ClosureConfigEnvSchema, loadClosureConfig } from '../closure-config';
 import { MoveAccountEventSchema, startDecommission } from './start-decommission';
 
 const env = parseEnv(
-  ClosureConfigEnvSchema.extend({ CLOSURE_BATCH_STATE_MACHINE_ARN: z.string().startsWith('arn:') }),
+  ClosureConfigEnvSchema.extend({
+    CLOSURE_BATCH_STATE_MACHINE_ARN: z.string().startsWith('arn:'),
+    GOVERNOR_TABLE_NAME: z.string().min(1),
+  }),
 );
 const ports = {
   sfn: sfnClient(),
@@ -21,11 +25,17 @@ const ports = {
 
 /**
  * Start Decommission, the target of events/rules/decommission-account.json: a MoveAccount into the decommission
- * OU → the account's closure batch started (once). A failure is thrown to be tried again.
+ * OU → the account's closure batch started, once per CloudTrail event (as every reaction); the batch's name,
+ * from the event's id, keeps a start after the idempotency record expired from starting a second batch. A
+ * failure is thrown to be tried again.
  */
-export const handler = async (event: unknown, context: Context) => {
-  logger.addContext(context);
-  const outcome = await startDecommission(ports, parseOrThrow(MoveAccountEventSchema, event));
-  logger.info(outcome.started ? 'decommission started' : 'no decommission started', { ...outcome });
-  return outcome;
-};
+export const handler = oncePerEvent(
+  'StartDecommission',
+  env.GOVERNOR_TABLE_NAME,
+  async (event, context: Context) => {
+    logger.addContext(context);
+    const outcome = await startDecommission(ports, parseOrThrow(MoveAccountEventSchema, event));
+    logger.info(outcome.started ? 'decommission started' : 'no decommission started', { ...outcome });
+    return outcome;
+  },
+);
