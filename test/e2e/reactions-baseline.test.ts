@@ -85,6 +85,41 @@ describe('accounts that join outside orgflow get the baseline (local stack, manu
     expect(actionsOn(env, accountId!)).toEqual([1, 1, 1]);
   });
 
+  it('baselines an account invited with the AWS CLI once it accepts, as AccountJoinedOrganization reports', async () => {
+    // Prepare: a standalone account, invited by the management account
+    const env = await stacks.start();
+    const invitee = '210987654321';
+    env.stack.emulator.addStandaloneAccount({
+      id: invitee,
+      email: 'partner@outside.example',
+      name: 'Partner',
+    });
+    const { Handshake } = (await env.cli([
+      'invite-account-to-organization',
+      '--target',
+      `Type=ACCOUNT,Id=${invitee}`,
+    ])) as { Handshake: { Id: string } };
+    await env.stack.settled();
+    const beforeAccepting = env.cloudTrail('MoveAccount').length;
+
+    // Act: the member accepts with its own credentials, as a person in that account would
+    await env.cli(['accept-handshake', '--handshake-id', Handshake.Id], invitee);
+    await env.advanceUntil(async () => (await shapeOf(env, invitee)).tags['orgflow:baseline'] !== undefined);
+
+    // Assess: nothing moved before the acceptance; then Sandbox, the tag and the policy, once
+    expect(beforeAccepting).toBe(env.cloudTrail('MoveAccount').length - 1);
+    expect(await shapeOf(env, invitee)).toEqual({
+      parent: await env.ouNamed('Sandbox'),
+      tags: { 'orgflow:baseline': '2026-12-01' },
+      policies: ['DenyLeaveOrganization', 'FullAWSAccess'],
+    });
+    expect(actionsOn(env, invitee)).toEqual([1, 1, 1]);
+    const joined = env.cloudTrail('AccountJoinedOrganization').at(-1)!;
+    expect(joined.detail).toMatchObject({
+      serviceEventDetails: { accountId: invitee, joinedMethod: 'INVITED' },
+    });
+  });
+
   it('acts once per account when every joining event is delivered three times, in shuffled order', async () => {
     // Prepare: three accounts created outside orgflow and baselined
     const env = await stacks.start();
