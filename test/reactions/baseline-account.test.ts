@@ -200,8 +200,9 @@ describe('Baseline Account', () => {
 
     // Assess
     expect(outcome).toMatchObject({ baselined: false, accountId: ACCOUNT, reason });
-    for (const command of [MoveAccountCommand, AttachPolicyCommand, TagResourceCommand])
-      expect(organizationsMock).not.toHaveReceivedCommand(command);
+    expect(organizationsMock).not.toHaveReceivedCommand(MoveAccountCommand);
+    expect(organizationsMock).not.toHaveReceivedCommand(AttachPolicyCommand);
+    expect(organizationsMock).not.toHaveReceivedCommand(TagResourceCommand);
     expect(eventsMock).not.toHaveReceivedCommand(PutEventsCommand);
   });
 
