@@ -175,6 +175,8 @@ export class OrgflowStack extends Stack {
         // AWS managed policies (p-FullAWSAccess) live outside any organization
         `arn:${this.partition}:organizations::aws:policy/*`,
       ],
+      // this stack is deployed in the management account
+      managementAccount: `arn:${this.partition}:organizations::${this.account}:account/${props.organizationId}/${this.account}`,
       governorTable: [governorTable.tableArn],
       accountVendingStateMachine: [machineArns.get('AccountVending')!],
       accountVendingExecutions: [executionsOf('AccountVending')],

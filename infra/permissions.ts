@@ -11,6 +11,8 @@ export const ORGANIZATION_SCOPED_ACTIONS: ReadonlySet<string> = new Set([
   'organizations:MoveAccount',
   'organizations:TagResource',
   'organizations:AttachPolicy',
+  'organizations:UpdatePolicy',
+  'organizations:EnablePolicyType',
   'organizations:CloseAccount',
 ]);
 
@@ -20,7 +22,16 @@ export type ResourceArns = Readonly<
 > & {
   /** accounts, OUs, root and policies of the organization, for {@link ORGANIZATION_SCOPED_ACTIONS} */
   readonly organization: readonly string[];
+  /** the management account's ARN in the organization, which no function may close, move or re-tag */
+  readonly managementAccount?: string;
 };
+
+/** What no function may do to a protected account, nor to the management account, whatever its code asks. */
+export const GUARDED_ACCOUNT_ACTIONS: readonly string[] = [
+  'organizations:CloseAccount',
+  'organizations:MoveAccount',
+  'organizations:TagResource',
+];
 
 /** IAM conditions (`{ StringEquals: { key: value } }`) added to every statement on a resource kind. */
 export type ResourceConditions = Readonly<
@@ -61,17 +72,23 @@ export function statementsFor(
     if (scoped.length > 0)
       statements.push(new PolicyStatement({ actions: scoped, resources: [...arns.organization] }));
     if (unscoped.length > 0) statements.push(new PolicyStatement({ actions: unscoped, resources: ['*'] }));
-    // the guard holds even if the code is wrong: IAM refuses to close an account with the code's protected tag
-    if (group.actions.includes('organizations:CloseAccount'))
+    // the guards hold even if the code is wrong: IAM refuses to close, move or re-tag an account with the code's
+    // protected tag, or the management account
+    const guarded = group.actions.filter((action) => GUARDED_ACCOUNT_ACTIONS.includes(action));
+    if (guarded.length > 0)
       statements.push(
         new PolicyStatement({
           effect: Effect.DENY,
-          actions: ['organizations:CloseAccount'],
+          actions: guarded,
           resources: ['*'],
           conditions: {
             StringEqualsIgnoreCase: { [`aws:ResourceTag/${PROTECTED_TAG.key}`]: PROTECTED_TAG.value },
           },
         }),
+      );
+    if (guarded.length > 0 && arns.managementAccount !== undefined)
+      statements.push(
+        new PolicyStatement({ effect: Effect.DENY, actions: guarded, resources: [arns.managementAccount] }),
       );
   }
   return statements;

@@ -331,13 +331,32 @@ describe('the IAM policies', () => {
         );
   });
 
-  it('denies closing an account tagged orgflow:protected=true, whatever the code asks', () => {
-    const closing = statements().filter((s) => list(s.Action).includes('organizations:CloseAccount'));
-    expect(closing.map((s) => s.Effect).sort()).toEqual(['Allow', 'Deny']);
-    expect(closing.find((s) => s.Effect === 'Deny')).toMatchObject({
-      Resource: '*',
-      Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/orgflow:protected': 'true' } },
-    });
+  it('denies closing, moving or re-tagging an account tagged orgflow:protected=true, or the management account, whatever the code asks', () => {
+    const guardedActions = [
+      'organizations:CloseAccount',
+      'organizations:MoveAccount',
+      'organizations:TagResource',
+    ];
+    const granting = statements().filter(
+      (s) => s.Effect === 'Allow' && list(s.Action).some((a) => guardedActions.includes(a)),
+    );
+    const denials = statements().filter((s) => s.Effect === 'Deny');
+    expect(granting.length).toBeGreaterThan(0);
+    for (const action of guardedActions) {
+      if (!granting.some((s) => list(s.Action).includes(action))) continue;
+      const denying = denials.filter((s) => list(s.Action).includes(action));
+      expect(denying, action).toContainEqual(
+        expect.objectContaining({
+          Resource: '*',
+          Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/orgflow:protected': 'true' } },
+        }),
+      );
+      expect(JSON.stringify(denying.map((s) => s.Resource)), action).toMatch(
+        new RegExp(`:organizations::.*:account/${ORGANIZATION_ID}/`),
+      );
+    }
+    // one of each per role that may take a guarded action
+    expect(denials.length).toBe(2 * granting.length);
   });
 
   it('lets the CloseAccount function, and no other role, close accounts of the organization', () => {
@@ -357,6 +376,8 @@ describe('the IAM policies', () => {
         Resource: '*',
         Condition: { StringEqualsIgnoreCase: { 'aws:ResourceTag/orgflow:protected': 'true' } },
       }),
+      // the management account
+      expect.objectContaining({ Resource: expect.anything() }),
     ]);
     expect(policiesThatClose.flatMap(([, p]) => list(p.Properties.Roles as unknown[]))).toEqual([
       stack.resolve(closeAccountRole),
