@@ -216,6 +216,12 @@ or with the AWS CLI:
   AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \\
     aws organizations list-accounts --endpoint-url ${endpoints.organizations}
 
+The organization keeps itself in shape (functions/reactions/reactions-config.ts): an account created or invited
+outside orgflow lands in Sandbox with the baseline, e.g.
+  AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \\
+    aws organizations create-account --email outside@example.com --account-name Outside \\
+    --endpoint-url ${endpoints.organizations}
+
 Events (signed, as every endpoint wants):
   curl -N --aws-sigv4 aws:amz:us-east-1:organizations --user ${DEMO_MANAGEMENT_ACCOUNT}:local ${endpoints.organizations}/_orgflow/events
 Ctrl-C stops; the next start resumes from ${options.dataDir}.`);
