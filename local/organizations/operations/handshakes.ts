@@ -123,19 +123,22 @@ function pendingAllFeaturesRound(ctx: OperationContext, org: OrganizationRow): H
     .find((h) => h.action === 'ENABLE_ALL_FEATURES' && isPending(h));
 }
 
-/** Member accounts whose approval an ENABLE_ALL_FEATURES round still lacks; accounts that left don't count. */
-function waitingFor(ctx: OperationContext, parent: HandshakeRow): string[] {
+/**
+ * Member accounts whose approval an ENABLE_ALL_FEATURES round still lacks (an open or declined request); accounts
+ * that left don't count, nor `departing`, which is leaving now.
+ */
+function waitingFor(ctx: OperationContext, parent: HandshakeRow, departing?: string): string[] {
   return ctx.store.handshakes
     .by('byParent', parent.id)
     .filter((child) => child.state !== 'ACCEPTED')
     .map((child) => child.recipientAccountId!)
-    .filter((id) => ctx.store.accounts.get(id)?.orgId === parent.orgId);
+    .filter((id) => id !== departing && ctx.store.accounts.get(id)?.orgId === parent.orgId);
 }
 
 /** Opens the round's ENABLE_ALL_FEATURES handshake to the management account once no approval is missing. */
-function reviewAllFeaturesRound(ctx: OperationContext, parentId: string): void {
+function reviewAllFeaturesRound(ctx: OperationContext, parentId: string, departing?: string): void {
   const parent = ctx.store.handshakes.get(parentId);
-  if (parent?.state === 'REQUESTED' && waitingFor(ctx, parent).length === 0)
+  if (parent?.state === 'REQUESTED' && waitingFor(ctx, parent, departing).length === 0)
     ctx.store.handshakes.put({ ...parent, state: 'OPEN' });
 }
 
@@ -381,17 +384,21 @@ function handshakeFilter(filter: HandshakeFilter | undefined): {
 
 // ---- for the membership work ----
 
-/** An account left (or was removed from) `orgId`: its pending requests end, and a round may now open. */
+/**
+ * An account left (or was removed from) `orgId`, and is still its member while this runs: its pending requests
+ * end, and it is out of the round (AWS-undocumented, see README): a round that waited only for it, its request
+ * open or declined, opens to the management account.
+ */
 export function onAccountDeparted(ctx: OperationContext, orgId: string, accountId: string): void {
   for (const h of ctx.store.handshakes.by('byRecipient', accountId)) {
     if (h.orgId !== orgId || !isPending(h)) continue;
     completeHandshake(ctx, h, 'CANCELED');
-    if (h.parentHandshakeId) reviewAllFeaturesRound(ctx, h.parentHandshakeId);
+    if (h.parentHandshakeId) reviewAllFeaturesRound(ctx, h.parentHandshakeId, accountId);
   }
   const round = ctx.store.handshakes
     .by('byOrg', orgId)
     .find((h) => h.action === 'ENABLE_ALL_FEATURES' && h.state === 'REQUESTED');
-  if (round) reviewAllFeaturesRound(ctx, round.id);
+  if (round) reviewAllFeaturesRound(ctx, round.id, accountId);
 }
 
 export const handshakeOperations = {
