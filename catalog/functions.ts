@@ -230,6 +230,9 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       { resource: 'allFeaturesMigrationExecutions', actions: ['states:DescribeExecution'] },
       // ListAccounts: an email that already belongs to an account is refused at submission; the invited
       // members, for a migration's dry run
+      // an operator's resend: recorded on the migration, and the migration's wait woken (task-rendezvous.ts)
+      { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
+      { resource: 'allFeaturesMigrationStateMachine', actions: ['states:SendTaskSuccess'] },
       {
         resource: 'organization',
         actions: [
@@ -454,7 +457,12 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   WatchApprovals: allFeatures('watch-approvals', migrationEnvironment, [
     {
       resource: 'organization',
-      actions: ['organizations:DescribeHandshake', 'organizations:ListHandshakesForOrganization'],
+      // DescribeAccount: whether a member that declined was removed from the organization
+      actions: [
+        'organizations:DescribeHandshake',
+        'organizations:ListHandshakesForOrganization',
+        'organizations:DescribeAccount',
+      ],
     },
     migrationStore,
     ...rendezvousPermissions('allFeaturesMigrationStateMachine'),

@@ -27,4 +27,5 @@ export const apiRoutes: readonly ApiRoute[] = [
   { method: 'GET', path: '/closure-batches/{id}', function: 'ApiHandler' },
   { method: 'POST', path: '/all-features-migrations', function: 'ApiHandler' },
   { method: 'GET', path: '/all-features-migrations/{id}', function: 'ApiHandler' },
+  { method: 'POST', path: '/all-features-migrations/{id}/resend', function: 'ApiHandler' },
 ];

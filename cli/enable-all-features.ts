@@ -6,7 +6,7 @@ import { ApiFailure, type FollowOptions, follow } from './follow';
 // or for the dry run, and show where a migration stands.
 
 export const enableAllFeaturesUsage = `orgflow enable-all-features [--dry-run] [--follow] [--json] [--idempotency-key K]
-       orgflow migration <migration-id> [--follow] [--json]`;
+       orgflow migration <migration-id> [--resend] [--follow] [--json]`;
 
 /** What the command line asks for; a UsageError for words it does not take. */
 export function migrationCommandOf(
@@ -55,6 +55,15 @@ export interface MigrationMember {
   command?: string;
 }
 
+/** The round ended and waits for an operator (OperatorWaitStatus). */
+export interface OperatorWait {
+  round: number;
+  end: string;
+  decliners: string[];
+  resendRequestedAt?: string;
+  options: string[];
+}
+
 /** GET /all-features-migrations/{id} (MigrationStatus). */
 export interface MigrationStatus {
   migrationId: string;
@@ -62,6 +71,8 @@ export interface MigrationStatus {
   round: number;
   maxRounds?: number;
   expiresAt?: string;
+  nextLookAt?: string;
+  operatorWait?: OperatorWait;
   members: MigrationMember[];
   counts: Record<string, number>;
   nextAction: string;
@@ -97,6 +108,30 @@ export async function previewMigration(api: ApiTarget): Promise<MigrationPreview
   return response.body as MigrationPreview;
 }
 
+/** POST /all-features-migrations/{id}/resend (ResendAccepted). */
+export interface ResendAccepted {
+  migrationId: string;
+  round: number;
+  nextRound: number;
+  statusUrl: string;
+}
+
+/** POST /all-features-migrations/{id}/resend: a migration that waits for an operator starts its next round. */
+export async function resendMigration(api: ApiTarget, migrationId: string): Promise<ResendAccepted> {
+  const response = await callApi(
+    api,
+    'POST',
+    `/all-features-migrations/${encodeURIComponent(migrationId)}/resend`,
+  );
+  if (response.status !== 202)
+    throw new ApiFailure(
+      `the resend of migration ${migrationId} was refused`,
+      response.status,
+      response.body,
+    );
+  return response.body as ResendAccepted;
+}
+
 export async function migrationStatus(api: ApiTarget, migrationId: string): Promise<MigrationStatus> {
   const response = await callApi(api, 'GET', `/all-features-migrations/${encodeURIComponent(migrationId)}`);
   if (response.status !== 200)
@@ -107,6 +142,10 @@ export async function migrationStatus(api: ApiTarget, migrationId: string): Prom
 /** Whether the migration has stopped moving: the organization is ALL, or it failed. */
 export const hasFinished = (status: MigrationStatus): boolean =>
   status.state === 'ENABLED' || status.state === 'FAILED';
+
+/** Whether following it should stop: it finished, or it waits for an operator (--resend, or a removal). */
+const stopsFollowing = (status: MigrationStatus): boolean =>
+  hasFinished(status) || status.state === 'WAITING_FOR_OPERATOR';
 
 /** One line: the state, the round, the members per state, and what comes next. */
 export function describeProgress(status: MigrationStatus): string {
@@ -135,9 +174,16 @@ export function renderMembers(status: MigrationStatus): string {
   );
 }
 
+/** What an operator can do for a migration that waits for one, a line each. */
+export function renderOperatorOptions(status: MigrationStatus): string {
+  if (status.state !== 'WAITING_FOR_OPERATOR' || !status.operatorWait) return '';
+  return `\n\nan operator can:\n${status.operatorWait.options.map((option) => `  - ${option}`).join('\n')}`;
+}
+
 /** The status and the table, as `orgflow migration <id>` prints them. */
 export function renderMigration(status: MigrationStatus): string {
-  return `migration ${status.migrationId}\n  ${describeProgress(status)}\n\n${renderMembers(status)}`;
+  const nextLook = status.nextLookAt ? `\n  next look: ${status.nextLookAt}` : '';
+  return `migration ${status.migrationId}\n  ${describeProgress(status)}${nextLook}\n\n${renderMembers(status)}${renderOperatorOptions(status)}`;
 }
 
 /** The dry run: the organization, what a migration would do, and each invited member's reachability. */
@@ -162,8 +208,9 @@ export function renderPreview(preview: MigrationPreview): string {
 }
 
 /**
- * Prints a line whenever the migration's progress changes, until the organization is ALL or the migration
- * failed, then the members of its last round; returns the last status.
+ * Prints a line whenever the migration's progress changes, until the organization is ALL, the migration failed
+ * or it waits for an operator, then the members of its last round (and what the operator can do); returns the
+ * last status.
  */
 export function followMigration(
   api: ApiTarget,
@@ -174,8 +221,8 @@ export function followMigration(
     {
       look: () => migrationStatus(api, migrationId),
       progress: describeProgress,
-      done: hasFinished,
-      summary: (status) => `\n${renderMembers(status)}`,
+      done: stopsFollowing,
+      summary: (status) => `\n${renderMembers(status)}${renderOperatorOptions(status)}`,
     },
     options,
   );

@@ -20,6 +20,7 @@ import {
   previewMigration,
   renderMigration,
   renderPreview,
+  resendMigration,
   startMigration,
 } from './enable-all-features';
 import { history, listExecutions, renderExecutions, renderHistory } from './executions';
@@ -53,9 +54,11 @@ commands:
                                 waits for the others; one migration at a time (asking again shows the one
                                 running); --dry-run: the members that must approve and which orgflow can
                                 approve for, nothing started; --follow: show progress until the organization
-                                is ALL (exit 1 if the migration failed)
-  migration <migration-id> [--follow]
-                                a migration to all features: its round, each member, and what comes next
+                                is ALL, or until it waits for an operator (exit 1 unless it is ALL)
+  migration <migration-id> [--resend] [--follow]
+                                a migration to all features: its round, each member, the next look, and what
+                                comes next; --resend: a migration that waits for an operator after a decline,
+                                cancellation or expiry (afterRoundEnds wait-for-operator) starts its next round
 
 options:
   --json                        machine-readable output
@@ -119,6 +122,7 @@ async function run(argv: string[]): Promise<void> {
       reason: { type: 'string' },
       'include-sub-ous': { type: 'boolean', default: false },
       'dry-run': { type: 'boolean', default: false },
+      resend: { type: 'boolean', default: false },
       'api-url': { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
@@ -257,6 +261,12 @@ async function run(argv: string[]): Promise<void> {
     }
     case 'migration': {
       const id = migration?.migrationId ?? '';
+      if (values.resend) {
+        const resent = await resendMigration(apiOf(target), id);
+        const said = `migration ${id}: resent; round ${resent.round} is cancelled and round ${resent.nextRound} starts`;
+        if (!values.follow) return print(resent, said);
+        if (!values.json) console.log(said);
+      }
       const last = values.follow
         ? await followMigration(apiOf(target), id, { json: values.json })
         : await migrationStatus(apiOf(target), id);

@@ -11,7 +11,9 @@ import { PolicyTypeSchema } from '../_shared/schemas';
  *   "approvalRoleName": "OrganizationAccountAccessRole",
  *   "maxRounds": 3,
  *   "lookIntervalSeconds": 3600,
+ *   "maxLookIntervalSeconds": 86400,
  *   "reminderIntervalDays": 3,
+ *   "afterRoundEnds": "new-round",
  *   "policyTypesToEnable": ["SERVICE_CONTROL_POLICY"]
  * }
  * ```
@@ -24,7 +26,19 @@ import { PolicyTypeSchema } from '../_shared/schemas';
  *   migration runs before it fails with `MaxRoundsReachedError`.
  * - `lookIntervalSeconds`: how long a wait for approvals lasts without news before orgflow looks at the
  *   round's handshakes itself (ListHandshakesForOrganization); events wake it sooner where they reach the bus.
+ * - `maxLookIntervalSeconds`: while looks find nothing new, each wait lasts twice the one before, up to this
+ *   (never less than `lookIntervalSeconds`); news (an answer, a resend) brings it back to `lookIntervalSeconds`.
+ *   It keeps a migration's execution history within Step Functions' 25,000 events: at a steady hourly look,
+ *   3 rounds that each run to the 90-day expiry would take about 26,000.
  * - `reminderIntervalDays`: how often a member still waited for gets an `Approval Reminder` event.
+ * - `afterRoundEnds`: what a decline, a cancellation or the 90-day expiry leads to. `new-round` (the default):
+ *   what is left of the round is cancelled and EnableAllFeatures called again. `wait-for-operator`: the migration
+ *   records that it waits for an operator (its status names the members that declined) and waits, looking at
+ *   the round as usual, until the operator either resends (`POST /all-features-migrations/{id}/resend`, or
+ *   `orgflow migration <id> --resend`: the next round starts, and counts toward `maxRounds`) or removes the
+ *   declining accounts from the organization (the round then opens and the migration finishes as usual).
+ *   Once `maxRounds` rounds have run, only the removal is left; a round that expired or was cancelled then fails
+ *   the migration with `MaxRoundsReachedError`.
  * - `policyTypesToEnable`: policy types enabled on the root once the organization is ALL (none by default;
  *   only CreateOrganization with ALL enables SCPs by itself).
  */
@@ -38,7 +52,17 @@ export const MigrationConfigSchema = z.strictObject({
   maxRounds: z.number().int().min(1).max(20).default(3),
   // at least a minute: each look costs a few state transitions and history events
   lookIntervalSeconds: z.number().int().min(60).max(86_400).default(3600),
+  // a day by default: 3 rounds running to their expiry take about 2,400 history events (test/e2e)
+  maxLookIntervalSeconds: z
+    .number()
+    .int()
+    .min(60)
+    .max(7 * 86_400)
+    .default(86_400),
   reminderIntervalDays: z.number().min(0.01).max(90).default(3),
+  afterRoundEnds: z
+    .enum(['new-round', 'wait-for-operator'], { error: 'afterRoundEnds is new-round or wait-for-operator' })
+    .default('new-round'),
   policyTypesToEnable: z.array(PolicyTypeSchema).default([]),
 });
 export type MigrationConfig = z.infer<typeof MigrationConfigSchema>;

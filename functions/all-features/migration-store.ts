@@ -4,6 +4,7 @@ import {
   QueryCommand,
   type QueryCommandOutput,
   UpdateCommand,
+  type UpdateCommandInput,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { mapLimited } from '../_shared/concurrency';
@@ -39,6 +40,20 @@ export const isAnswered = (state: MemberState): boolean => ANSWERED.includes(sta
 export const ROUND_ENDS = ['approved', 'declined', 'canceled', 'expired'] as const;
 export type RoundEnd = (typeof ROUND_ENDS)[number];
 
+/**
+ * The migration waits for an operator (`afterRoundEnds: wait-for-operator`): its round ended `end` (the members
+ * that declined named) and is left as it is until the operator resends (the next round) or removes the accounts.
+ */
+export const OperatorWaitSchema = z.object({
+  round: z.number().int().min(1),
+  end: z.enum(['declined', 'canceled', 'expired']),
+  since: z.string(),
+  decliners: z.array(z.string()),
+  resendRequestedAt: z.string().optional(),
+  resendRequestedBy: z.string().optional(),
+});
+export type OperatorWait = z.infer<typeof OperatorWaitSchema>;
+
 export const MigrationRecordSchema = z.object({
   migrationId: z.string(),
   requestedBy: z.string().optional(),
@@ -50,6 +65,9 @@ export const MigrationRecordSchema = z.object({
   error: z.string().optional(),
   detail: z.string().optional(),
   policyTypesEnabled: z.array(z.string()).optional(),
+  /** when the wait for the current round's answers looks at it next, unless news wakes it first */
+  nextLookAt: z.string().optional(),
+  operatorWait: OperatorWaitSchema.optional(),
   updatedAt: z.string(),
 });
 export type MigrationRecord = z.infer<typeof MigrationRecordSchema>;
@@ -75,6 +93,8 @@ export const MemberRecordSchema = z.object({
   notifiedAt: z.string().optional(),
   /** when orgflow was about to accept as the member: an acceptance found later without its answer is orgflow's */
   attemptedAt: z.string().optional(),
+  /** when a look found the member, which had declined, removed from the organization */
+  departedAt: z.string().optional(),
   updatedAt: z.string(),
 });
 export type MemberRecord = z.infer<typeof MemberRecordSchema>;
@@ -158,16 +178,19 @@ export async function openRound(
       }),
     ),
   );
+  const set = setAll({
+    round,
+    handshakeId: handshake.handshakeId,
+    handshakeExpiresAt: iso(handshake.expiresAt),
+    updatedAt: iso(now),
+  });
   await ports.db.send(
     new UpdateCommand({
       TableName: ports.table,
       Key: { pk: partition(migrationId), sk: 'migration' },
-      ...setAll({
-        round,
-        handshakeId: handshake.handshakeId,
-        handshakeExpiresAt: iso(handshake.expiresAt),
-        updatedAt: iso(now),
-      }),
+      ...set,
+      // the last round's wait for an operator and its next look are over
+      UpdateExpression: `${set.UpdateExpression} REMOVE operatorWait, nextLookAt`,
     }),
   );
   return round;
@@ -310,6 +333,119 @@ export async function endRound(
         ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(#end)',
         ExpressionAttributeNames: { '#end': 'end' },
         ExpressionAttributeValues: { ':end': end, ':now': iso(now) },
+      }),
+    ),
+  );
+}
+
+/** One conditional update of the migration's item: false when its condition failed. */
+function updateMigration(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  update: Omit<UpdateCommandInput, 'TableName' | 'Key'>,
+): Promise<boolean> {
+  return conditional(
+    ports.db.send(
+      new UpdateCommand({
+        TableName: ports.table,
+        Key: { pk: partition(migrationId), sk: 'migration' },
+        ...update,
+      }),
+    ),
+  );
+}
+
+/** Notes when the wait for the round's answers looks next, unless news wakes it first. */
+export async function recordNextLook(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  nextLookAt: number,
+): Promise<void> {
+  await updateMigration(ports, migrationId, setAll({ nextLookAt: iso(nextLookAt) }));
+}
+
+/**
+ * Records that the migration waits for an operator after its round ended: the first look that finds it sets the
+ * wait (and its start); a later one updates how the round ended and who declined, keeping a resend asked for.
+ */
+export async function recordOperatorWait(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  wait: Pick<OperatorWait, 'round' | 'end' | 'decliners'>,
+  now: number,
+): Promise<void> {
+  const fresh: OperatorWait = { ...wait, since: iso(now) };
+  const started = await updateMigration(ports, migrationId, {
+    UpdateExpression: 'SET operatorWait = :wait',
+    ConditionExpression:
+      'attribute_exists(pk) AND (attribute_not_exists(operatorWait) OR operatorWait.#round <> :round)',
+    ExpressionAttributeNames: { '#round': 'round' },
+    ExpressionAttributeValues: { ':wait': fresh, ':round': wait.round },
+  });
+  if (started) return;
+  await updateMigration(ports, migrationId, {
+    UpdateExpression: 'SET operatorWait.#end = :end, operatorWait.decliners = :decliners',
+    ConditionExpression: 'operatorWait.#round = :round',
+    ExpressionAttributeNames: { '#round': 'round', '#end': 'end' },
+    ExpressionAttributeValues: { ':end': wait.end, ':decliners': wait.decliners, ':round': wait.round },
+  });
+}
+
+/** The round no longer waits for an operator (the declining accounts were removed): its wait is forgotten. */
+export async function clearOperatorWait(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+): Promise<void> {
+  await updateMigration(ports, migrationId, {
+    UpdateExpression: 'REMOVE operatorWait',
+    ConditionExpression: 'operatorWait.#round = :round',
+    ExpressionAttributeNames: { '#round': 'round' },
+    ExpressionAttributeValues: { ':round': round },
+  });
+}
+
+/**
+ * The operator's resend of a round that waits for it: true when this call asked for it, false when the round
+ * does not wait (any more), or a resend was asked for already.
+ */
+export function requestResend(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+  requestedBy: string,
+  now: number,
+): Promise<boolean> {
+  return updateMigration(ports, migrationId, {
+    UpdateExpression: 'SET operatorWait.resendRequestedAt = :now, operatorWait.resendRequestedBy = :by',
+    ConditionExpression:
+      '#state = :running AND #round = :round AND operatorWait.#round = :round AND attribute_not_exists(operatorWait.resendRequestedAt)',
+    ExpressionAttributeNames: { '#state': 'state', '#round': 'round' },
+    ExpressionAttributeValues: {
+      ':now': iso(now),
+      ':by': requestedBy,
+      ':running': 'running',
+      ':round': round,
+    },
+  });
+}
+
+/** Notes that a member that declined was found removed from the organization (its answer stays). */
+export async function markDeparted(
+  ports: MigrationStorePorts,
+  migrationId: string,
+  round: number,
+  accountId: string,
+  now: number,
+): Promise<void> {
+  await conditional(
+    ports.db.send(
+      new UpdateCommand({
+        TableName: ports.table,
+        Key: { pk: partition(migrationId), sk: memberKey(round, accountId) },
+        UpdateExpression: 'SET departedAt = :now',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(departedAt)',
+        ExpressionAttributeValues: { ':now': iso(now) },
       }),
     ),
   );

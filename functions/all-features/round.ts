@@ -1,5 +1,6 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import {
+  DescribeAccountCommand,
   DescribeHandshakeCommand,
   type Handshake,
   ListHandshakesForOrganizationCommand,
@@ -81,6 +82,26 @@ export async function parentState(
 ): Promise<HandshakeState> {
   const { Handshake } = await organizations.send(new DescribeHandshakeCommand({ HandshakeId: handshakeId }));
   return Handshake?.State as HandshakeState;
+}
+
+/**
+ * Of the members that declined, those no longer in the organization (DescribeAccount: AccountNotFoundException):
+ * the operator removed them, and they no longer hold the round back. AWS keeps a declined request listed with its
+ * round; only a decline costs a call here.
+ */
+export async function departedMembers(
+  organizations: OrganizationsClient,
+  decliners: readonly string[],
+): Promise<string[]> {
+  const departed: string[] = [];
+  for (const accountId of decliners)
+    try {
+      await organizations.send(new DescribeAccountCommand({ AccountId: accountId }));
+    } catch (error) {
+      if ((error as Error).name !== 'AccountNotFoundException') throw error;
+      departed.push(accountId);
+    }
+  return departed;
 }
 
 export type RoundDecision =

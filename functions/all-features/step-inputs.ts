@@ -24,9 +24,14 @@ export const RoundInputSchema = z.object({
 });
 export type RoundInput = z.infer<typeof RoundInputSchema>;
 
-/** Wait For Approvals (`.waitForTaskToken`): every attempt looks at the round, so no `look` flag. */
+/**
+ * Wait For Approvals (`.waitForTaskToken`): every attempt looks at the round, so no `look` flag; how long this
+ * wait lasts without news (its TimeoutSeconds), to say when the next look is due (absent from executions started
+ * before the look interval grew: the configured one).
+ */
 export const WatchApprovalsInputSchema = RoundInputSchema.extend({
   taskToken: z.string().min(1).max(2048),
+  lookIntervalSeconds: z.number().int().min(1).nullish(),
 });
 export type WatchApprovalsInput = z.infer<typeof WatchApprovalsInputSchema>;
 

@@ -23,15 +23,19 @@ import {
 } from '../_shared/errors';
 import { matchesPrincipal, ownerOf } from '../_shared/principals';
 import { type Caller, fieldIssuesOf, IdempotencyKeySchema } from '../_shared/schemas';
+import { reportApprovalNews } from '../all-features/approval-watch';
 import { type MemberOrganizations, MemberUnreachableError } from '../all-features/member-access';
 import { type MigrationConfig, MigrationConfigSchema } from '../all-features/migration-config';
 import {
   MEMBER_STATES,
   type MemberRecord,
   type MemberState,
+  type MigrationRecord,
   type MigrationStorePorts,
+  type OperatorWait,
   type RoundRecord,
   readMigration,
+  requestResend,
 } from '../all-features/migration-store';
 import { pendingRound } from '../all-features/preflight/preflight';
 import { approvalCommand, type HandshakeState, listMemberRequests } from '../all-features/round';
@@ -88,6 +92,7 @@ export interface AllFeaturesApiPorts extends MigrationStorePorts {
   access: AllFeaturesAccess;
   /** the AllFeaturesMigration state machine */
   stateMachineArn: string;
+  now: () => number;
 }
 
 export interface MigrationSubmission {
@@ -361,7 +366,22 @@ async function reachability(
  * A migration's state: STARTING before Preflight recorded a round, RUNNING, ENABLED once the organization is
  * ALL, FAILED when it stopped before (its error says why; a stopped or timed-out execution counts).
  */
-export type MigrationState = 'STARTING' | 'RUNNING' | 'ENABLED' | 'FAILED';
+export type MigrationState = 'STARTING' | 'RUNNING' | 'WAITING_FOR_OPERATOR' | 'ENABLED' | 'FAILED';
+
+/** The round ended and the migration waits for an operator (`afterRoundEnds: wait-for-operator`). */
+export interface OperatorWaitStatus {
+  round: number;
+  /** how the round ended */
+  end: OperatorWait['end'];
+  since: string;
+  /** the members that declined the round (and are still in the organization) */
+  decliners: string[];
+  /** once the operator resent: when and who */
+  resendRequestedAt?: string | undefined;
+  resendRequestedBy?: string | undefined;
+  /** what the operator can do, each a command */
+  options: string[];
+}
 
 export interface MigrationMember {
   accountId: string;
@@ -370,6 +390,8 @@ export interface MigrationMember {
   detail?: string;
   /** what the member runs, as itself, to approve (members orgflow cannot reach) */
   command?: string;
+  /** when a look found the member, which had declined, removed from the organization */
+  removedAt?: string;
   updatedAt: string;
 }
 
@@ -399,6 +421,10 @@ export interface MigrationStatus {
   handshakeId?: string;
   /** when the current round's handshake expires */
   expiresAt?: string;
+  /** when the migration looks at the round next, unless news comes first (while it waits for answers) */
+  nextLookAt?: string;
+  /** the round ended and waits for an operator to resend it or remove the accounts that declined */
+  operatorWait?: OperatorWaitStatus;
   /** the invited members of the current round */
   members: MigrationMember[];
   counts: Record<MemberState, number>;
@@ -415,6 +441,19 @@ const operatorFacingErrors = new Set([
   'OrganizationTooLargeError',
 ]);
 
+/** A migration's record and execution (either may be gone, not both), or NotFoundError. */
+async function findMigration(ports: AllFeaturesApiPorts, migrationId: string | undefined) {
+  const id = MigrationIdSchema.safeParse(migrationId);
+  const notFound = new NotFoundError(`there is no migration to all features ${migrationId ?? ''}`.trim());
+  if (!id.success) throw notFound;
+  const [recorded, execution] = await Promise.all([
+    readMigration(ports, id.data),
+    describeIfExists(ports.sfn, executionArnOf(ports.stateMachineArn, id.data)),
+  ]);
+  if (!recorded && !execution) throw notFound;
+  return { id: id.data, recorded, execution };
+}
+
 /**
  * GET /all-features-migrations/{id}: the record (one Query: the migration, its rounds, their members) and the
  * execution's status; what the migration does next, in words.
@@ -425,14 +464,7 @@ export async function describeMigration(
   reader: Caller,
 ): Promise<MigrationStatus> {
   assertMayMigrate(ports.access, reader);
-  const id = MigrationIdSchema.safeParse(migrationId);
-  const notFound = new NotFoundError(`there is no migration to all features ${migrationId ?? ''}`.trim());
-  if (!id.success) throw notFound;
-  const [recorded, execution] = await Promise.all([
-    readMigration(ports, id.data),
-    describeIfExists(ports.sfn, executionArnOf(ports.stateMachineArn, id.data)),
-  ]);
-  if (!recorded && !execution) throw notFound;
+  const { id, recorded, execution } = await findMigration(ports, migrationId);
 
   const migration = recorded?.migration;
   const roundNumber = migration?.round ?? 0;
@@ -442,10 +474,14 @@ export async function describeMigration(
   const counts = Object.fromEntries(MEMBER_STATES.map((state) => [state, 0])) as Record<MemberState, number>;
   for (const member of members) counts[member.state] += 1;
   const failure = failureOf(execution, migration);
-  const state = stateOf(execution, migration?.state, roundNumber);
+  const waiting = waitingForOperator(execution, migration);
+  const state =
+    waiting && !waiting.resendRequestedAt
+      ? 'WAITING_FOR_OPERATOR'
+      : stateOf(execution, migration?.state, roundNumber);
   const createdAt = migration?.createdAt ?? execution?.startDate?.toISOString();
   const status: Omit<MigrationStatus, 'nextAction'> = {
-    migrationId: id.data,
+    migrationId: id,
     state,
     ...(execution?.status ? { executionStatus: execution.status } : {}),
     ...(migration?.requestedBy ? { requestedBy: migration.requestedBy } : {}),
@@ -455,6 +491,10 @@ export async function describeMigration(
     maxRounds: ports.access.config.maxRounds,
     ...(migration?.handshakeId ? { handshakeId: migration.handshakeId } : {}),
     ...(migration?.handshakeExpiresAt ? { expiresAt: migration.handshakeExpiresAt } : {}),
+    ...(migration?.nextLookAt && state !== 'ENABLED' && state !== 'FAILED'
+      ? { nextLookAt: migration.nextLookAt }
+      : {}),
+    ...(waiting ? { operatorWait: operatorWaitOf(id, waiting, ports.access.config.maxRounds) } : {}),
     members,
     counts,
     rounds,
@@ -462,6 +502,31 @@ export async function describeMigration(
     ...(failure ? { failure } : {}),
   };
   return { ...status, nextAction: nextActionOf(status, current, ports.access.config) };
+}
+
+/** The operator wait of the current round, while the execution runs. */
+function waitingForOperator(
+  execution: DescribeExecutionOutput | undefined,
+  migration: MigrationRecord | undefined,
+): OperatorWait | undefined {
+  const wait = migration?.operatorWait;
+  if (!wait || wait.round !== migration?.round || migration.state !== 'running') return undefined;
+  return execution?.status === 'RUNNING' ? wait : undefined;
+}
+
+/** The resend command, as the CLI and the API take it. */
+const resendCommand = (migrationId: string) =>
+  `npx orgflow migration ${migrationId} --resend (or POST /all-features-migrations/${migrationId}/resend)`;
+const removeCommand = (accountId: string) =>
+  `aws organizations remove-account-from-organization --account-id ${accountId}`;
+
+function operatorWaitOf(migrationId: string, wait: OperatorWait, maxRounds: number): OperatorWaitStatus {
+  const options: string[] = [];
+  if (wait.round < maxRounds)
+    options.push(`resend: ${resendCommand(migrationId)} starts round ${wait.round + 1} of ${maxRounds}`);
+  if (wait.end === 'declined')
+    for (const accountId of wait.decliners) options.push(`remove ${accountId}: ${removeCommand(accountId)}`);
+  return { ...wait, options };
 }
 
 function stateOf(
@@ -503,45 +568,126 @@ function memberOf(record: MemberRecord): MigrationMember {
     accountId: record.accountId,
     state: record.state,
     handshakeId: record.handshakeId,
-    ...(record.detail ? { detail: record.detail } : {}),
+    ...(record.departedAt
+      ? { detail: `removed from the organization (found ${record.departedAt})` }
+      : record.detail
+        ? { detail: record.detail }
+        : {}),
     ...(record.state === 'waiting-role-unreachable' ? { command: approvalCommand(record.handshakeId) } : {}),
+    ...(record.departedAt ? { removedAt: record.departedAt } : {}),
     updatedAt: record.updatedAt,
   };
 }
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 const minute = (iso: string) => `${iso.slice(0, 16).replace('T', ' ')}Z`;
-
-function duration(seconds: number): string {
-  if (seconds % 3600 === 0) return `${seconds / 3600} h`;
-  if (seconds % 60 === 0) return `${seconds / 60} min`;
-  return `${seconds} s`;
-}
+const second = (iso: string) => `${iso.slice(0, 19).replace('T', ' ')}Z`;
 
 /** What the migration does next, in words: from its state, its current round and that round's members. */
 export function nextActionOf(
   status: Omit<MigrationStatus, 'nextAction'>,
   round: MigrationRound | undefined,
-  config: Pick<MigrationConfig, 'approvalRoleName' | 'lookIntervalSeconds' | 'reminderIntervalDays'>,
+  config: Pick<MigrationConfig, 'approvalRoleName' | 'reminderIntervalDays'>,
 ): string {
   const { counts } = status;
+  const nextLook = status.nextLookAt ? `; next look ${second(status.nextLookAt)}` : '';
   if (status.state === 'ENABLED')
     return `done: ALL${status.policyTypesEnabled?.length ? ` (policy types enabled: ${status.policyTypesEnabled.join(', ')})` : ''}`;
   if (status.state === 'FAILED')
     return `failed${status.failure ? ` (${status.failure.error}): ${status.failure.message}` : ''}; start a new migration with: npx orgflow enable-all-features`;
+  const wait = status.operatorWait;
+  if (status.state === 'WAITING_FOR_OPERATOR' && wait) {
+    const who = wait.decliners.length ? ` (declined by ${wait.decliners.join(', ')})` : '';
+    const can = [
+      ...(wait.round < status.maxRounds
+        ? [
+            `resend the request (${resendCommand(status.migrationId)}), which starts round ${wait.round + 1} of ${status.maxRounds}`,
+          ]
+        : []),
+      ...(wait.end === 'declined' && wait.decliners.length
+        ? [
+            `remove the declining account${wait.decliners.length === 1 ? '' : 's'} from the organization (${removeCommand(wait.decliners[0]!)}${wait.decliners.length > 1 ? ', …' : ''})`,
+          ]
+        : []),
+    ];
+    return `round ${wait.round} ended ${wait.end}${who}: waiting for an operator to ${can.join(', or to ')}${nextLook}`;
+  }
+  if (wait?.resendRequestedAt)
+    return `resent by ${wait.resendRequestedBy ?? 'an operator'} at ${second(wait.resendRequestedAt)}: cancelling what is left of round ${wait.round} and starting round ${wait.round + 1} of ${status.maxRounds}`;
   if (status.state === 'STARTING' || !round)
     return 'starting: looking at the organization, then opening a round (EnableAllFeatures) or adopting the pending one';
   if (round.end && round.end !== 'approved')
     return `round ${round.round} ended ${round.end}: cancelling what is left of it${round.round < status.maxRounds ? ` and starting round ${round.round + 1} of ${status.maxRounds}` : ''}`;
   if (counts.pending > 0)
     return `approving as ${plural(counts.pending, 'member')} through ${config.approvalRoleName}`;
-  if (counts.declined > 0)
-    return `${plural(counts.declined, 'member')} declined: the next look ends round ${round.round} and starts another`;
+  // a member that declined and was removed no longer holds the round back
+  const declined = counts.declined - status.members.filter((m) => m.removedAt).length;
+  if (declined > 0)
+    return `${plural(declined, 'member')} declined: the next look ends round ${round.round} and starts another`;
   const waiting = counts['waiting-role-unreachable'];
   if (round.end === 'approved' || waiting === 0)
     return 'every member approved: accepting the ENABLE_ALL_FEATURES handshake as the management account';
   const reminder = minute(
     new Date(Date.parse(round.remindedAt) + config.reminderIntervalDays * 86_400_000).toISOString(),
   );
-  return `waiting for ${plural(waiting, 'member')} to accept as ${waiting === 1 ? 'itself' : 'themselves'}; next look within ${duration(config.lookIntervalSeconds)} (sooner when an answer reaches the bus); next reminder ${reminder}; the round expires ${minute(round.expiresAt)}`;
+  return `waiting for ${plural(waiting, 'member')} to accept as ${waiting === 1 ? 'itself' : 'themselves'}${nextLook || '; looking at the round'} (sooner when an answer reaches the bus); next reminder ${reminder}; the round expires ${minute(round.expiresAt)}`;
+}
+
+// --- the operator's resend --------------------------------------------------------------------------------
+
+export interface ResendAccepted {
+  migrationId: string;
+  /** the round that ended, and the one the resend starts */
+  round: number;
+  nextRound: number;
+  statusUrl: string;
+}
+
+/**
+ * POST /all-features-migrations/{id}/resend: a migration that waits for an operator after its round ended starts
+ * the next round (what is left of the round cancelled, EnableAllFeatures again; it counts toward maxRounds). The
+ * resend is recorded on the migration, then its wait is woken (task-rendezvous.ts): a resend the wait misses is
+ * seen by its next look. 404 for an unknown migration; 409 when it does not wait for an operator or has no round
+ * left. Asking again before the next round opens answers the same and starts nothing more.
+ */
+export async function resendMigration(
+  ports: AllFeaturesApiPorts,
+  migrationId: string | undefined,
+  caller: Caller,
+  statusUrl: (migrationId: string) => string,
+): Promise<ResendAccepted> {
+  assertMayMigrate(ports.access, caller);
+  const { id, recorded, execution } = await findMigration(ports, migrationId);
+  const { maxRounds } = ports.access.config;
+  let wait = waitingForOperator(execution, recorded?.migration);
+  const migration = recorded?.migration;
+  if (!wait || !migration?.handshakeId)
+    throw new HttpError(
+      409,
+      `migration ${id} is not waiting for an operator (it is ${execution?.status === 'RUNNING' ? `running round ${migration?.round ?? 0}` : (migration?.state ?? execution?.status ?? 'unknown')}): nothing to resend; a resend is for a round that ended with a decline, a cancellation or the expiry while afterRoundEnds is wait-for-operator`,
+    );
+  if (!wait.resendRequestedAt) {
+    if (wait.round >= maxRounds)
+      throw new HttpError(
+        409,
+        `migration ${id} has run all its ${maxRounds} rounds: it cannot resend; remove the declining accounts from the organization (${wait.decliners.map(removeCommand).join('; ') || 'none declined'}) or start a new migration once this one ends`,
+      );
+    if (!(await requestResend(ports, id, wait.round, caller.arn, ports.now()))) {
+      // another resend, or a look, got there first: what the record says now decides
+      wait = waitingForOperator(execution, (await readMigration(ports, id))?.migration);
+      if (!wait?.resendRequestedAt)
+        throw new HttpError(409, `migration ${id} no longer waits for an operator: look at its status`);
+    }
+  }
+  await reportApprovalNews(ports, migration.handshakeId, {
+    eventId: `resend#${wait.round}`,
+    eventName: 'ResendRequested',
+    handshakeId: migration.handshakeId,
+  });
+  return {
+    migrationId: id,
+    round: wait.round,
+    nextRound: wait.round + 1,
+    statusUrl: statusUrl(id),
+  };
 }

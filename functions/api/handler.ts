@@ -18,7 +18,12 @@ import { loadVendingConfig, VendingConfigEnvSchema } from '../account-vending/ve
 import { memberOrganizationsThroughRole } from '../all-features/member-access';
 import { MigrationConfigEnvSchema } from '../all-features/migration-config';
 import { describeAccountRequest, listAccountRequests, submitAccountRequest } from './account-requests';
-import { describeMigration, loadAllFeaturesAccess, submitMigration } from './all-features-migrations';
+import {
+  describeMigration,
+  loadAllFeaturesAccess,
+  resendMigration,
+  submitMigration,
+} from './all-features-migrations';
 import { callerOf } from './caller';
 import { describeClosureBatch, submitClosureBatch } from './closure-batches';
 import { type ApiEvent, header, json, jsonApi, urlOf } from './http';
@@ -66,6 +71,7 @@ const allFeaturesPorts = {
   ),
   access: allFeaturesAccess,
   stateMachineArn: env.ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN,
+  now: () => Date.now(),
 };
 
 const statusUrlFor = (event: ApiEvent) => (requestId: string) =>
@@ -137,6 +143,16 @@ async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
     }
     case 'GET /all-features-migrations/{id}':
       return json(200, await describeMigration(allFeaturesPorts, event.pathParameters?.id, callerOf(event)));
+    case 'POST /all-features-migrations/{id}/resend': {
+      const resent = await resendMigration(
+        allFeaturesPorts,
+        event.pathParameters?.id,
+        callerOf(event),
+        migrationUrlFor(event),
+      );
+      logger.info('migration to all features resent', { ...resent });
+      return json(202, resent, { Location: resent.statusUrl });
+    }
     default:
       throw new HttpError(404, `no route for ${event.httpMethod} ${event.path}`);
   }

@@ -127,7 +127,7 @@ describe('statemachines/all-features-migration.asl.json', () => {
       requestedBy: 'arn:aws:iam::111111111111:role/CloudOps',
     });
     expect(steps.of('ApproveMembers')[0]?.input).toEqual(round);
-    expect(steps.of('WatchApprovals')[0]?.input).toEqual(round);
+    expect(steps.of('WatchApprovals')[0]?.input).toEqual({ ...round, lookIntervalSeconds: 3600 });
     expect(steps.of('FinishMigration')[0]?.input).toEqual({
       migrationId: MIGRATION,
       handshakeId: ROUND_1,
@@ -194,19 +194,27 @@ describe('statemachines/all-features-migration.asl.json', () => {
     expect(steps.of('ApproveMembers').map((c) => c.at - START)).toEqual([0, 1000, 2000]);
   });
 
-  it('looks again every look interval while no news comes, then finishes', async () => {
-    // Act: no answer to the first two waits; the third look finds the round open
+  it('looks again after a wait that doubles while no news comes, up to the maximum, and is back to the base after news', async () => {
+    // Act: four waits without news, then an event wakes the wait; one more wait without news, then the round opens
     const { execution, steps } = await runMigration({
-      WatchApprovals: (_, call) => (call < 3 ? NO_ANSWER : { outcome: 'approved' }),
+      PreflightMigration: () => ({ ...roundOf(1, ROUND_1), maxLookIntervalSeconds: 4 * 3600 }),
+      WatchApprovals: (_, call) =>
+        call === 5
+          ? { outcome: 'woken', eventName: 'AcceptHandshake' }
+          : call < 7
+            ? NO_ANSWER
+            : { outcome: 'approved' },
     });
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    const looks = steps.of('WatchApprovals').map((c) => c.at - START);
-    expect(looks).toHaveLength(3);
-    expect(looks[1]! - looks[0]!).toBeGreaterThanOrEqual(HOUR);
-    expect(looks[1]! - looks[0]!).toBeLessThan(HOUR + 5_000);
-    expect(looks[2]! - looks[1]!).toBeLessThan(HOUR + 5_000);
+    const looks = steps.of('WatchApprovals');
+    const gaps = looks.slice(1).map((c, i) => Math.round((c.at - looks[i]!.at) / 60_000) / 60);
+    expect(gaps).toEqual([1, 2, 4, 4, 0, 1]);
+    // each look is told how long its wait lasts, to say when the next look is due
+    expect(looks.map((c) => (c.input as { lookIntervalSeconds: number }).lookIntervalSeconds)).toEqual([
+      3600, 7200, 14_400, 14_400, 14_400, 3600, 7200,
+    ]);
   });
 
   it('looks again at once when an event wakes the wait', async () => {

@@ -144,7 +144,9 @@ describe('the enable-all-features configuration', () => {
       approvalRoleName: ROLE,
       maxRounds: 3,
       lookIntervalSeconds: 3600,
+      maxLookIntervalSeconds: 86_400,
       reminderIntervalDays: 3,
+      afterRoundEnds: 'new-round',
       policyTypesToEnable: [],
     });
     expect(bad).toThrow(/maxRounds: .*; lookIntervalSeconds: /);

@@ -12,6 +12,7 @@ import {
   DescribeExecutionCommand,
   ExecutionAlreadyExists,
   ExecutionDoesNotExist,
+  SendTaskSuccessCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
@@ -19,11 +20,15 @@ import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { registerApprovalWaiter } from '../../functions/all-features/approval-watch';
 import {
   endRound,
   ensureMigration,
   openRound,
+  readMigration,
   recordMembers,
+  recordNextLook,
+  recordOperatorWait,
   setMemberState,
   setMigrationState,
 } from '../../functions/all-features/migration-store';
@@ -422,6 +427,7 @@ describe('GET /all-features-migrations/{id}', () => {
       NOW - DAY,
       'orgflow cannot act as account 300000000003 through arn:aws:iam::300000000003:role/OrganizationAccountAccessRole: AccessDenied',
     );
+    await recordNextLook(store(), idOf(1), NOW + HOUR);
   }
 
   it('shows the round, each member, the counts and what comes next', async () => {
@@ -445,6 +451,7 @@ describe('GET /all-features-migrations/{id}', () => {
       handshakeId: HANDSHAKE,
       expiresAt: new Date(NOW + 89 * DAY).toISOString(),
       rounds: [{ round: 1, handshakeId: HANDSHAKE, adopted: false }],
+      nextLookAt: new Date(NOW + HOUR).toISOString(),
     });
     expect(status.counts).toMatchObject({
       'approved-by-orgflow': 1,
@@ -463,7 +470,7 @@ describe('GET /all-features-migrations/{id}', () => {
       ],
     ]);
     expect(status.nextAction).toBe(
-      `waiting for 1 member to accept as itself; next look within 1 h (sooner when an answer reaches the bus); next reminder ${new Date(NOW - DAY + 3 * DAY).toISOString().slice(0, 16).replace('T', ' ')}Z; the round expires ${new Date(NOW + 89 * DAY).toISOString().slice(0, 16).replace('T', ' ')}Z`,
+      `waiting for 1 member to accept as itself; next look ${new Date(NOW + HOUR).toISOString().slice(0, 19).replace('T', ' ')}Z (sooner when an answer reaches the bus); next reminder ${new Date(NOW - DAY + 3 * DAY).toISOString().slice(0, 16).replace('T', ' ')}Z; the round expires ${new Date(NOW + 89 * DAY).toISOString().slice(0, 16).replace('T', ' ')}Z`,
     );
   });
 
@@ -553,7 +560,7 @@ describe('GET /all-features-migrations/{id}', () => {
 });
 
 describe('the next action', () => {
-  const config = { approvalRoleName: 'OrgflowApprover', lookIntervalSeconds: 3600, reminderIntervalDays: 3 };
+  const config = { approvalRoleName: 'OrgflowApprover', reminderIntervalDays: 3 };
   const round = {
     round: 2,
     handshakeId: 'h-a1b2c3d4e5',
@@ -604,6 +611,23 @@ describe('the next action', () => {
       'round 2 ended declined: cancelling what is left of it and starting round 3 of 3',
     ],
     [
+      'a decline that waits for an operator',
+      {
+        ...status({ declined: 2 }),
+        state: 'WAITING_FOR_OPERATOR' as const,
+        nextLookAt: '2026-12-06T14:00:00.000Z',
+        operatorWait: {
+          round: 2,
+          end: 'declined' as const,
+          since: '2026-12-06T12:00:00.000Z',
+          decliners: ['300000000001', '300000000002'],
+          options: [],
+        },
+      },
+      round,
+      'round 2 ended declined (declined by 300000000001, 300000000002): waiting for an operator to resend the request (npx orgflow migration afm-x --resend (or POST /all-features-migrations/afm-x/resend)), which starts round 3 of 3, or to remove the declining accounts from the organization (aws organizations remove-account-from-organization --account-id 300000000001, …); next look 2026-12-06 14:00:00Z',
+    ],
+    [
       'every member approved',
       status({ 'approved-by-orgflow': 2, 'approved-by-member': 1 }),
       round,
@@ -611,12 +635,157 @@ describe('the next action', () => {
     ],
     [
       'members waited for',
-      status({ 'waiting-role-unreachable': 3 }),
+      { ...status({ 'waiting-role-unreachable': 3 }), nextLookAt: '2026-12-06T13:20:05.000Z' },
       round,
-      'waiting for 3 members to accept as themselves; next look within 1 h (sooner when an answer reaches the bus); next reminder 2026-12-04 00:00Z; the round expires 2027-03-01 00:00Z',
+      'waiting for 3 members to accept as themselves; next look 2026-12-06 13:20:05Z (sooner when an answer reaches the bus); next reminder 2026-12-04 00:00Z; the round expires 2027-03-01 00:00Z',
     ],
   ])('with %s', (_, migration, current, expected) => {
     // Act + Assess
     expect(nextActionOf(migration, current, config)).toBe(expected);
+  });
+});
+
+describe('POST /all-features-migrations/{id}/resend', () => {
+  const TOKEN = 'token-of-the-wait';
+
+  function resend(migrationId: string, userArn = cloudOps.arn): APIGatewayProxyEvent {
+    const event = get(migrationId, userArn);
+    event.httpMethod = 'POST';
+    event.resource = '/all-features-migrations/{id}/resend';
+    event.path = `/all-features-migrations/${migrationId}/resend`;
+    event.requestContext.path = `/prod/all-features-migrations/${migrationId}/resend`;
+    return event;
+  }
+
+  /** A migration in round `round` whose round ended declined by 300000000002 and, if `waiting`, waits for an operator. */
+  async function declinedRound(round: number, waiting = true) {
+    await ensureMigration(store(), idOf(1), cloudOps.arn, NOW - DAY);
+    for (let r = 1; r <= round; r++)
+      await openRound(
+        store(),
+        idOf(1),
+        { handshakeId: `h-0000000000000000000000000000000${r}`, expiresAt: NOW + 89 * DAY, adopted: false },
+        NOW - DAY,
+      );
+    if (waiting)
+      await recordOperatorWait(
+        store(),
+        idOf(1),
+        { round, end: 'declined', decliners: ['300000000002'] },
+        NOW,
+      );
+    // the migration's wait for answers, parked on its token
+    await registerApprovalWaiter(
+      { ...store(), sfn: new SFNClient({ region: 'us-east-1' }), now: () => NOW },
+      { handshakeId: `h-0000000000000000000000000000000${round}`, taskToken: TOKEN, migrationId: idOf(1) },
+    );
+    executions({ 1: { status: 'RUNNING' } });
+    sfnMock.on(SendTaskSuccessCommand).resolves({});
+  }
+
+  it('records the resend, wakes the waiting migration and answers 202; a repeat changes nothing', async () => {
+    // Prepare
+    await declinedRound(1);
+    const waiting = await invoke(get(idOf(1)));
+
+    // Act
+    const first = await invoke(resend(idOf(1)));
+    const record = (await readMigration(store(), idOf(1)))!.migration;
+    const repeat = await invoke(resend(idOf(1)));
+    const after = await invoke(get(idOf(1)));
+
+    // Assess
+    expect(waiting.json).toMatchObject({
+      state: 'WAITING_FOR_OPERATOR',
+      operatorWait: {
+        round: 1,
+        end: 'declined',
+        decliners: ['300000000002'],
+        options: [
+          expect.stringContaining(`npx orgflow migration ${idOf(1)} --resend`),
+          'remove 300000000002: aws organizations remove-account-from-organization --account-id 300000000002',
+        ],
+      },
+      nextAction: expect.stringContaining('waiting for an operator'),
+    });
+    expect(first.statusCode, first.body).toBe(202);
+    expect(first.json).toEqual({
+      migrationId: idOf(1),
+      round: 1,
+      nextRound: 2,
+      statusUrl: expect.stringMatching(new RegExp(`/all-features-migrations/${idOf(1)}$`)),
+    });
+    expect(record.operatorWait).toMatchObject({ round: 1, resendRequestedBy: cloudOps.arn });
+    expect(sfnMock).toHaveReceivedCommandWith(SendTaskSuccessCommand, {
+      taskToken: TOKEN,
+      output: expect.stringContaining('"eventName":"ResendRequested"'),
+    });
+    expect(repeat.statusCode).toBe(202);
+    expect(repeat.json).toEqual(first.json);
+    expect((await readMigration(store(), idOf(1)))!.migration).toEqual(record);
+    expect(after.json).toMatchObject({
+      state: 'RUNNING',
+      nextAction: expect.stringContaining('starting round 2 of 3'),
+    });
+  });
+
+  it('answers 409 to a migration that does not wait for an operator, and changes nothing', async () => {
+    // Prepare
+    await declinedRound(1, false);
+    const before = await readMigration(store(), idOf(1));
+
+    // Act
+    const response = await invoke(resend(idOf(1)));
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(response.json.message).toContain('is not waiting for an operator');
+    expect(await readMigration(store(), idOf(1))).toEqual(before);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it('answers 409 once the migration ran its rounds: only the removal is left', async () => {
+    // Prepare
+    await declinedRound(3);
+    const before = await readMigration(store(), idOf(1));
+
+    // Act
+    const response = await invoke(resend(idOf(1)));
+
+    // Assess
+    expect(response.statusCode).toBe(409);
+    expect(response.json.message).toContain('has run all its 3 rounds');
+    expect(response.json.message).toContain('--account-id 300000000002');
+    expect(await readMigration(store(), idOf(1))).toEqual(before);
+    expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+  });
+
+  it.each([
+    ['an unknown id', idOf(7)],
+    ['an id no migration could have', 'not a migration!'],
+  ])('answers 404 for %s', async (_, id) => {
+    // Prepare
+    executions({});
+
+    // Act
+    const response = await invoke(resend(id));
+
+    // Assess
+    expect(response.statusCode).toBe(404);
+  });
+
+  it('answers 403 to a caller the configuration does not name, and changes nothing', async () => {
+    // Prepare
+    await declinedRound(1);
+    const before = await readMigration(store(), idOf(1));
+
+    // Act
+    const response = await invoke(
+      resend(idOf(1), 'arn:aws:sts::222233334444:assumed-role/PortalRole/portal'),
+    );
+
+    // Assess
+    expect(response.statusCode).toBe(403);
+    expect(await readMigration(store(), idOf(1))).toEqual(before);
   });
 });

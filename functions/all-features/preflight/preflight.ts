@@ -23,6 +23,7 @@ export type PreflightResult =
       members: number;
       maxRounds: number;
       lookIntervalSeconds: number;
+      maxLookIntervalSeconds: number;
     };
 
 const isPending = (h: Handshake) => h.State === 'REQUESTED' || h.State === 'OPEN';
@@ -85,5 +86,6 @@ export async function preflight(ports: MigrationPorts, input: PreflightInput): P
     members: requests.length,
     maxRounds: ports.config.maxRounds,
     lookIntervalSeconds: ports.config.lookIntervalSeconds,
+    maxLookIntervalSeconds: ports.config.maxLookIntervalSeconds,
   };
 }
