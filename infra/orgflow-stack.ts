@@ -267,6 +267,8 @@ export class OrgflowStack extends Stack {
       bodySchemas: {
         'POST /account-requests': AccountRequestBodySchema,
         'POST /closure-batches': ClosureBatchBodySchema,
+        // no body at all is a migration too: the model has no required field
+        'POST /all-features-migrations': MigrationBodySchema,
       },
       throttling: props.apiThrottling ?? { rateLimit: 10, burstLimit: 100 },
     });

@@ -506,6 +506,42 @@ describe('the REST API', () => {
 
   it('logs access and throttles on its stage', () => {
     template.hasResourceProperties('AWS::ApiGateway::Stage', {
+  it('checks the body of POST /all-features-migrations against the model of its zod schema: only dryRun, none required', () => {
+    // Prepare
+    const resource = ofType('AWS::ApiGateway::Resource').find(
+      ([, r]) => r.Properties.PathPart === 'all-features-migrations',
+    )![0];
+    const methodsOn = (resourceId: string) =>
+      ofType('AWS::ApiGateway::Method').filter(
+        ([, m]) => JSON.stringify(m.Properties.ResourceId) === JSON.stringify({ Ref: resourceId }),
+      );
+    const resend = ofType('AWS::ApiGateway::Resource').find(
+      ([, r]) => r.Properties.PathPart === 'resend',
+    )![0];
+
+    // Act
+    const [, post] = methodsOn(resource).find(([, m]) => m.Properties.HttpMethod === 'POST')!;
+    const [modelId, model] = ofType('AWS::ApiGateway::Model').find(
+      ([, m]) => m.Properties.Name === 'POSTAllFeaturesMigrations',
+    )!;
+    const schema = model.Properties.Schema as Record<string, unknown>;
+    const [, resendPost] = methodsOn(resend).find(([, m]) => m.Properties.HttpMethod === 'POST')!;
+
+    // Assess
+    expect(post.Properties.RequestModels).toEqual({ 'application/json': { Ref: modelId } });
+    expect(post.Properties.RequestValidatorId).toBeDefined();
+    expect(schema).toMatchObject({
+      $schema: 'http://json-schema.org/draft-04/schema#',
+      type: 'object',
+      properties: { dryRun: { type: 'boolean' } },
+      additionalProperties: false,
+    });
+    expect(schema.required ?? []).toEqual([]);
+    // the resend takes no body: no model, still behind AWS_IAM
+    expect(resendPost.Properties.RequestModels).toBeUndefined();
+    expect(resendPost.Properties.AuthorizationType).toBe('AWS_IAM');
+  });
+
       StageName: apiStageName,
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
       TracingEnabled: true,
