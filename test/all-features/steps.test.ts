@@ -28,7 +28,7 @@ import { finishMigration } from '../../functions/all-features/finish-migration/f
 import { memberOrganizationsThroughRole } from '../../functions/all-features/member-access';
 import { loadMigrationConfig, MigrationConfigSchema } from '../../functions/all-features/migration-config';
 import type { MigrationPorts } from '../../functions/all-features/migration-ports';
-import { readMigration } from '../../functions/all-features/migration-store';
+import { readMigration, requestResend } from '../../functions/all-features/migration-store';
 import { preflight } from '../../functions/all-features/preflight/preflight';
 import { decideRound, type MemberRequest } from '../../functions/all-features/round';
 import { watchApprovals } from '../../functions/all-features/watch-approvals/watch-approvals';
@@ -389,6 +389,48 @@ describe('Wait For Approvals', () => {
       output: JSON.stringify({ outcome: 'approved' }),
     });
     expect((await record()).rounds[0]).toMatchObject({ end: 'approved' });
+  });
+
+  it('with wait-for-operator, leaves a declined round parked and recorded as waiting, until a resend is recorded', async () => {
+    // Prepare
+    const operated = { ...ports, config: { ...ports.config, afterRoundEnds: 'wait-for-operator' as const } };
+    await preflight(operated, { migrationId: MIGRATION });
+    children(child(REACHABLE, 'ACCEPTED'), child(UNREACHABLE, 'DECLINED'));
+
+    // Act
+    const parked = await watchApprovals(operated, { ...round, taskToken: token, lookIntervalSeconds: 7200 });
+    const waiting = (await record()).migration;
+    await requestResend(operated, MIGRATION, 1, 'arn:aws:iam::111111111111:role/CloudOps', now);
+    const resent = await watchApprovals(operated, { ...round, taskToken: token });
+
+    // Assess
+    expect(parked).toEqual({
+      decision: { outcome: 'waiting-for-operator', end: 'declined' },
+      answered: false,
+      reminded: 0,
+    });
+    expect(waiting.operatorWait).toMatchObject({ round: 1, end: 'declined', decliners: [UNREACHABLE] });
+    expect(waiting.nextLookAt).toBe(new Date(now + 7200 * 1000).toISOString());
+    expect(resent).toMatchObject({ decision: { outcome: 'restart', end: 'declined' }, answered: true });
+    expect(sfnMock).toHaveReceivedCommandTimes(SendTaskSuccessCommand, 1);
+    expect((await record()).rounds[0]).toMatchObject({ end: 'declined' });
+  });
+
+  it('with wait-for-operator, ends an expired round at once when no round is left to resend', async () => {
+    // Prepare
+    const operated = {
+      ...ports,
+      config: { ...ports.config, afterRoundEnds: 'wait-for-operator' as const, maxRounds: 1 },
+    };
+    await preflight(operated, { migrationId: MIGRATION });
+    organizationsMock.on(DescribeHandshakeCommand).resolves({ Handshake: parent('EXPIRED') });
+
+    // Act
+    const result = await watchApprovals(operated, { ...round, taskToken: token });
+
+    // Assess
+    expect(result).toMatchObject({ decision: { outcome: 'restart', end: 'expired' }, answered: true });
+    expect((await record()).migration.operatorWait).toBeUndefined();
   });
 
   it('reminds the members still waited for once the reminder interval has passed, once per interval', async () => {
