@@ -34,8 +34,7 @@ export type FunctionName =
   | 'CompleteApproval'
   | 'CancelRound'
   | 'FinishMigration'
-  | 'BaselineAccount'
-  | 'RevertGuardrailDrift';
+  | 'BaselineAccount';
 
 /**
  * What a group of actions acts on; the deployer turns it into resource ARNs:
@@ -520,32 +519,20 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
     ],
   ),
-  // the target of events/rules/revert-guardrail-drift.json: a guardrail detached, updated or its type disabled
-  RevertGuardrailDrift: reaction(
-    'revert-guardrail-drift',
-    { [GOVERNOR_TABLE]: 'required', EVENT_BUS_NAME: 'optional', ...reactionsConfig },
-    [
-      {
-        resource: 'organization',
-        actions: [
-          // guardrails by path, name or tag; DescribeOrganization: the management account is never a target
-          'organizations:ListRoots',
-          'organizations:ListOrganizationalUnitsForParent',
-          'organizations:ListPolicies',
-          'organizations:DescribePolicy',
-          'organizations:ListTagsForResource',
-          'organizations:ListPoliciesForTarget',
-          'organizations:DescribeOrganization',
-          'organizations:AttachPolicy',
-          'organizations:UpdatePolicy',
-          'organizations:EnablePolicyType',
-        ],
-      },
-      idempotencyRecords,
-      { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
-    ],
-  ),
 };
+
+/** The variable naming a function's management-access role (functions/_shared/clients.ts reads it). */
+export const ORGANIZATIONS_ROLE_ARN_VARIABLE = 'ORGANIZATIONS_ROLE_ARN';
+
+/** The permission groups a function exercises in the management account: Organizations, and member roles. */
+export const managementAccountGroups = (definition: FunctionDefinition): readonly PermissionGroup[] =>
+  definition.permissions.filter(
+    (group) => group.resource === 'organization' || group.resource === 'memberApprovalRoles',
+  );
+
+/** Whether a function calls Organizations, or assumes a member's role, so acts in the management account. */
+export const actsInManagementAccount = (definition: FunctionDefinition): boolean =>
+  managementAccountGroups(definition).length > 0;
 
 /** The `${Placeholder}` of a function's ARN in the state machine definitions. */
 export const placeholderOf = (name: FunctionName): string => `${name}FunctionArn`;
@@ -636,7 +623,11 @@ export function environmentOf(
   where: string,
 ): Record<string, string> {
   const environment: Record<string, string> = {};
-  for (const [variable, use] of Object.entries(functions[name].environment)) {
+  const declared: [string, EnvironmentVariableUse][] = Object.entries(functions[name].environment);
+  // where orgflow runs outside the management account, every function that calls Organizations (or a member's
+  // role, through the management account) acts through its role there (functions/_shared/clients.ts)
+  if (actsInManagementAccount(functions[name])) declared.push([ORGANIZATIONS_ROLE_ARN_VARIABLE, 'optional']);
+  for (const [variable, use] of declared) {
     const value = values.get(variable);
     if (value !== undefined) environment[variable] = value;
     else if (use === 'required')

@@ -15,6 +15,8 @@ export interface AlarmsProps {
   /** what a failed execution of each state machine means (`an account was not closed`), for its alarm */
   readonly failureMeanings?: Readonly<Record<string, string>>;
   readonly deadLetterQueue: IQueue;
+  /** what a message in the dead-letter queue means; by default, an event that could not start its workflow */
+  readonly deadLetterMeaning?: string;
   /** who is told, if anyone besides the topic's own subscribers */
   readonly email?: string;
 }
@@ -66,7 +68,7 @@ export class Alarms extends Construct {
     }
     alarm(
       'DeadLetters',
-      'orgflow: an event could not start its workflow and waits in the dead-letter queue',
+      `orgflow: ${props.deadLetterMeaning ?? 'an event could not start its workflow'} and waits in the dead-letter queue`,
       props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({
         period: Duration.minutes(5),
         statistic: 'Maximum',

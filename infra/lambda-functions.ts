@@ -18,6 +18,8 @@ export interface LambdaFunctionSpec {
   readonly environment: Readonly<Record<string, string>>;
   /** what the function may do besides writing its own logs and traces */
   readonly statements: readonly PolicyStatement[];
+  /** the role's name, when another account's policy must name it (the tooling layout); generated otherwise */
+  readonly roleName?: string;
 }
 
 export interface LambdaFunctionsProps {
@@ -50,6 +52,7 @@ export class LambdaFunctions extends Construct {
       const role = new Role(fn, 'Role', {
         assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
         description: `orgflow: ${spec.name}`,
+        ...(spec.roleName === undefined ? {} : { roleName: spec.roleName }),
       });
       logGroup.grantWrite(role);
       for (const statement of spec.statements) role.addToPrincipalPolicy(statement);

@@ -30,20 +30,33 @@ export function suppressFunctionFindings(
         'runner); moving to a newer one is a deliberate upgrade of the whole project, not a drift at deploy',
     },
   ]);
+  suppressRoleFindings(role, statements, X_RAY_ACTIONS);
+}
+
+/**
+ * A role acting for one function (its own, or its management-access role in the management account): its `*`
+ * actions, organization-scoped ARNs, executions and member roles, each with why it cannot be narrower.
+ */
+export function suppressRoleFindings(
+  role: IConstruct,
+  statements: readonly PolicyStatement[],
+  extraStarActions: readonly string[] = [],
+): void {
   const json = statements.map(
     (statement) => statement.toStatementJson() as { Action: string | string[]; Resource: string | string[] },
   );
   const list = (value: string | string[]) => (Array.isArray(value) ? value : [value]);
   const starActions = json.filter((s) => list(s.Resource).includes('*')).flatMap((s) => list(s.Action));
-  const suppressions: NagPackSuppression[] = [
-    {
+  const suppressions: NagPackSuppression[] = [];
+  if (starActions.length + extraStarActions.length > 0)
+    suppressions.push({
       id: 'AwsSolutions-IAM5',
       reason:
-        `${[...starActions, ...X_RAY_ACTIONS].join(', ')} support no resource-level permissions (Service ` +
-        'Authorization Reference: no resource type, so Resource must be *); X-Ray is for active tracing',
+        `${[...starActions, ...extraStarActions].join(', ')} support no resource-level permissions (Service ` +
+        'Authorization Reference: no resource type, so Resource must be *)' +
+        (extraStarActions.length > 0 ? '; X-Ray is for active tracing' : ''),
       appliesTo: ['Resource::*'],
-    },
-  ];
+    });
   const resources = json.flatMap((s) => list(s.Resource));
   if (resources.some((resource) => resource.includes(':organizations::')))
     suppressions.push({

@@ -1,32 +1,88 @@
 import { App, type AppProps, Aspects } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { MigrationConfigSchema } from '../functions/all-features/migration-config';
+import { ManagementAccessStack } from './management-access';
 import { OrgflowStack } from './orgflow-stack';
 
 export interface OrgflowApp {
   readonly app: App;
+  /** orgflow's workflows: in the management account, or in the tooling account of the tooling layout */
   readonly stack: OrgflowStack;
+  /** the tooling layout's stack in the management account */
+  readonly managementAccess?: ManagementAccessStack;
 }
 
+/** The deployment's prefix: the stacks name their tables, state machines and named roles `orgflow-…`. */
+const PREFIX = 'orgflow';
+
 /**
- * The CDK app: one stack in us-east-1 (Organizations delivers its events only there), checked by cdk-nag's
- * AWS Solutions rules. Context: `organizationId` (required), `alarmEmail`, `vendingConfig`, `closureConfig`,
- * `allFeaturesConfig` and `reactionsConfig` (optional).
+ * The CDK app, checked by cdk-nag's AWS Solutions rules, in us-east-1 (Organizations delivers its events only
+ * there). Context: `organizationId` (required), `alarmEmail`, `vendingConfig`, `closureConfig`,
+ * `allFeaturesConfig` and `reactionsConfig` (optional), and `layout`:
+ * - `management` (default): one stack, `Orgflow`, in the management account;
+ * - `tooling`: `Orgflow` in the tooling account `toolingAccountId`, and `OrgflowManagementAccess` in the
+ *   management account `managementAccountId` (both required), each deployed with its account's credentials.
  */
 export function createApp(props: AppProps = {}): OrgflowApp {
   const app = new App(props);
-  const stack = new OrgflowStack(app, 'Orgflow', {
-    env: { ...optional('account', process.env.CDK_DEFAULT_ACCOUNT), region: 'us-east-1' },
-    description:
-      'orgflow: AWS Organizations workflows (account vending, batch closure, enable all features) on Step Functions and Lambda',
-    organizationId: requiredString(app, 'organizationId', 'o-abcde12345'),
-    ...optional('alarmEmail', optionalString(app, 'alarmEmail')),
+  const layout = optionalString(app, 'layout') ?? 'management';
+  if (layout !== 'management' && layout !== 'tooling')
+    throw new Error(`context layout is "${layout}": use management (the default) or tooling`);
+  const organizationId = requiredString(app, 'organizationId', 'o-abcde12345');
+  const alarmEmail = optionalString(app, 'alarmEmail');
+  const allFeaturesConfig = optionalJson(app, 'allFeaturesConfig');
+  const description =
+    'orgflow: AWS Organizations workflows (account vending, batch closure, enable all features) on Step Functions and Lambda';
+  const configurations = {
+    organizationId,
+    ...optional('alarmEmail', alarmEmail),
     ...optional('vendingConfig', optionalJson(app, 'vendingConfig')),
     ...optional('closureConfig', optionalJson(app, 'closureConfig')),
-    ...optional('allFeaturesConfig', optionalJson(app, 'allFeaturesConfig')),
+    ...optional('allFeaturesConfig', allFeaturesConfig),
     ...optional('reactionsConfig', optionalJson(app, 'reactionsConfig')),
+  };
+  if (layout === 'management') {
+    const stack = new OrgflowStack(app, 'Orgflow', {
+      env: { ...optional('account', process.env.CDK_DEFAULT_ACCOUNT), region: 'us-east-1' },
+      description,
+      prefix: PREFIX,
+      ...configurations,
+    });
+    Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
+    return { app, stack };
+  }
+  const managementAccountId = requiredAccountId(app, 'managementAccountId');
+  const toolingAccountId = requiredAccountId(app, 'toolingAccountId');
+  if (managementAccountId === toolingAccountId)
+    throw new Error(
+      'context managementAccountId and toolingAccountId are the same account: use layout=management to deploy there',
+    );
+  const stack = new OrgflowStack(app, 'Orgflow', {
+    env: { account: toolingAccountId, region: 'us-east-1' },
+    description: `${description} (tooling account)`,
+    prefix: PREFIX,
+    managementAccess: { managementAccountId },
+    ...configurations,
+  });
+  // a configuration that is not valid is refused by the Orgflow stack, above, with its fields
+  const parsed = MigrationConfigSchema.safeParse(allFeaturesConfig ?? {});
+  const managementAccess = new ManagementAccessStack(app, 'OrgflowManagementAccess', {
+    env: { account: managementAccountId, region: 'us-east-1' },
+    description: "orgflow: the management account's part of the tooling layout (roles, event forwarding)",
+    organizationId,
+    toolingAccountId,
+    prefix: PREFIX,
+    approvalRoleName: parsed.success ? parsed.data.approvalRoleName : 'OrganizationAccountAccessRole',
+    ...optional('alarmEmail', alarmEmail),
   });
   Aspects.of(app).add(new AwsSolutionsChecks({ verbose: true }));
-  return { app, stack };
+  return { app, stack, managementAccess };
+}
+
+function requiredAccountId(app: App, key: string): string {
+  const value = requiredString(app, key, '111111111111');
+  if (!/^\d{12}$/.test(value)) throw new Error(`context ${key} is "${value}": give the 12-digit account id`);
+  return value;
 }
 
 const optional = <K extends string, V>(key: K, value: V | undefined) =>

@@ -1,13 +1,19 @@
 import { basename, join } from 'node:path';
 import { Annotations, ArnFormat, CfnOutput, Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnEventBusPolicy } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement } from 'aws-cdk-lib/aws-iam';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import type { Construct } from 'constructs';
 import type { z } from 'zod';
 import {
+  actsInManagementAccount,
   environmentOf,
+  type FunctionDefinition,
   type FunctionName,
   functions as functionCatalog,
+  managementAccountGroups,
+  ORGANIZATIONS_ROLE_ARN_VARIABLE,
   placeholderOf,
   type StateMachineName,
   stateMachines as stateMachineCatalog,
@@ -27,9 +33,15 @@ import { Alarms } from './alarms';
 import { EventRules } from './event-rules';
 import { GovernorTables } from './governor-tables';
 import { LambdaFunctions } from './lambda-functions';
+import { managementAccessRoleArn, toolingFunctionRoleName } from './management-access';
 import { suppressDeadLetterQueueFindings } from './nag-suppressions';
 import { repoRoot, ruleFilesDir } from './paths';
-import { type ResourceArns, type ResourceConditions, statementsFor } from './permissions';
+import {
+  organizationConditions,
+  organizationResourceArns,
+  type ResourceArns,
+  statementsFor,
+} from './permissions';
 import { RequestsApi } from './requests-api';
 import { Workflow } from './workflow';
 
@@ -55,6 +67,12 @@ export interface OrgflowStackProps extends StackProps {
   readonly allFeaturesConfig?: unknown;
   /** functions/reactions/reactions-config.ts; without it joining accounts get no baseline and no guardrail is kept */
   readonly reactionsConfig?: unknown;
+  /**
+   * The tooling layout: this stack runs in a tooling (or delegated administrator) account and acts in the
+   * management account through the roles of the ManagementAccessStack there (infra/management-access.ts), which
+   * also forwards Organizations' events here. Without it, this stack is deployed in the management account.
+   */
+  readonly managementAccess?: { readonly managementAccountId: string };
   /** where the rule files are; default events/rules */
   readonly ruleFilesDir?: string;
   /** the API stage's steady requests per second and burst; default 10 and 100 */
@@ -168,15 +186,12 @@ export class OrgflowStack extends Stack {
       });
     const governorTable = governor.byEnvironmentVariable.get(governorTableDefinition.environmentVariable)!;
     const arns: ResourceArns = {
-      organization: [
-        ...['account', 'ou', 'root', 'policy'].map(
-          (kind) => `arn:${this.partition}:organizations::*:${kind}/${props.organizationId}/*`,
-        ),
-        // AWS managed policies (p-FullAWSAccess) live outside any organization
-        `arn:${this.partition}:organizations::aws:policy/*`,
-      ],
-      // this stack is deployed in the management account
-      managementAccount: `arn:${this.partition}:organizations::${this.account}:account/${props.organizationId}/${this.account}`,
+      ...organizationResourceArns({
+        partition: this.partition,
+        organizationId: props.organizationId,
+        managementAccountId: props.managementAccess?.managementAccountId ?? this.account,
+        approvalRoleName,
+      }),
       governorTable: [governorTable.tableArn],
       accountVendingStateMachine: [machineArns.get('AccountVending')!],
       accountVendingExecutions: [executionsOf('AccountVending')],
@@ -185,8 +200,6 @@ export class OrgflowStack extends Stack {
       closureBatchExecutions: [executionsOf('ClosureBatch')],
       allFeaturesMigrationStateMachine: [machineArns.get('AllFeaturesMigration')!],
       allFeaturesMigrationExecutions: [executionsOf('AllFeaturesMigration')],
-      // the approval role in any account: the statement's aws:ResourceOrgID condition keeps it to the members
-      memberApprovalRoles: [`arn:${this.partition}:iam::*:role/${approvalRoleName}`],
       defaultEventBus: [
         this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
       ],
@@ -208,19 +221,34 @@ export class OrgflowStack extends Stack {
         ? []
         : [['REACTIONS_CONFIG', JSON.stringify(reactionsConfig)] as const]),
     ]);
-    // assumed only in this organization's accounts: aws:ResourceOrgID is the organization of the role's account
-    const conditions: ResourceConditions = {
-      memberApprovalRoles: { StringEquals: { 'aws:ResourceOrgID': props.organizationId } },
+    const conditions = organizationConditions(props.organizationId);
+    const tooling = props.managementAccess;
+    /** a function's statements, and its variables: in the tooling layout, what it does in the management account
+     * goes through its role there */
+    const accessOf = (name: FunctionName, definition: FunctionDefinition) => {
+      if (tooling === undefined || !actsInManagementAccount(definition))
+        return {
+          statements: statementsFor(definition.permissions, arns, conditions),
+          values: environmentValues,
+        };
+      const roleArn = managementAccessRoleArn(this.partition, tooling.managementAccountId, prefix, name);
+      const local = definition.permissions.filter(
+        (group) => !managementAccountGroups(definition).includes(group),
+      );
+      return {
+        statements: [
+          ...statementsFor(local, arns, conditions),
+          new PolicyStatement({ actions: ['sts:AssumeRole'], resources: [roleArn] }),
+        ],
+        values: new Map([...environmentValues, [ORGANIZATIONS_ROLE_ARN_VARIABLE, roleArn]]),
+      };
     };
     this.functions = new LambdaFunctions(this, 'Functions', {
       projectRoot: repoRoot,
       serviceName: prefix,
       functions: entries(functionCatalog).map(([name, definition]) => {
-        const environment = environmentOf(
-          name,
-          environmentValues,
-          'infra/orgflow-stack.ts (environmentValues)',
-        );
+        const access = accessOf(name, definition);
+        const environment = environmentOf(name, access.values, 'infra/orgflow-stack.ts (environmentValues)');
         checkConfigurationSize(name, environment);
         return {
           name,
@@ -229,7 +257,8 @@ export class OrgflowStack extends Stack {
           timeout: Duration.seconds(definition.timeoutSeconds),
           memorySize: definition.memoryMb,
           environment,
-          statements: statementsFor(definition.permissions, arns, conditions),
+          statements: access.statements,
+          ...(tooling === undefined ? {} : { roleName: toolingFunctionRoleName(prefix, name) }),
         };
       }),
     });
@@ -292,6 +321,14 @@ export class OrgflowStack extends Stack {
     });
 
     suppressDeadLetterQueueFindings(deadLetters);
+    // the management account's rule forwards Organizations' events to this account's default bus
+    if (tooling !== undefined)
+      new CfnEventBusPolicy(this, 'ManagementAccountEvents', {
+        eventBusName: 'default',
+        statementId: `${prefix}-management-account-events`,
+        action: 'events:PutEvents',
+        principal: tooling.managementAccountId,
+      });
 
     for (const [name, machine] of machines)
       new CfnOutput(this, `${name}StateMachineArn`, { value: machine.stateMachineArn });

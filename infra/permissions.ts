@@ -38,6 +38,33 @@ export type ResourceConditions = Readonly<
   Partial<Record<Exclude<PermissionResource, 'organization'>, Readonly<Record<string, unknown>>>>
 >;
 
+/** The ARNs of what orgflow acts on in the management account: the organization's, and the member roles. */
+export function organizationResourceArns(props: {
+  readonly partition: string;
+  readonly organizationId: string;
+  readonly managementAccountId: string;
+  readonly approvalRoleName: string;
+}): Pick<ResourceArns, 'organization' | 'managementAccount' | 'memberApprovalRoles'> {
+  const { partition, organizationId, managementAccountId } = props;
+  return {
+    organization: [
+      ...['account', 'ou', 'root', 'policy'].map(
+        (kind) => `arn:${partition}:organizations::*:${kind}/${organizationId}/*`,
+      ),
+      // AWS managed policies (p-FullAWSAccess) live outside any organization
+      `arn:${partition}:organizations::aws:policy/*`,
+    ],
+    managementAccount: `arn:${partition}:organizations::${managementAccountId}:account/${organizationId}/${managementAccountId}`,
+    // the approval role in any account: the condition below keeps it to the members
+    memberApprovalRoles: [`arn:${partition}:iam::*:role/${props.approvalRoleName}`],
+  };
+}
+
+/** Assumed only in this organization's accounts: aws:ResourceOrgID is the organization of the role's account. */
+export const organizationConditions = (organizationId: string): ResourceConditions => ({
+  memberApprovalRoles: { StringEquals: { 'aws:ResourceOrgID': organizationId } },
+});
+
 /** One statement per resource kind; Organizations actions split into scoped ones and the `*` ones. */
 export function statementsFor(
   groups: readonly PermissionGroup[],

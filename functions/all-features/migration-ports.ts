@@ -1,11 +1,11 @@
 import type { EventBridgeClient } from '@aws-sdk/client-eventbridge';
 import type { OrganizationsClient } from '@aws-sdk/client-organizations';
 import type { SFNClient } from '@aws-sdk/client-sfn';
-import { STSClient } from '@aws-sdk/client-sts';
 import { z } from 'zod';
 import {
   dynamoDocumentClient,
   eventBridgeClient,
+  managementStsClient,
   organizationsClient,
   organizationsReadClient,
   taskTokenClient,
@@ -50,10 +50,7 @@ export function migrationPortsFromEnv(): MigrationPorts {
     events: eventBridgeClient(),
     eventBusName: env.EVENT_BUS_NAME,
     sfn: taskTokenClient(),
-    memberOrganizations: memberOrganizationsThroughRole(
-      new STSClient({ region: 'us-east-1' }),
-      config.approvalRoleName,
-    ),
+    memberOrganizations: memberOrganizationsThroughRole(managementStsClient(), config.approvalRoleName),
     now: () => Date.now(),
     sleep: (ms) => sleepOnClock(ms, () => Date.now()),
   };

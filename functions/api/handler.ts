@@ -1,10 +1,10 @@
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { STSClient } from '@aws-sdk/client-sts';
 import middy from '@middy/core';
 import type { APIGatewayProxyResult } from 'aws-lambda';
 import { z } from 'zod';
 import {
   dynamoDocumentClient,
+  managementStsClient,
   organizationsClient,
   organizationsReadClient,
   sfnClient,
@@ -66,7 +66,7 @@ const allFeaturesPorts = {
   // the dry run reads every account: the SDK's retries absorb a throttled page
   organizations: organizationsReadClient(),
   memberOrganizations: memberOrganizationsThroughRole(
-    new STSClient({ region: 'us-east-1' }),
+    managementStsClient(),
     allFeaturesAccess.config.approvalRoleName,
   ),
   access: allFeaturesAccess,

@@ -429,7 +429,6 @@ describe('the IAM policies', () => {
         'StartDecommission',
         'CompleteApproval',
         'BaselineAccount',
-        'RevertGuardrailDrift',
       ]),
     );
     for (const [name, definition] of Object.entries(functions)) {
@@ -505,8 +504,6 @@ describe('the REST API', () => {
     template.hasResourceProperties('AWS::ApiGateway::RequestValidator', { ValidateRequestBody: true });
   });
 
-  it('logs access and throttles on its stage', () => {
-    template.hasResourceProperties('AWS::ApiGateway::Stage', {
   it('checks the body of POST /all-features-migrations against the model of its zod schema: only dryRun, none required', () => {
     // Prepare
     const resource = ofType('AWS::ApiGateway::Resource').find(
@@ -543,6 +540,8 @@ describe('the REST API', () => {
     expect(resendPost.Properties.AuthorizationType).toBe('AWS_IAM');
   });
 
+  it('logs access and throttles on its stage', () => {
+    template.hasResourceProperties('AWS::ApiGateway::Stage', {
       StageName: apiStageName,
       AccessLogSetting: { DestinationArn: Match.anyValue(), Format: Match.anyValue() },
       TracingEnabled: true,
