@@ -34,7 +34,8 @@ export type FunctionName =
   | 'CompleteApproval'
   | 'CancelRound'
   | 'FinishMigration'
-  | 'BaselineAccount';
+  | 'BaselineAccount'
+  | 'RevertGuardrailDrift';
 
 /**
  * What a group of actions acts on; the deployer turns it into resource ARNs:
@@ -513,6 +514,31 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
           'organizations:MoveAccount',
           'organizations:AttachPolicy',
           'organizations:TagResource',
+        ],
+      },
+      idempotencyRecords,
+      { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+    ],
+  ),
+  // the target of events/rules/revert-guardrail-drift.json: a guardrail detached, updated or its type disabled
+  RevertGuardrailDrift: reaction(
+    'revert-guardrail-drift',
+    { [GOVERNOR_TABLE]: 'required', EVENT_BUS_NAME: 'optional', ...reactionsConfig },
+    [
+      {
+        resource: 'organization',
+        actions: [
+          // guardrails by path, name or tag; DescribeOrganization: the management account is never a target
+          'organizations:ListRoots',
+          'organizations:ListOrganizationalUnitsForParent',
+          'organizations:ListPolicies',
+          'organizations:DescribePolicy',
+          'organizations:ListTagsForResource',
+          'organizations:ListPoliciesForTarget',
+          'organizations:DescribeOrganization',
+          'organizations:AttachPolicy',
+          'organizations:UpdatePolicy',
+          'organizations:EnablePolicyType',
         ],
       },
       idempotencyRecords,

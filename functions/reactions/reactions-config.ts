@@ -59,7 +59,11 @@ export type Guardrail = z.infer<typeof GuardrailSchema>;
  *   `orgflow:baseline=<version>`, and the `policies` (names or ids) attached to it. An account someone already
  *   placed in an OU stays there unless `movePlacedAccounts`; it is tagged and given the policies all the same.
  *   No baseline: nothing happens to joining accounts.
- * - `guardrails`: policies that stay attached where the configuration says, with their approved content.
+ * - `guardrails`: policies that stay attached where the configuration says, with their approved content
+ *   (functions/reactions/revert-guardrail-drift/): a DetachPolicy from a target of `attachedTo` is undone, an
+ *   UpdatePolicy away from `approvedContent` restored (without it: reported as `Guardrail Drift Detected`, not
+ *   reverted), a DisablePolicyType of their type on the root re-enabled and every guardrail of the type
+ *   re-attached. Policies no guardrail selects, and the management account, are never touched.
  * - `ownPrincipals`: principals (`*` matches any characters) whose changes are orgflow's own and never
  *   reverted; the reverts are safe without it (each compares the organization with the configuration first).
  */

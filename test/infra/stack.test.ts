@@ -429,6 +429,7 @@ describe('the IAM policies', () => {
         'StartDecommission',
         'CompleteApproval',
         'BaselineAccount',
+        'RevertGuardrailDrift',
       ]),
     );
     for (const [name, definition] of Object.entries(functions)) {
