@@ -35,7 +35,8 @@ export type FunctionName =
   | 'CancelRound'
   | 'FinishMigration'
   | 'BaselineAccount'
-  | 'RevertGuardrailDrift';
+  | 'RevertGuardrailDrift'
+  | 'AccountDeparted';
 
 /**
  * What a group of actions acts on; the deployer turns it into resource ARNs:
@@ -541,6 +542,31 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
           'organizations:EnablePolicyType',
         ],
       },
+      idempotencyRecords,
+      { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+    ],
+  ),
+  // the target of events/rules/account-departed.json: an account that left or was removed from the organization
+  AccountDeparted: reaction(
+    'account-departed',
+    {
+      ...closeAccountPool,
+      ACCOUNT_CLOSURE_STATE_MACHINE_ARN: 'required',
+      EVENT_BUS_NAME: 'optional',
+    },
+    [
+      {
+        resource: 'organization',
+        actions: ['organizations:DescribeAccount', 'organizations:ListHandshakesForOrganization'],
+      },
+      // its closures (named <batch>-<account>), their batches' records, the waits they are parked on
+      {
+        resource: 'accountClosureStateMachine',
+        actions: ['states:ListExecutions', 'states:SendTaskFailure'],
+      },
+      { resource: 'governorTable', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] },
+      // a migration's open round woken to look (all-features/approval-watch.ts)
+      { resource: 'allFeaturesMigrationStateMachine', actions: ['states:SendTaskSuccess'] },
       idempotencyRecords,
       { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
     ],

@@ -108,11 +108,11 @@ const STILL_GOING = new Set(['PLANNING', 'RUNNING']);
 /** Whether the batch has stopped moving (the execution ended, or a dry run was planned). */
 export const hasFinished = (status: ClosureStatus): boolean => !STILL_GOING.has(status.state);
 
-const SETTLED = new Set(['closed', 'skipped', 'failed', 'deferred']);
+const SETTLED = new Set(['closed', 'skipped', 'failed', 'departed', 'deferred']);
 
 /**
- * Whether all the batch still has to do is wait for the 30-day window: every account closed, skipped, failed or
- * deferred, at least one deferred. The batch closes those by itself on their dates, days or weeks away.
+ * Whether all the batch still has to do is wait for the 30-day window: every account closed, skipped, failed,
+ * departed or deferred, at least one deferred. The batch closes those by itself on their dates, days or weeks away.
  */
 export const onlyDeferredLeft = (status: ClosureStatus): boolean => {
   const accounts = status.accounts ?? [];

@@ -197,6 +197,39 @@ export class AccountNotFoundError extends Error {
   }
 }
 
+/** How AWS says an account departed (`AccountDepartedOrganization`'s `departureMethod`). */
+export type DepartureMethod = 'LEFT' | 'REMOVED' | 'CLEANED';
+
+const DEPARTED: Record<DepartureMethod, string> = {
+  LEFT: 'left the organization',
+  REMOVED: 'was removed from the organization',
+  CLEANED: 'was removed from the organization by AWS at the end of its post-closure period',
+};
+
+/**
+ * The account a workflow was working on is no longer in the organization (it left, was removed, or AWS removed
+ * it 90 days after its closure): the workflow stopped and did nothing more to it. Not retried.
+ */
+export class AccountDepartedError extends Error {
+  readonly accountId: string;
+  readonly departureMethod: DepartureMethod | undefined;
+
+  constructor(
+    accountId: string,
+    departure: { method?: DepartureMethod | undefined; at?: string | undefined } = {},
+    options?: ErrorOptions,
+  ) {
+    const how = departure.method ? DEPARTED[departure.method] : 'left or was removed from the organization';
+    super(
+      `account ${accountId} ${how}${departure.at ? ` (${departure.at})` : ''} while orgflow was working on it, so orgflow stopped and did nothing more to it; if it should be in the organization, ask the platform team to invite it back, then ask again with a new Idempotency-Key`,
+      options,
+    );
+    this.name = 'AccountDepartedError';
+    this.accountId = accountId;
+    this.departureMethod = departure.method;
+  }
+}
+
 export class OrganizationalUnitNotFoundError extends Error {
   constructor(ou: string, options?: ErrorOptions) {
     super(`organizational unit ${ou} no longer exists; ask again with an existing one`, options);
@@ -248,6 +281,7 @@ export const requesterFacingErrors: ReadonlySet<string> = new Set([
   'PaymentInstrumentError',
   'AccountCreationFailedError',
   'AccountNotFoundError',
+  'AccountDepartedError',
   'OrganizationalUnitNotFoundError',
   'PolicyNotFoundError',
   CREATE_ACCOUNT_TIMEOUT_ERROR,

@@ -6,7 +6,7 @@ import {
   TaskDoesNotExist,
   TaskTimedOut,
 } from '@aws-sdk/client-sfn';
-import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { dynamoDocumentClient, taskTokenClient } from './clients';
 import { conditional } from './conditional-write';
@@ -131,6 +131,18 @@ export function forgetResult(
       }),
     ),
   );
+}
+
+/**
+ * The newest token registered at `key`, whether or not its wait is still on (a wait that ended leaves its token
+ * behind; answering it then gets "no longer waiting"). For ending a wait from outside (a departed account).
+ */
+export async function waiterTokenOf(ports: RendezvousPorts, key: string): Promise<string | undefined> {
+  const { Item } = await ports.db.send(
+    new GetCommand({ TableName: ports.table, Key: keyOf(key), ConsistentRead: true }),
+  );
+  const token = (Item as { taskToken?: unknown } | undefined)?.taskToken;
+  return typeof token === 'string' ? token : undefined;
 }
 
 /**

@@ -22,14 +22,18 @@ import type { PlannedClosure } from './plan';
 // The batch item is written once: a plan step retried (or resumed after a crash) reads the plan back instead of
 // planning again, so a decision never changes under an account already on its way.
 
-export type ClosureState =
-  | 'planned'
-  | 'waiting-for-slot'
-  | 'closing'
-  | 'closed'
-  | 'deferred'
-  | 'skipped'
-  | 'failed';
+/** Where an account of a batch stands, in the order a status lists them. */
+export const CLOSURE_STATES = [
+  'planned',
+  'waiting-for-slot',
+  'closing',
+  'closed',
+  'deferred',
+  'skipped',
+  'failed',
+  'departed',
+] as const;
+export type ClosureState = (typeof CLOSURE_STATES)[number];
 
 export const BatchSelectionSchema = z.object({
   accountIds: z.array(z.string().regex(/^\d{12}$/, 'an account id is 12 digits')).max(1000),
@@ -64,7 +68,7 @@ export type BatchRecord = z.infer<typeof BatchRecordSchema>;
 
 export const AccountRecordSchema = z.object({
   accountId: z.string(),
-  state: z.enum(['planned', 'waiting-for-slot', 'closing', 'closed', 'deferred', 'skipped', 'failed']),
+  state: z.enum(CLOSURE_STATES),
   until: z.string().optional(),
   reason: z.string().optional(),
   detail: z.string().optional(),
@@ -137,8 +141,11 @@ export async function recordBatch(
   return recorded;
 }
 
-/** The states an account's closure ends in: no later write of a step still under way changes them. */
-const FINAL_STATES: readonly ClosureState[] = ['closed', 'skipped', 'failed'];
+/**
+ * The states an account's closure ends in: no later write of a step still under way changes them. `departed`:
+ * the account left the organization before orgflow closed it (not a failure).
+ */
+export const FINAL_STATES: readonly ClosureState[] = ['closed', 'skipped', 'failed', 'departed'];
 
 /**
  * Sets where one account of a batch stands. A final state stays: an attempt of an earlier step that answers
@@ -174,7 +181,7 @@ export async function setAccountState(
           ? {}
           : {
               ConditionExpression:
-                'attribute_not_exists(#state) OR NOT #state IN (:closed, :skipped, :failed)',
+                'attribute_not_exists(#state) OR NOT #state IN (:closed, :skipped, :failed, :departed)',
             }),
         UpdateExpression: `SET ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}${stale.length ? ` REMOVE ${stale.map((_, i) => `#r${i}`).join(', ')}` : ''}`,
         ExpressionAttributeNames: {
@@ -184,7 +191,9 @@ export async function setAccountState(
         },
         ExpressionAttributeValues: {
           ...Object.fromEntries(names.map((name, i) => [`:f${i}`, fields[name]])),
-          ...(final ? {} : { ':closed': 'closed', ':skipped': 'skipped', ':failed': 'failed' }),
+          ...(final
+            ? {}
+            : { ':closed': 'closed', ':skipped': 'skipped', ':failed': 'failed', ':departed': 'departed' }),
         },
       }),
     ),

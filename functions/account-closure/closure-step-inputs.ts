@@ -19,7 +19,7 @@ export const WatchAccountClosureInputSchema = ClosureStepInputSchema.extend({
 /** Finish Closure: how the closure ended, and why it was asked for. */
 export const FinishClosureInputSchema = ClosureStepInputSchema.extend({
   reason: z.string().max(256),
-  outcome: z.enum(['closed', 'skipped', 'failed']),
+  outcome: z.enum(['closed', 'skipped', 'failed', 'departed']),
   // a refusal carries the plan's reason (`protected-account`…); an error only its name and words
   failure: z
     .object({ Error: z.string(), Cause: z.string().optional(), reason: z.string().optional() })

@@ -10,6 +10,7 @@ import {
   type RendezvousPorts,
   recordResult as recordAtRendezvous,
   registerWaiter as registerAtRendezvous,
+  waiterTokenOf,
 } from '../_shared/task-rendezvous';
 
 /**
@@ -56,6 +57,11 @@ export async function recordClosureResult(
   result: ClosureResult,
 ): Promise<string | undefined> {
   return (await recordAtRendezvous(ports, keyOf(accountId), result))?.taskToken;
+}
+
+/** The token of the newest wait for the account's closure (its wait may be over). */
+export function closureWaiterOf(ports: RendezvousPorts, accountId: string): Promise<string | undefined> {
+  return waiterTokenOf(ports, keyOf(accountId));
 }
 
 /** One look at the account: SUCCEEDED once it is closed (or gone), undefined while it is still closing. */

@@ -27,7 +27,9 @@ import {
   type AccountRecord,
   type BatchSelection,
   type BatchStorePorts,
+  CLOSURE_STATES,
   type ClosureState,
+  FINAL_STATES,
   readBatch,
 } from '../account-closure/batch-store';
 import { type ClosureConfig, mayClose } from '../account-closure/closure-config';
@@ -271,16 +273,6 @@ export interface ClosureBatchStatus {
   failure?: { error: string; message: string };
 }
 
-const CLOSURE_STATES: readonly ClosureState[] = [
-  'planned',
-  'waiting-for-slot',
-  'closing',
-  'closed',
-  'deferred',
-  'skipped',
-  'failed',
-];
-
 /**
  * GET /closure-batches/{id}: where the batch and each of its accounts stand (from the batch's records, so it
  * reads the same after Step Functions forgets the execution), and the closure quota as it is now.
@@ -342,9 +334,7 @@ function stateOf(
   // Step Functions forgets an execution 90 days after it ends: the records then tell how it ended
   const status =
     execution?.status ??
-    (accounts.every((a) => ['closed', 'skipped', 'failed'].includes(a.state)) || dryRun
-      ? 'SUCCEEDED'
-      : 'RUNNING');
+    (accounts.every((a) => FINAL_STATES.includes(a.state)) || dryRun ? 'SUCCEEDED' : 'RUNNING');
   return dryRun && status === 'SUCCEEDED' ? 'PLANNED' : status;
 }
 

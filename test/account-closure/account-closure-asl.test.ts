@@ -320,6 +320,86 @@ describe('statemachines/account-closure.asl.json', () => {
   });
 
   it.each([
+    ['in line for a slot', 'AcquireCloseSlot', ['AcquireCloseSlot', 'ReleaseCloseSlot', 'FinishClosure']],
+    [
+      'waiting for AWS to close it',
+      'WatchAccountClosure',
+      [
+        'AcquireCloseSlot',
+        'CheckAccount',
+        'CloseAccount',
+        'WatchAccountClosure',
+        'ReleaseCloseSlot',
+        'FinishClosure',
+      ],
+    ],
+    [
+      'calling CloseAccount',
+      'CloseAccount',
+      ['AcquireCloseSlot', 'CheckAccount', 'CloseAccount', 'ReleaseCloseSlot', 'FinishClosure'],
+    ],
+  ] as const)(
+    'ends departed, not failed, when AccountDepartedError answers it %s: the slot back, the batch told',
+    async (_when, failingStep, calls) => {
+      // Prepare: what the Account Departed reaction (or the step itself) answers
+      const words = 'account 222222222222 was removed from the organization (May 29, 2026 9:41:37 AM)';
+      const steps = withSteps({
+        [failingStep]: () => {
+          throw failure('AccountDepartedError', words);
+        },
+      });
+
+      // Act
+      const { execution, steps: called } = await runClosure(steps);
+
+      // Assess
+      expect(execution.status).toBe('SUCCEEDED');
+      expect(execution.state.output).toMatchObject({
+        batchId: BATCH,
+        accountId: ACCOUNT,
+        outcome: 'departed',
+        error: 'AccountDepartedError',
+      });
+      expect(called.names()).toEqual(calls);
+      expect(called.of('ReleaseCloseSlot')[0]?.input).toEqual({ requestId: NAME });
+      expect(called.of('FinishClosure')[0]?.input).toMatchObject({
+        batchId: BATCH,
+        accountId: ACCOUNT,
+        outcome: 'departed',
+        failure: { Error: 'AccountDepartedError', Cause: expect.stringContaining(words) },
+      });
+    },
+  );
+
+  it('ends departed when Check Account finds the planned account gone, without calling CloseAccount', async () => {
+    // Prepare
+    const detail =
+      'account 222222222222 left or was removed from the organization while orgflow was working on it';
+    const steps = withSteps({ CheckAccount: () => ({ accountId: ACCOUNT, outcome: 'departed', detail }) });
+
+    // Act
+    const { execution, steps: called } = await runClosure(steps);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.state.output).toEqual({
+      batchId: BATCH,
+      accountId: ACCOUNT,
+      outcome: 'departed',
+      error: 'AccountDepartedError',
+      reason: detail,
+    });
+    expect(called.names()).toEqual(['AcquireCloseSlot', 'CheckAccount', 'ReleaseCloseSlot', 'FinishClosure']);
+    expect(called.of('FinishClosure')[0]?.input).toEqual({
+      batchId: BATCH,
+      accountId: ACCOUNT,
+      reason: REASON,
+      outcome: 'departed',
+      failure: { Error: 'AccountDepartedError', Cause: detail, reason: 'account-departed' },
+    });
+  });
+
+  it.each([
     ['AccountClosureFailedError', 'WatchAccountClosure'],
     ['AccessDeniedException', 'CloseAccount'],
     ['ValidationError', 'AcquireCloseSlot'],

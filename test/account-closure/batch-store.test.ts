@@ -204,7 +204,7 @@ describe('setAccountState', () => {
     expect(accounts['333333333333']).toMatchObject({ state: 'failed', reason: 'States.Timeout' });
   });
 
-  it.each(['closed', 'skipped', 'failed'] as const)(
+  it.each(['closed', 'skipped', 'failed', 'departed'] as const)(
     'keeps a %s account so: a late answer of an earlier step does not write over it',
     async (final) => {
       // Prepare

@@ -1,6 +1,7 @@
 import 'aws-sdk-client-mock-vitest/extend';
 import {
   AccountAlreadyClosedException,
+  AccountNotFoundException,
   CloseAccountCommand,
   ConstraintViolationException,
   DescribeAccountCommand,
@@ -231,6 +232,49 @@ describe('closeAccountOnce', () => {
 
     // Assess
     expect(result).toEqual({ accountId: MEMBER, outcome: 'pending' });
+  });
+
+  it('finds an account its batch planned to close, no longer a member, departed, and calls nothing', async () => {
+    // Prepare: removed from the organization while the closure waited
+    organizationsMock
+      .on(DescribeAccountCommand)
+      .rejects(new AccountNotFoundException({ message: 'gone', $metadata: {} }));
+
+    // Act
+    const result = await check();
+
+    // Assess
+    expect(result).toEqual({
+      accountId: MEMBER,
+      outcome: 'departed',
+      detail: expect.stringContaining(`account ${MEMBER} left or was removed from the organization`),
+    });
+    expect(organizationsMock).not.toHaveReceivedCommand(CloseAccountCommand);
+    expect(await closuresInWindow(ports, NOW)).toEqual([]);
+  });
+
+  it('still refuses a non-member its batch does not plan to close (an execution started by hand)', async () => {
+    // Prepare
+    organizationsMock
+      .on(DescribeAccountCommand)
+      .rejects(new AccountNotFoundException({ message: 'gone', $metadata: {} }));
+
+    // Act
+    const result = await check('999999999999');
+
+    // Assess
+    expect(result).toMatchObject({ accountId: '999999999999', outcome: 'refused', reason: 'not-a-member' });
+  });
+
+  it('names an account that left between Check Account and the call AccountDepartedError, and forgets the closure', async () => {
+    // Prepare
+    organizationsMock
+      .on(CloseAccountCommand)
+      .rejects(new AccountNotFoundException({ message: 'gone', $metadata: {} }));
+
+    // Act + Assess
+    await expect(close()).rejects.toMatchObject({ name: 'AccountDepartedError' });
+    expect(await closuresInWindow(ports, NOW)).toEqual([]);
   });
 
   it('finds an account that may be closed, with room in the window, ready', async () => {

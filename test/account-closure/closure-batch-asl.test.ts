@@ -175,7 +175,7 @@ describe('statemachines/closure-batch.asl.json', () => {
     // Assess
     expect(execution.state.error).toBeUndefined();
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.state.output).toEqual({ batchId: BATCH, closed: 3, skipped: 2, failed: 0 });
+    expect(execution.state.output).toEqual({ batchId: BATCH, closed: 3, skipped: 2, failed: 0, departed: 0 });
     expect(fakes.plans).toEqual([{ batchId: BATCH, caller, source: 'api', request }]);
     expect(fakes.children.sort((a, b) => a.name.localeCompare(b.name))).toEqual(
       threeClosures.map(({ accountId, until: date }) => ({
@@ -198,8 +198,32 @@ describe('statemachines/closure-batch.asl.json', () => {
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.state.output).toEqual({ batchId: BATCH, closed: 1, skipped: 2, failed: 1 });
+    expect(execution.state.output).toEqual({ batchId: BATCH, closed: 1, skipped: 2, failed: 1, departed: 0 });
     expect(fakes.children).toHaveLength(3);
+  });
+
+  it('counts a closure that ended because its account left the organization as departed, not failed', async () => {
+    // Prepare
+    const fakes = new Fakes(plannedBatch(threeClosures), {
+      '333333333333': {
+        output: {
+          batchId: BATCH,
+          accountId: '333333333333',
+          outcome: 'departed',
+          error: 'AccountDepartedError',
+          reason: 'account 333333333333 was removed from the organization',
+        },
+      },
+    });
+
+    // Act
+    const execution = await runBatch(fakes);
+
+    // Assess
+    expect(execution.status).toBe('SUCCEEDED');
+    expect(execution.state.output).toEqual({ batchId: BATCH, closed: 2, skipped: 0, failed: 0, departed: 1 });
+    // the closure recorded its own outcome: the batch writes nothing over it
+    expect(fakes.finishes).toEqual([]);
   });
 
   it('reports which account a closure failed for, and why', async () => {
@@ -216,7 +240,7 @@ describe('statemachines/closure-batch.asl.json', () => {
     expect(JSON.parse((mapped?.stateExitedEventDetails?.output as string | undefined) ?? 'null')).toEqual([
       { accountId: '333333333333', outcome: 'failed', error: 'States.TaskFailed' },
     ]);
-    expect(execution.state.output).toEqual({ batchId: BATCH, closed: 0, skipped: 0, failed: 1 });
+    expect(execution.state.output).toEqual({ batchId: BATCH, closed: 0, skipped: 0, failed: 1, departed: 0 });
     // the batch records it failed, in case the closure execution ended without recording it (timed out, stopped)
     expect(fakes.finishes).toEqual([
       {
@@ -238,7 +262,7 @@ describe('statemachines/closure-batch.asl.json', () => {
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
-    expect(execution.state.output).toEqual({ batchId: BATCH, closed: 0, skipped: 4, failed: 0 });
+    expect(execution.state.output).toEqual({ batchId: BATCH, closed: 0, skipped: 4, failed: 0, departed: 0 });
   });
 
   it('fails with the error of a plan that cannot be made', async () => {

@@ -12,7 +12,7 @@ import {
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { OrganizationDirectory } from '../../functions/_shared/organization-directory';
-import { readBatch, recordBatch } from '../../functions/account-closure/batch-store';
+import { readBatch, recordBatch, setAccountState } from '../../functions/account-closure/batch-store';
 import { ClosureConfigSchema } from '../../functions/account-closure/closure-config';
 import {
   type FinishClosurePorts,
@@ -285,6 +285,44 @@ describe('finishClosure of an account not closed', () => {
       updatedAt: new Date(NOW).toISOString(),
     });
     expect(organizationsMock.calls()).toHaveLength(0);
+  });
+});
+
+describe('finishClosure of an account that departed', () => {
+  it('records it departed, not failed, with the words of AccountDepartedError, and touches nothing else', async () => {
+    // Prepare: the Account Departed reaction recorded it first, then answered the wait
+    const words = `account ${ACCOUNT} was removed from the organization (May 29, 2026 9:41:37 AM) while orgflow was working on it`;
+    await setAccountState(ports, BATCH, ACCOUNT, 'departed', NOW - 1000, {
+      reason: 'account-departed',
+      detail: words,
+    });
+
+    // Act
+    const finished = await finishClosure(ports, {
+      batchId: BATCH,
+      accountId: ACCOUNT,
+      reason: 'swept',
+      outcome: 'departed',
+      failure: lambdaFailure('AccountDepartedError', words),
+    });
+    // the batch's "did not finish" that would come after a stop writes nothing over it
+    await finishClosure(ports, {
+      batchId: BATCH,
+      accountId: ACCOUNT,
+      reason: 'swept',
+      outcome: 'failed',
+      failure: { Error: 'States.TaskFailed' },
+    });
+
+    // Assess
+    expect(finished).toEqual({ accountId: ACCOUNT, outcome: 'departed' });
+    expect(await accountRecord()).toMatchObject({
+      state: 'departed',
+      reason: 'account-departed',
+      detail: words,
+    });
+    expect(organizationsMock.calls()).toHaveLength(0);
+    expect(eventsMock.calls()).toHaveLength(0);
   });
 });
 

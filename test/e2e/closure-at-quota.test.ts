@@ -165,7 +165,13 @@ describe('a closure batch at the 30-day quota (1,000 members, 300 asked for)', {
     // Assess
     const execution = await sfn.send(new DescribeExecutionCommand({ executionArn }));
     expect(execution.status).toBe('SUCCEEDED');
-    expect(JSON.parse(execution.output!)).toEqual({ batchId: BATCH, closed: 300, skipped: 2, failed: 0 });
+    expect(JSON.parse(execution.output!)).toEqual({
+      batchId: BATCH,
+      closed: 300,
+      skipped: 2,
+      failed: 0,
+      departed: 0,
+    });
     expect(count(await accounts(), 'closed')).toBe(300);
     const calls = closeAccountCalls();
     expect(calls.filter((c) => c.errorCode !== undefined)).toEqual([]);

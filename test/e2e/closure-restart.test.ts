@@ -74,7 +74,13 @@ describe('a closure batch across a SIGKILL of the stack (npm start as a child pr
 
     // Assess: from the emulator's own record, read offline from the data directory
     expect(status).toBe('SUCCEEDED');
-    expect(JSON.parse(output!)).toEqual({ batchId: 'cb-restart', closed: 12, skipped: 1, failed: 0 });
+    expect(JSON.parse(output!)).toEqual({
+      batchId: 'cb-restart',
+      closed: 12,
+      skipped: 1,
+      failed: 0,
+      departed: 0,
+    });
     const emulator = new OrganizationsEmulator({
       dataDir: join(dataDir, 'organizations'),
       clock: (resumeFrom) => new ManualClock(resumeFrom ?? Date.now()),

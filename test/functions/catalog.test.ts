@@ -12,6 +12,8 @@ function requiredEnv(name: FunctionName): Record<string, string> {
   const values: Record<string, string> = {
     ACCOUNT_VENDING_STATE_MACHINE_ARN:
       'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-account-vending',
+    ACCOUNT_CLOSURE_STATE_MACHINE_ARN:
+      'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-account-closure',
     CLOSURE_BATCH_STATE_MACHINE_ARN:
       'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-closure-batch',
     ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN:
@@ -86,6 +88,7 @@ describe('functions catalog', () => {
     expect(tables).toEqual([governorTable]);
     expect(tableName('orgflow', governorTable)).toBe('orgflow-governor');
     expect(users.sort()).toEqual([
+      'AccountDeparted',
       'AcquireCloseSlot',
       'AcquireCreateSlot',
       'ApiHandler',

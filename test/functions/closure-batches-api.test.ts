@@ -415,6 +415,7 @@ describe('GET /closure-batches/{id}', () => {
         deferred: 1,
         skipped: 1,
         failed: 0,
+        departed: 0,
       },
       // the oldest closure leaves the window 30 days after it was asked for
       quota: { used: 3, limit: 3, nextFitsAt: new Date(NOW + 10 * DAY).toISOString() },

@@ -113,7 +113,7 @@ describe('moveAccount', () => {
   });
 
   it.each([
-    [new AccountNotFoundException({ message: 'no', $metadata: {} }), 'AccountNotFoundError'],
+    [new AccountNotFoundException({ message: 'no', $metadata: {} }), 'AccountDepartedError'],
     [
       new DestinationParentNotFoundException({ message: 'no', $metadata: {} }),
       'OrganizationalUnitNotFoundError',
@@ -160,7 +160,7 @@ describe('tagAccount', () => {
     expect(organizationsMock).not.toHaveReceivedAnyCommand();
   });
 
-  it('reports a vanished account as AccountNotFoundError', async () => {
+  it('reports a vanished account as AccountDepartedError, in words for the requester', async () => {
     // Prepare
     organizationsMock
       .on(TagResourceCommand)
@@ -170,7 +170,10 @@ describe('tagAccount', () => {
     const tag = tagAccount(organizations, { accountId, tags: [{ key: 'team', value: 'payments' }] });
 
     // Assess
-    await expect(tag).rejects.toMatchObject({ name: 'AccountNotFoundError' });
+    await expect(tag).rejects.toMatchObject({
+      name: 'AccountDepartedError',
+      message: expect.stringMatching(/left or was removed from the organization .*invite it back/),
+    });
   });
 });
 

@@ -430,6 +430,7 @@ describe('the IAM policies', () => {
         'CompleteApproval',
         'BaselineAccount',
         'RevertGuardrailDrift',
+        'AccountDeparted',
       ]),
     );
     for (const [name, definition] of Object.entries(functions)) {

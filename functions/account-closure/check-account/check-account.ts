@@ -3,6 +3,7 @@ import {
   DescribeAccountCommand,
   DescribeOrganizationCommand,
 } from '@aws-sdk/client-organizations';
+import { AccountDepartedError } from '../../_shared/errors';
 import { tagsOf } from '../../_shared/organization-snapshot';
 import { readBatchRecord, setAccountState } from '../batch-store';
 import type { ClosurePorts } from '../closure-ports';
@@ -16,9 +17,11 @@ import { deferral, quotaLimit } from '../quota';
  * - `pending`: an earlier attempt closed it and AWS is still at it
  * - `closed`: already SUSPENDED (closed)
  * - `deferred`: the 30-day window is full: the closure fits from `until`
+ * - `departed`: its batch planned to close it, and it is no longer in the organization (it left or was removed)
  */
 export type CheckAccountOutcome =
   | { accountId: string; outcome: 'ready' | 'pending' | 'closed' }
+  | { accountId: string; outcome: 'departed'; detail: string }
   | { accountId: string; outcome: 'deferred'; until: string }
   | { accountId: string; outcome: 'refused'; reason: SkipReason; detail: string };
 
@@ -26,7 +29,7 @@ export type CheckAccountOutcome =
  * Check Account: whatever the execution's input says, the account is looked at again a few seconds before its
  * call: the management account, a protected account (tag or OU), one that is not a member, or one its batch
  * does not plan to close (no such batch, or not in its plan: an execution started by hand) is refused, with the
- * plan's reason. An account already closing or closed is this closure's only if orgflow's ledger says it called
+ * plan's reason; one its batch planned that is no longer a member departed (it left or was removed). An account already closing or closed is this closure's only if orgflow's ledger says it called
  * for it (an attempt before a restart); otherwise someone else closed it, and it is refused so. Then the quota: the ledger holds every closure of the organization in the window, and a
  * full window defers the account instead of failing it (unless the ledger already counts its closure: a retry
  * after its call).
@@ -39,9 +42,21 @@ export async function checkAccount(
   const candidate = await candidateOf(ports, accountId);
   const skip = skipReasonOf(candidate, ports.config.protectedOrganizationalUnits);
   const finished = skip?.reason === 'already-closing' || skip?.reason === 'already-closed';
-  if (skip && !finished) return { accountId, outcome: 'refused', reason: skip.reason, detail: skip.detail };
+  // a member its batch planned to close, gone since: it departed (a closure made by hand ends SUSPENDED first)
+  const gone = skip?.reason === 'not-a-member';
+  if (skip && !finished && !gone)
+    return { accountId, outcome: 'refused', reason: skip.reason, detail: skip.detail };
   const batch = await readBatchRecord(ports, batchId);
   const planned = batch?.plan.find((p) => p.accountId === accountId);
+  if (gone && skip) {
+    if (!planned || planned.decision === 'skipped')
+      return { accountId, outcome: 'refused', reason: skip.reason, detail: skip.detail };
+    return {
+      accountId,
+      outcome: 'departed',
+      detail: new AccountDepartedError(accountId).message,
+    };
+  }
   if (!planned || planned.decision === 'skipped')
     return {
       accountId,

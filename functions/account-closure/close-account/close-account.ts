@@ -6,6 +6,7 @@ import {
   DescribeAccountCommand,
   type OrganizationsClient,
 } from '@aws-sdk/client-organizations';
+import { AccountDepartedError } from '../../_shared/errors';
 import { type BatchStorePorts, setAccountState } from '../batch-store';
 import type { ClosureConfig } from '../closure-config';
 import { ClosuresInFlightError } from '../errors';
@@ -72,6 +73,11 @@ export async function closeAccountOnce(
     if (error instanceof AccountAlreadyClosedException) {
       await setAccountState(ports, batchId, accountId, 'closing', ports.now());
       return { accountId, outcome: 'pending' };
+    }
+    if (error instanceof AccountNotFoundException) {
+      // it left the organization since Check Account looked: nothing was closed, so the ledger forgets it
+      await forgetClosure(ports, accountId);
+      throw new AccountDepartedError(accountId, {}, { cause: error });
     }
     if (error instanceof ConstraintViolationException) {
       if (error.Reason === 'CLOSE_ACCOUNT_QUOTA_EXCEEDED') {

@@ -16,6 +16,9 @@ import type { FinishClosureInput } from '../closure-step-inputs';
 
 export const ACCOUNT_CLOSED = 'Account Closed';
 
+/** The reason a batch records for an account that left the organization before orgflow closed it. */
+export const ACCOUNT_DEPARTED_REASON = 'account-departed';
+
 /** The tags a closed account carries: when, in which batch, and why. */
 export const CLOSURE_TAGS = {
   closedAt: 'orgflow:closed-at',
@@ -44,7 +47,7 @@ export function tagValueOf(text: string): string {
 /**
  * Finish Closure: how one account's closure ended, recorded in its batch. A closed account is tagged (when, which
  * batch, why), moved into the configured closed OU if there is one, and announced on the bus (`Account
- * Closed`); a skipped or failed one is only recorded, with its reason. Every part is safe to repeat.
+ * Closed`); a skipped, failed or departed one is only recorded, with its reason. Every part is safe to repeat.
  */
 export async function finishClosure(
   ports: FinishClosurePorts,
@@ -53,7 +56,10 @@ export async function finishClosure(
   const now = ports.now();
   const { batchId, accountId } = input;
   if (input.outcome !== 'closed') {
-    const reason = input.failure?.reason ?? input.failure?.Error ?? 'unknown';
+    const reason =
+      input.outcome === 'departed'
+        ? ACCOUNT_DEPARTED_REASON
+        : (input.failure?.reason ?? input.failure?.Error ?? 'unknown');
     const detail = causeMessage(input.failure?.Cause) ?? reason;
     // the closure execution's own record of why it failed stands over the batch's later "it did not finish"
     await setAccountState(

@@ -5,7 +5,7 @@ import {
   PolicyNotFoundException,
   TargetNotFoundException,
 } from '@aws-sdk/client-organizations';
-import { AccountNotFoundError, PolicyNotFoundError } from '../../_shared/errors';
+import { AccountDepartedError, PolicyNotFoundError } from '../../_shared/errors';
 import type { ResolvedPolicy } from '../../_shared/schemas';
 
 /**
@@ -27,7 +27,7 @@ export async function attachPolicies(
       else if (error instanceof PolicyNotFoundException)
         throw new PolicyNotFoundError(policy.id, { cause: error });
       else if (error instanceof TargetNotFoundException)
-        throw new AccountNotFoundError(input.accountId, { cause: error });
+        throw new AccountDepartedError(input.accountId, {}, { cause: error });
       else throw error;
     }
   }

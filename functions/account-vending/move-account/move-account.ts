@@ -7,7 +7,7 @@ import {
   type OrganizationsClient,
   SourceParentNotFoundException,
 } from '@aws-sdk/client-organizations';
-import { AccountNotFoundError, OrganizationalUnitNotFoundError } from '../../_shared/errors';
+import { AccountDepartedError, OrganizationalUnitNotFoundError } from '../../_shared/errors';
 
 export interface MoveAccountInput {
   accountId: string;
@@ -38,13 +38,13 @@ export async function moveAccount(
     }
     const { Parents } = await organizations.send(new ListParentsCommand({ ChildId: accountId }));
     const from = Parents?.[0]?.Id;
-    if (!from) throw new AccountNotFoundError(accountId);
+    if (!from) throw new AccountDepartedError(accountId);
     if (from === organizationalUnitId) return { moved: false, from };
     return await moveFrom(organizations, accountId, from, organizationalUnitId);
   } catch (error) {
     if (error instanceof DuplicateAccountException) return { moved: false, from: organizationalUnitId };
     if (error instanceof AccountNotFoundException)
-      throw new AccountNotFoundError(accountId, { cause: error });
+      throw new AccountDepartedError(accountId, {}, { cause: error });
     if (error instanceof DestinationParentNotFoundException)
       throw new OrganizationalUnitNotFoundError(organizationalUnitId, { cause: error });
     throw error;

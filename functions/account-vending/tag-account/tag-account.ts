@@ -3,7 +3,7 @@ import {
   TagResourceCommand,
   TargetNotFoundException,
 } from '@aws-sdk/client-organizations';
-import { AccountNotFoundError } from '../../_shared/errors';
+import { AccountDepartedError } from '../../_shared/errors';
 import type { Tag } from '../../_shared/schemas';
 
 /** Sets the tags on the account; setting a tag it already has is a no-op, so running twice is safe. */
@@ -21,7 +21,7 @@ export async function tagAccount(
     );
   } catch (error) {
     if (error instanceof TargetNotFoundException)
-      throw new AccountNotFoundError(input.accountId, { cause: error });
+      throw new AccountDepartedError(input.accountId, {}, { cause: error });
     throw error;
   }
   return { tagged: input.tags.length };
