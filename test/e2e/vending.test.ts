@@ -354,8 +354,9 @@ describe('account vending through the API on the local stack (manual clock)', { 
   });
 
   it("never adopts another team's account, nor one made outside orgflow: the request fails EmailAlreadyExists and changes nothing", async () => {
-    // the demo organization's 8 accounts leave AWS's default 10 no room for one made by hand and two creations
-    const { api, organizations } = await start({ limits: { accountQuota: 20 } });
+    // the demo organization's 8 accounts leave AWS's default 10 no room for one made by hand and two creations;
+    // no reactions: the baseline would move and tag the account made by hand, which is not vending's doing
+    const { api, organizations } = await start({ limits: { accountQuota: 20 }, reactionsConfig: '{}' });
     // another team's account, already in the OU the caller may vend into
     const [audit] = await accountsWithEmail(organizations, 'audit@orgflow.example');
     // an account created by hand, sitting in the root where CreateAccount leaves it
