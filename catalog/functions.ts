@@ -230,11 +230,11 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       // migrations to all features: one per organization, named by its id (DescribeOrganization) and a count
       { resource: 'allFeaturesMigrationStateMachine', actions: ['states:StartExecution'] },
       { resource: 'allFeaturesMigrationExecutions', actions: ['states:DescribeExecution'] },
-      // ListAccounts: an email that already belongs to an account is refused at submission; the invited
-      // members, for a migration's dry run
       // an operator's resend: recorded on the migration, and the migration's wait woken (task-rendezvous.ts)
       { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
       { resource: 'allFeaturesMigrationStateMachine', actions: ['states:SendTaskSuccess'] },
+      // ListAccounts: an email that already belongs to an account is refused at submission; the invited
+      // members, for a migration's dry run
       {
         resource: 'organization',
         actions: [
