@@ -19,6 +19,7 @@ describe('the route table', () => {
       'GET /closure-batches/{id} -> ApiHandler',
       'POST /all-features-migrations -> ApiHandler',
       'GET /all-features-migrations/{id} -> ApiHandler',
+      'POST /all-features-migrations/{id}/resend -> ApiHandler',
     ]);
     expect(() => new ResourceTree(apiRoutes, 'orgflowapi')).not.toThrow();
   });
