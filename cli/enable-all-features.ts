@@ -8,20 +8,35 @@ import { ApiFailure, type FollowOptions, follow } from './follow';
 export const enableAllFeaturesUsage = `orgflow enable-all-features [--dry-run] [--follow] [--json] [--idempotency-key K]
        orgflow migration <migration-id> [--resend] [--follow] [--json]`;
 
-/** What the command line asks for; a UsageError for words it does not take. */
+/** The flags of one of the two commands that the other would ignore. */
+export interface MigrationOptions {
+  resend?: boolean | undefined;
+  'dry-run'?: boolean | undefined;
+}
+
+/** What the command line asks for; a UsageError for words it does not take, and for the other command's flags. */
 export function migrationCommandOf(
   command: 'enable-all-features' | 'migration',
   positionals: readonly string[],
+  options: MigrationOptions = {},
 ): { migrationId?: string } {
   if (command === 'enable-all-features') {
     if (positionals.length > 0)
       throw new UsageError(
         `enable-all-features takes no arguments (${positionals.map((w) => `'${w}'`).join(', ')}): it migrates the whole organization\n\nusage: ${enableAllFeaturesUsage}`,
       );
+    if (options.resend)
+      throw new UsageError(
+        `enable-all-features takes no --resend: a resend is for a migration that waits for an operator, with orgflow migration <migration-id> --resend (the id enable-all-features printed)\n\nusage: ${enableAllFeaturesUsage}`,
+      );
     return {};
   }
   if (positionals.length !== 1 || !positionals[0])
     throw new UsageError(`migration takes one migration id\n\nusage: ${enableAllFeaturesUsage}`);
+  if (options['dry-run'])
+    throw new UsageError(
+      `migration takes no --dry-run: the dry run of a migration is orgflow enable-all-features --dry-run\n\nusage: ${enableAllFeaturesUsage}`,
+    );
   return { migrationId: positionals[0] };
 }
 

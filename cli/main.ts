@@ -137,7 +137,7 @@ async function run(argv: string[]): Promise<void> {
     throw new UsageError('closure takes one batch id: orgflow closure <batch-id> [--follow]');
   const migration =
     command === 'enable-all-features' || command === 'migration'
-      ? migrationCommandOf(command, positionals)
+      ? migrationCommandOf(command, positionals, values)
       : undefined;
   const target = connect({
     aws: values.aws,

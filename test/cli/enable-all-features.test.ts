@@ -61,6 +61,20 @@ describe('the command line', () => {
     expect(() => migrationCommandOf('migration', [])).toThrow(/one migration id/);
   });
 
+  it('refuses the flag of the other command instead of ignoring it, naming the command that takes it', () => {
+    // Act + Assess
+    expect(() => migrationCommandOf('enable-all-features', [], { resend: true })).toThrow(
+      /enable-all-features takes no --resend: .*orgflow migration <migration-id> --resend/,
+    );
+    expect(() => migrationCommandOf('migration', ['afm-o-a1b2c3d4e5-1'], { 'dry-run': true })).toThrow(
+      /migration takes no --dry-run: .*orgflow enable-all-features --dry-run/,
+    );
+    expect(migrationCommandOf('enable-all-features', [], { resend: false, 'dry-run': true })).toEqual({});
+    expect(migrationCommandOf('migration', ['afm-o-a1b2c3d4e5-1'], { resend: true })).toEqual({
+      migrationId: 'afm-o-a1b2c3d4e5-1',
+    });
+  });
+
   it('exits 2 on a usage error, before looking for a stack', () => {
     // Act
     const run = (...args: string[]) =>
@@ -69,11 +83,13 @@ describe('the command line', () => {
       });
     const extra = run('enable-all-features', 'now');
     const noId = run('migration');
+    const resend = run('enable-all-features', '--resend');
 
     // Assess
-    expect([extra.status, noId.status]).toEqual([2, 2]);
+    expect([extra.status, noId.status, resend.status]).toEqual([2, 2, 2]);
     expect(extra.stderr).toContain('enable-all-features takes no arguments');
     expect(noId.stderr).toContain('migration takes one migration id');
+    expect(resend.stderr).toContain('orgflow migration <migration-id> --resend');
   });
 });
 
