@@ -217,6 +217,33 @@ describe('statemachines/all-features-migration.asl.json', () => {
     ]);
   });
 
+  it('never waits past 30 seconds after the round expires, and waits the interval again once the expiry is past', async () => {
+    // Prepare: a round that expires 5 hours and 10 seconds after it opens
+    const expiresAt = START + 5 * HOUR + 10_000;
+
+    // Act: four looks find nothing, the fifth the round open
+    const { execution, steps } = await runMigration({
+      PreflightMigration: () => ({ ...roundOf(1, ROUND_1), expiresAt: new Date(expiresAt).toISOString() }),
+      WatchApprovals: (_, call) => (call < 5 ? NO_ANSWER : { outcome: 'approved' }),
+    });
+
+    // Assess: 1 hour, 2 hours, then the 4 hours Look Later asked for cut to 30 seconds past the expiry
+    expect(execution.status).toBe('SUCCEEDED');
+    const looks = steps.of('WatchApprovals');
+    expect(looks.map((c) => c.at - START)).toEqual([
+      0,
+      HOUR,
+      3 * HOUR,
+      5 * HOUR + 40_000,
+      13 * HOUR + 40_000,
+    ]);
+    expect(looks[3]!.at - expiresAt).toBe(30_000);
+    // each look is told the wait it is in, so the next look it records is the one that comes
+    expect(looks.map((c) => (c.input as { lookIntervalSeconds: number }).lookIntervalSeconds)).toEqual([
+      3600, 7200, 7240, 28_800, 57_600,
+    ]);
+  });
+
   it('looks again at once when an event wakes the wait', async () => {
     // Act
     const { execution, steps } = await runMigration({
