@@ -81,6 +81,9 @@ export const RoundRecordSchema = z.object({
   remindedAt: z.string(),
   end: z.enum(ROUND_ENDS).optional(),
   endedAt: z.string().optional(),
+  /** the operator's resend of the round before, which opened this one: when and who (a repeat of it is answered with it) */
+  resentAt: z.string().optional(),
+  resentBy: z.string().optional(),
 });
 export type RoundRecord = z.infer<typeof RoundRecordSchema>;
 
@@ -150,7 +153,8 @@ export async function ensureMigration(
 
 /**
  * Records the round of `handshakeId`: the current round again when it is the handshake the migration already
- * follows (a retried or resumed Preflight), else the next round. Returns its number.
+ * follows (a retried or resumed Preflight), else the next round, noting the operator's resend that opened it.
+ * Returns its number.
  */
 export async function openRound(
   ports: MigrationStorePorts,
@@ -161,6 +165,8 @@ export async function openRound(
   const current = (await readMigration(ports, migrationId))?.migration;
   if (current?.handshakeId === handshake.handshakeId) return current.round;
   const round = (current?.round ?? 0) + 1;
+  const wait = current?.operatorWait;
+  const resent = wait?.round === current?.round && wait?.resendRequestedAt ? wait : undefined;
   const record: RoundRecord = {
     round,
     handshakeId: handshake.handshakeId,
@@ -168,6 +174,8 @@ export async function openRound(
     openedAt: iso(now),
     handshakeExpiresAt: iso(handshake.expiresAt),
     remindedAt: iso(now),
+    ...(resent?.resendRequestedAt ? { resentAt: resent.resendRequestedAt } : {}),
+    ...(resent?.resendRequestedBy ? { resentBy: resent.resendRequestedBy } : {}),
   };
   await conditional(
     ports.db.send(

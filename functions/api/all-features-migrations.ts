@@ -405,6 +405,9 @@ export interface MigrationRound {
   remindedAt: string;
   end?: string;
   endedAt?: string;
+  /** the operator's resend of the round before, which opened this one */
+  resentAt?: string | undefined;
+  resentBy?: string | undefined;
 }
 
 export interface MigrationStatus {
@@ -648,7 +651,11 @@ export interface ResendAccepted {
  * the next round (what is left of the round cancelled, EnableAllFeatures again; it counts toward maxRounds). The
  * resend is recorded on the migration, then its wait is woken (task-rendezvous.ts): a resend the wait misses is
  * seen by its next look. 404 for an unknown migration; 409 when it does not wait for an operator or has no round
- * left. Asking again before the next round opens answers the same and starts nothing more.
+ * left.
+ *
+ * A resend is idempotent: asking again answers 202 with the same round and starts nothing more, before the next
+ * round opens and after (the round the resend opened is still the current one, whatever became of it). Once a
+ * later round ends and waits for an operator in turn, a resend is a new one, for that round.
  */
 export async function resendMigration(
   ports: AllFeaturesApiPorts,
@@ -659,13 +666,22 @@ export async function resendMigration(
   assertMayMigrate(ports.access, caller);
   const { id, recorded, execution } = await findMigration(ports, migrationId);
   const { maxRounds } = ports.access.config;
+  const accepted = (round: number): ResendAccepted => ({
+    migrationId: id,
+    round,
+    nextRound: round + 1,
+    statusUrl: statusUrl(id),
+  });
   let wait = waitingForOperator(execution, recorded?.migration);
   const migration = recorded?.migration;
-  if (!wait || !migration?.handshakeId)
+  if (!wait || !migration?.handshakeId) {
+    const resent = resentRound(recorded);
+    if (resent !== undefined) return accepted(resent);
     throw new HttpError(
       409,
       `migration ${id} is not waiting for an operator (it is ${execution?.status === 'RUNNING' ? `running round ${migration?.round ?? 0}` : (migration?.state ?? execution?.status ?? 'unknown')}): nothing to resend; a resend is for a round that ended with a decline, a cancellation or the expiry while afterRoundEnds is wait-for-operator`,
     );
+  }
   if (!wait.resendRequestedAt) {
     if (wait.round >= maxRounds)
       throw new HttpError(
@@ -674,9 +690,13 @@ export async function resendMigration(
       );
     if (!(await requestResend(ports, id, wait.round, caller.arn, ports.now()))) {
       // another resend, or a look, got there first: what the record says now decides
-      wait = waitingForOperator(execution, (await readMigration(ports, id))?.migration);
-      if (!wait?.resendRequestedAt)
+      const reread = await readMigration(ports, id);
+      wait = waitingForOperator(execution, reread?.migration);
+      if (!wait?.resendRequestedAt) {
+        const resent = resentRound(reread);
+        if (resent !== undefined) return accepted(resent);
         throw new HttpError(409, `migration ${id} no longer waits for an operator: look at its status`);
+      }
     }
   }
   await reportApprovalNews(ports, migration.handshakeId, {
@@ -684,10 +704,18 @@ export async function resendMigration(
     eventName: 'ResendRequested',
     handshakeId: migration.handshakeId,
   });
-  return {
-    migrationId: id,
-    round: wait.round,
-    nextRound: wait.round + 1,
-    statusUrl: statusUrl(id),
-  };
+  return accepted(wait.round);
+}
+
+/**
+ * The round whose resend is recorded and still the migration's last: the current round's (the next round not
+ * open yet, or its opening failed), or the round before the current one when a resend opened it.
+ */
+function resentRound(recorded: Awaited<ReturnType<typeof readMigration>>): number | undefined {
+  const migration = recorded?.migration;
+  if (!migration) return undefined;
+  const wait = migration.operatorWait;
+  if (wait?.round === migration.round && wait.resendRequestedAt) return wait.round;
+  const current = recorded.rounds.find((r) => r.round === migration.round);
+  return current?.resentAt ? current.round - 1 : undefined;
 }

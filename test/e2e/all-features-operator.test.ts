@@ -148,13 +148,17 @@ describe('a migration to all features that waits for an operator after a decline
     expect(stillWaiting).toMatchObject({ state: 'WAITING_FOR_OPERATOR', round: 1 });
     expect(Date.parse(stillWaiting.nextLookAt!)).toBeGreaterThan(Date.parse(waiting.nextLookAt!));
     expect(stillWaiting.rounds).toHaveLength(1);
-    // the resend started round 2 at once; a repeat before it opened was the same answer, one after it a 409
+    // the resend started round 2 at once; a repeat before it opened and one after it were the same answer
     expect(resent).toMatchObject({ migrationId, round: 1, nextRound: 2 });
     expect(repeat.status).toBe(202);
     expect(second).toMatchObject({ state: 'RUNNING', round: 2 });
-    expect(second.rounds).toMatchObject([{ round: 1, end: 'declined' }, { round: 2 }]);
+    expect(second.rounds).toMatchObject([
+      { round: 1, end: 'declined' },
+      { round: 2, resentBy: expect.any(String) },
+    ]);
     expect(second.operatorWait).toBeUndefined();
-    expect(late.status).toBe(409);
+    expect(late.status).toBe(202);
+    expect(late.body).toEqual(resent);
     expect(done).toMatchObject({ state: 'ENABLED', round: 2 });
     expect(await featureSet()).toBe('ALL');
   });

@@ -729,20 +729,57 @@ describe('POST /all-features-migrations/{id}/resend', () => {
     });
   });
 
-  it('answers 409 to a migration that does not wait for an operator, and changes nothing', async () => {
-    // Prepare
-    await declinedRound(1, false);
+  it('answers a repeat that comes after the round it asked for opened with that round, and starts nothing', async () => {
+    // Prepare: the resend of round 1 recorded, and round 2 opened by it (Preflight)
+    await declinedRound(1);
+    const first = await invoke(resend(idOf(1)));
+    await openRound(
+      store(),
+      idOf(1),
+      { handshakeId: 'h-00000000000000000000000000000002', expiresAt: NOW + 90 * DAY, adopted: false },
+      NOW + HOUR,
+    );
+    sfnMock.resetHistory();
     const before = await readMigration(store(), idOf(1));
 
     // Act
-    const response = await invoke(resend(idOf(1)));
+    const repeat = await invoke(resend(idOf(1)));
+    const status = await invoke(get(idOf(1)));
 
-    // Assess
-    expect(response.statusCode).toBe(409);
-    expect(response.json.message).toContain('is not waiting for an operator');
+    // Assess: the first answer again; the record unchanged and nothing woken
+    expect(first.statusCode, first.body).toBe(202);
+    expect(repeat.statusCode, repeat.body).toBe(202);
+    expect(repeat.json).toEqual(first.json);
     expect(await readMigration(store(), idOf(1))).toEqual(before);
     expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    // the round the resend opened says so
+    expect(status.json).toMatchObject({ state: 'RUNNING', round: 2 });
+    expect(status.json.rounds[1]).toMatchObject({ round: 2, resentBy: cloudOps.arn });
+    expect(status.json.rounds[0].resentBy).toBeUndefined();
   });
+
+  it.each([
+    ['in its first round', 1],
+    ['in a round no resend opened (no resend recorded)', 2],
+  ])(
+    'answers 409 to a migration that does not wait for an operator, %s, and changes nothing',
+    async (_, round) => {
+      // Prepare
+      await declinedRound(round, false);
+      const before = await readMigration(store(), idOf(1));
+
+      // Act
+      const response = await invoke(resend(idOf(1)));
+
+      // Assess
+      expect(response.statusCode).toBe(409);
+      expect(response.json.message).toContain(
+        `is not waiting for an operator (it is running round ${round})`,
+      );
+      expect(await readMigration(store(), idOf(1))).toEqual(before);
+      expect(sfnMock).not.toHaveReceivedCommand(SendTaskSuccessCommand);
+    },
+  );
 
   it('answers 409 once the migration ran its rounds: only the removal is left', async () => {
     // Prepare
