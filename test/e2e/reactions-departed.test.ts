@@ -26,25 +26,6 @@ describe('an account that departs ends the workflows working on it (local stack,
   afterEach(() => stacks.stop());
 
   /** The `Account Departed` events orgflow publishes, as a consumer's rule on the bus receives them. */
-  const watchDepartures = (env: ReactionsStack) => {
-    const received: Record<string, unknown>[] = [];
-    const bus = env.stack.buses.forAccount(DEMO_MANAGEMENT_ACCOUNT);
-    bus.putRule({
-      name: 'test-departures',
-      eventPattern: { source: ['orgflow'], 'detail-type': ['Account Departed'] },
-    });
-    bus.putTargets('test-departures', [
-      {
-        id: 'collect',
-        arn: 'arn:aws:lambda:us-east-1:000000000000:function:collect',
-        deliver: (input) => {
-          received.push((JSON.parse(input) as { detail: Record<string, unknown> }).detail);
-        },
-      },
-    ]);
-    return received;
-  };
-
   /**
    * Four accounts (marked as vended, so the baseline leaves them be) in a closure batch: three take the 3 closure
    * slots, the fourth waits in line. Returns the one in line and the others.
@@ -109,7 +90,7 @@ describe('an account that departs ends the workflows working on it (local stack,
       endpoint: env.stack.endpoints.stepfunctions,
       credentials: { accessKeyId: DEMO_MANAGEMENT_ACCOUNT, secretAccessKey: 'local' },
     });
-    return { env, sfn, departures: watchDepartures(env) };
+    return { env, sfn, departures: env.published('Account Departed') };
   }
 
   it('ends a closure waiting in line departed when its account is removed with the AWS CLI, and the batch goes on', async () => {

@@ -34,25 +34,6 @@ describe('guardrail drift is reverted (local stack, manual clock)', { timeout: 1
   afterEach(() => stacks.stop());
 
   /** The `Guardrail Drift Reverted` events orgflow publishes, as a consumer's rule on the bus receives them. */
-  const watchReverts = (env: ReactionsStack) => {
-    const received: Record<string, unknown>[] = [];
-    const bus = env.stack.buses.forAccount(DEMO_MANAGEMENT_ACCOUNT);
-    bus.putRule({
-      name: 'test-guardrail-reverts',
-      eventPattern: { source: ['orgflow'], 'detail-type': ['Guardrail Drift Reverted'] },
-    });
-    bus.putTargets('test-guardrail-reverts', [
-      {
-        id: 'collect',
-        arn: 'arn:aws:lambda:us-east-1:000000000000:function:collect',
-        deliver: (input) => {
-          received.push((JSON.parse(input) as { detail: Record<string, unknown> }).detail);
-        },
-      },
-    ]);
-    return received;
-  };
-
   const guardrailId = async (env: ReactionsStack) => {
     const { Policies } = await env.organizations.send(
       new ListPoliciesCommand({ Filter: 'SERVICE_CONTROL_POLICY' }),
@@ -80,7 +61,7 @@ describe('guardrail drift is reverted (local stack, manual clock)', { timeout: 1
   it('re-attaches a guardrail detached with the AWS CLI and announces who did it, what and when', async () => {
     // Prepare
     const env = await stacks.start();
-    const reverts = watchReverts(env);
+    const reverts = env.published('Guardrail Drift Reverted');
     const workloads = await env.ouNamed('Workloads');
     const policyId = await guardrailId(env);
     const since = env.cloudTrail().length;
@@ -118,7 +99,7 @@ describe('guardrail drift is reverted (local stack, manual clock)', { timeout: 1
   it('restores the approved content of a guardrail updated with the AWS CLI, and its own restore changes nothing', async () => {
     // Prepare
     const env = await stacks.start();
-    const reverts = watchReverts(env);
+    const reverts = env.published('Guardrail Drift Reverted');
     const policyId = await guardrailId(env);
     const since = env.cloudTrail().length;
 
@@ -142,7 +123,7 @@ describe('guardrail drift is reverted (local stack, manual clock)', { timeout: 1
   it('enables SCPs again after disable-policy-type with the AWS CLI and re-attaches the guardrail', async () => {
     // Prepare
     const env = await stacks.start();
-    const reverts = watchReverts(env);
+    const reverts = env.published('Guardrail Drift Reverted');
     const workloads = await env.ouNamed('Workloads');
     const root = await rootId(env);
     const since = env.cloudTrail().length;
@@ -181,7 +162,7 @@ describe('guardrail drift is reverted (local stack, manual clock)', { timeout: 1
         ],
       }),
     });
-    const reverts = watchReverts(env);
+    const reverts = env.published('Guardrail Drift Reverted');
     const policyId = await guardrailId(env);
     const targets = [await env.ouNamed('Workloads'), await env.ouNamed('Sandbox')];
     const { OrganizationalUnits } = await env.organizations.send(

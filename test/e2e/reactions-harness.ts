@@ -32,6 +32,8 @@ export interface ReactionsStack {
   cloudTrail(eventName?: string): EventBridgeEvent[];
   /** delivers an event on the default bus again; returns the rules it matched */
   redeliver(event: EventBridgeEvent): string[];
+  /** the details of the `orgflow` events of `detailType` published from now on, as they arrive */
+  published(detailType: string): Record<string, unknown>[];
   accountNamed(name: string): Promise<string>;
   /** a top-level OU of the demo organization by name */
   ouNamed(name: string): Promise<string>;
@@ -123,6 +125,24 @@ export function reactionsStacks() {
       throw new Error(`not done after ${maxSteps} steps of ${stepMs} ms`);
     };
 
+    let collectors = 0;
+    const published = (detailType: string) => {
+      const received: Record<string, unknown>[] = [];
+      const bus = stack.buses.forAccount(DEMO_MANAGEMENT_ACCOUNT);
+      const rule = `test-collect-${++collectors}`;
+      bus.putRule({ name: rule, eventPattern: { source: ['orgflow'], 'detail-type': [detailType] } });
+      bus.putTargets(rule, [
+        {
+          id: 'collect',
+          arn: 'arn:aws:lambda:us-east-1:000000000000:function:collect',
+          deliver: (input) => {
+            received.push((JSON.parse(input) as { detail: Record<string, unknown> }).detail);
+          },
+        },
+      ]);
+      return received;
+    };
+
     return {
       stack,
       organizations,
@@ -132,6 +152,7 @@ export function reactionsStacks() {
       cli,
       cloudTrail,
       redeliver: (event) => stack.buses.publish(event),
+      published,
       accountNamed,
       ouNamed,
       advanceUntil,
