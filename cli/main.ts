@@ -25,8 +25,9 @@ import {
   startMigration,
 } from './enable-all-features';
 import { history, listExecutions, renderExecutions, renderHistory } from './executions';
+import { renderGraph, stateMachineGraph } from './graph';
 import { organizationTree, renderTree } from './organization-tree';
-import { connect, type Target } from './target';
+import { connect, explainUnreachable, type Target } from './target';
 import { describeRequest, followRequest, requestStatus, submitVending } from './vend';
 
 // `orgflow <command>`: the command line is parsed by commander, each command with its own options and help.
@@ -143,6 +144,15 @@ export function program(): Command {
         { organization: tree, runningExecutions: running },
         `${target.description}\n${renderTree(tree)}\n\nrunning executions:\n${renderExecutions(running)}`,
       );
+    });
+
+  cli
+    .command('graph')
+    .description('a state machine as a Mermaid flowchart, as the console draws it (--json: its nodes and edges)')
+    .argument('<state-machine>', 'AccountVending, account-vending, … or the path of an .asl.json file')
+    .action((ref: string, _options, command: Command) => {
+      const graph = stateMachineGraph(ref);
+      contextOf(command).print(graph, renderGraph(graph));
     });
 
   cli
@@ -427,7 +437,9 @@ export async function run(argv: string[]): Promise<number | undefined> {
       fail(`${error.message}\n`);
       return 2;
     }
-    fail(`${(error as Error).message}\n`);
+    const globals = cli.opts<GlobalOptions>();
+    const explained = explainUnreachable(error, { ...globals, aws: globals.aws === true });
+    fail(`${(explained ?? (error as Error)).message}\n`);
     return 1;
   }
 }

@@ -91,9 +91,10 @@ export function dataDirectory(value: string): string {
 
 /**
  * Creates `dir` (0700) and whichever of its parents are missing (with the usual mode), one level at a time:
- * the loop is bounded by the depth of the path. Answers whether `dir` was created.
+ * the loop is bounded by the depth of the path. Answers the outermost directory it created (undefined when
+ * `dir` existed), so that a start refused later can remove what it made.
  */
-export function createDirectory(dir: string): boolean {
+export function createDirectory(dir: string): string | undefined {
   const missing: string[] = [];
   for (let path = resolve(dir); !existsSync(path); path = dirname(path)) {
     missing.unshift(path);
@@ -106,7 +107,7 @@ export function createDirectory(dir: string): boolean {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
   }
-  return missing.length > 0;
+  return missing[0];
 }
 
 /** A directory of orgflow's own under the data directory: created 0700, or tightened to 0700 if it exists. */
@@ -148,6 +149,12 @@ function holderOf(lock: string): number | undefined {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
     throw error;
   }
+}
+
+/** The pid of the live process that holds `dataDir` (a running stack), if one does. */
+export function holderOfDataDirectory(dataDir: string): number | undefined {
+  const holder = holderOf(join(dataDir, LOCK_FILE));
+  return holder !== undefined && isRunning(holder) ? holder : undefined;
 }
 
 /**

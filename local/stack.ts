@@ -1,4 +1,4 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import {
   definitionSubstitutions,
@@ -200,7 +200,7 @@ let stackGeneration = 0;
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const dataDir = dataDirectory(options.dataDir);
-  createDirectory(dataDir);
+  const created = createDirectory(dataDir);
   const release = lockDataDirectory(dataDir);
   const host = options.host ?? '127.0.0.1';
   const port = (service: keyof Omit<Endpoints, 'region'>) => ({ port: options.ports?.[service] ?? 0, host });
@@ -428,6 +428,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       region: 'us-east-1',
     };
     writePrivateFile(join(dataDir, 'endpoints.json'), `${JSON.stringify(all, null, 2)}\n`);
+    // a stack that stopped leaves no endpoints behind: `orgflow` then says it is not running
+    closers.push(() => rmSync(join(dataDir, 'endpoints.json'), { force: true }));
     const settled = async () => {
       for (let quiet = 0; quiet < 3; ) {
         await new Promise((resolve) => setTimeout(resolve, 1));
@@ -447,6 +449,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
   } catch (error) {
     await close();
+    // a refused start leaves no half-made data directory behind
+    if (created) rmSync(created, { recursive: true, force: true });
     throw error;
   }
 }
