@@ -86,4 +86,7 @@ export interface AslState {
   ToleratedFailureCountPath?: string;
   ToleratedFailurePercentage?: number | string;
   ToleratedFailurePercentagePath?: string;
+  /** Distributed Map: items grouped into batches, each child workflow's input `{ Items, BatchInput }` */
+  ItemBatcher?: JsonObject;
+  Label?: string;
 }

@@ -1,8 +1,8 @@
 import type { QueryLanguage, StateType } from './asl';
-import { CHOICE_OPERATORS, ruleOperator } from './choice';
+import { CHOICE_OPERATORS, parseTimestamp, ruleOperator } from './choice';
 import { DefinitionError, type DefinitionProblem, StatesErrorName } from './errors';
 import { looksLikeIntrinsic, parseIntrinsic } from './intrinsics';
-import { isObject, type Json, type JsonObject } from './json';
+import { isObject, type Json, type JsonObject, PAYLOAD_LIMIT_BYTES } from './json';
 import { isJsonataString, jsonataProblem } from './jsonata';
 import { compilePath, isReferencePath } from './jsonpath';
 
@@ -110,7 +110,69 @@ const JSONPATH_ONLY = [
 ];
 const IO_FIELDS = ['InputPath', 'OutputPath', 'ResultPath', 'Parameters', 'ResultSelector'];
 const JSONATA_ONLY = ['Arguments', 'Output', 'Items'];
-const UNSUPPORTED_MAP_FIELDS = ['ItemReader', 'ItemBatcher', 'ResultWriter'];
+/** Distributed Map fields that need Amazon S3, which the local engine cannot reach */
+const S3_MAP_FIELDS: Record<string, string> = {
+  ItemReader:
+    'ItemReader reads items from Amazon S3, which the local engine cannot reach: pass the items in the state input and select them with ItemsPath (JSONPath) or Items (JSONata)',
+  ResultWriter:
+    'ResultWriter writes results to Amazon S3, which the local engine cannot reach: remove it and the results are the state output',
+};
+const ITEM_BATCHER_FIELDS = [
+  'MaxItemsPerBatch',
+  'MaxItemsPerBatchPath',
+  'MaxInputBytesPerBatch',
+  'MaxInputBytesPerBatchPath',
+  'BatchInput',
+];
+/** the largest Wait in seconds AWS accepts (amazon-states-language-wait-state) */
+export const MAX_WAIT_SECONDS = 99_999_999;
+/**
+ * The optimized integrations (`arn:aws:states:::<service>:<action>`) AWS offers, with their actions where
+ * the set is small and stable; `undefined` accepts any action of the service.
+ */
+const INTEGRATIONS: Record<string, readonly string[] | undefined> = {
+  apigateway: ['invoke'],
+  athena: undefined,
+  batch: ['submitJob'],
+  bedrock: undefined,
+  codebuild: undefined,
+  databrew: ['startJobRun'],
+  dynamodb: ['getItem', 'putItem', 'updateItem', 'deleteItem'],
+  ecs: ['runTask'],
+  eks: undefined,
+  elasticmapreduce: undefined,
+  'emr-containers': undefined,
+  'emr-serverless': undefined,
+  events: ['putEvents'],
+  glue: ['startJobRun'],
+  http: ['invoke'],
+  lambda: ['invoke'],
+  mediaconvert: ['createJob'],
+  sagemaker: undefined,
+  sns: ['publish'],
+  sqs: ['sendMessage'],
+  states: ['startExecution'],
+};
+/**
+ * Fields whose values our checks judge in full. asl-validator's formats refuse there forms AWS runs
+ * (`$.[0]`, unions, filters on the root, literal JSONata Output, `"Condition": true`, `{%x%}`), so its
+ * verdict on them is not taken.
+ */
+const OWNED_FIELDS = new Set([
+  'InputPath',
+  'OutputPath',
+  'ResultPath',
+  'ItemsPath',
+  'Parameters',
+  'ResultSelector',
+  'ItemSelector',
+  'Assign',
+  'Output',
+  'Arguments',
+  'Items',
+  'Condition',
+  'Variable',
+]);
 const TOP_FIELDS = ['Comment', 'StartAt', 'States', 'Version', 'TimeoutSeconds', 'QueryLanguage'];
 const RETRIER_FIELDS = [
   'ErrorEquals',
@@ -260,8 +322,8 @@ export class Checker {
           name,
           field,
         );
-      } else if (UNSUPPORTED_MAP_FIELDS.includes(field)) {
-        this.add('the local engine runs Map states inline and does not support this field', name, field);
+      } else if (Object.hasOwn(S3_MAP_FIELDS, field)) {
+        this.add(S3_MAP_FIELDS[field] as string, name, field);
       }
     }
 
@@ -300,7 +362,8 @@ export class Checker {
 
     if (type === 'Task' && (typeof def.Resource !== 'string' || def.Resource === '')) {
       this.add('a Task state needs a Resource ARN', name, 'Resource');
-    }
+    } else if (type === 'Task') this.resource(def.Resource as string, name);
+    if (def.Credentials !== undefined) this.credentials(def.Credentials, name, language);
     if (type === 'Choice') this.choices(def, name, siblings, language);
     if (type === 'Wait') {
       const given = ['Seconds', 'Timestamp', 'SecondsPath', 'TimestampPath'].filter(
@@ -311,6 +374,19 @@ export class Checker {
           `a Wait state needs exactly one of Seconds, Timestamp, SecondsPath, TimestampPath (has ${given.join(', ') || 'none'})`,
           name,
         );
+      if (typeof def.Seconds === 'number' && def.Seconds > MAX_WAIT_SECONDS)
+        this.add(`must be at most ${MAX_WAIT_SECONDS}, not ${def.Seconds}`, name, 'Seconds');
+      if (
+        typeof def.Timestamp === 'string' &&
+        !isJsonataString(def.Timestamp) &&
+        parseTimestamp(def.Timestamp) === undefined
+      ) {
+        this.add(
+          `'${def.Timestamp}' is not an RFC 3339 timestamp: write it like 2026-01-01T00:00:00Z, with an uppercase T between date and time`,
+          name,
+          'Timestamp',
+        );
+      }
     }
     if (type === 'Fail') {
       if (def.Error !== undefined && def.ErrorPath !== undefined)
@@ -340,6 +416,7 @@ export class Checker {
         this.add('use ItemSelector or Parameters, not both', name, 'Parameters');
       const processor = def.ItemProcessor ?? def.Iterator;
       if (isObject(processor)) this.scope(processor, name);
+      if (def.ItemBatcher !== undefined) this.itemBatcher(def.ItemBatcher, processor, name, language);
     }
     for (const [plain, path] of [
       ['TimeoutSeconds', 'TimeoutSecondsPath'],
@@ -357,6 +434,112 @@ export class Checker {
       def.HeartbeatSeconds >= def.TimeoutSeconds
     ) {
       this.add('HeartbeatSeconds must be smaller than TimeoutSeconds', name, 'HeartbeatSeconds');
+    }
+  }
+
+  /** an optimized integration must be one AWS offers; `aws-sdk:*`, activities and Lambda ARNs are not judged */
+  private resource(arn: string, state: string): void {
+    const rest = /^arn:[^:]+:states:[^:]*:[^:]*:(.+)$/.exec(arn)?.[1];
+    if (rest === undefined) return;
+    const [service = '', action = '', ...more] = rest
+      .replace(/\.(sync(:2)?|waitForTaskToken)$/, '')
+      .split(':');
+    if (service === 'aws-sdk' || service === 'activity') return;
+    if (!Object.hasOwn(INTEGRATIONS, service) || more.length > 0) {
+      this.add(
+        `'${arn}' is not an integration Step Functions offers: use an optimized integration (arn:aws:states:::lambda:invoke, sqs:sendMessage, …) or arn:aws:states:::aws-sdk:<service>:<action>`,
+        state,
+        'Resource',
+      );
+      return;
+    }
+    const actions = INTEGRATIONS[service];
+    if (actions && !actions.includes(action)) {
+      this.add(
+        `'${arn}' is not an integration Step Functions offers: the ${service} integration offers ${actions.join(', ')}`,
+        state,
+        'Resource',
+      );
+    }
+  }
+
+  /** Credentials names the role to assume: RoleArn (or RoleArn.$ in JSONPath) */
+  private credentials(value: Json, state: string, language: QueryLanguage): void {
+    if (language === 'JSONata' && isJsonataString(value)) {
+      this.jsonata(value, state, 'Credentials');
+      return;
+    }
+    const names = language === 'JSONPath' ? ['RoleArn', 'RoleArn.$'] : ['RoleArn'];
+    if (!isObject(value) || !names.some((name) => Object.hasOwn(value, name))) {
+      this.add(`Credentials must be an object with ${names.join(' or ')}`, state, 'Credentials');
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      if (!names.includes(key))
+        this.add(`unknown Credentials field '${key}'; allowed: ${names.join(', ')}`, state, 'Credentials');
+    }
+    if (language === 'JSONPath') this.template(value, state, 'Credentials');
+    else this.jsonata(value, state, 'Credentials');
+  }
+
+  /** ItemBatcher groups items into batches for each child workflow: a Distributed Map only */
+  private itemBatcher(
+    value: Json,
+    processor: Json | undefined,
+    state: string,
+    language: QueryLanguage,
+  ): void {
+    const mode =
+      isObject(processor) && isObject(processor.ProcessorConfig) ? processor.ProcessorConfig.Mode : undefined;
+    if (mode !== 'DISTRIBUTED')
+      this.add(
+        'ItemBatcher needs a Distributed Map: set ItemProcessor.ProcessorConfig.Mode to DISTRIBUTED',
+        state,
+        'ItemBatcher',
+      );
+    if (!isObject(value)) {
+      this.add('ItemBatcher must be an object', state, 'ItemBatcher');
+      return;
+    }
+    for (const key of Object.keys(value)) {
+      if (!ITEM_BATCHER_FIELDS.includes(key))
+        this.add(
+          `unknown ItemBatcher field '${key}'; allowed: ${ITEM_BATCHER_FIELDS.join(', ')}`,
+          state,
+          'ItemBatcher',
+        );
+      else if (key.endsWith('Path')) {
+        if (language === 'JSONata')
+          this.add(
+            `JSONata states cannot use ${key}: use ${key.slice(0, -4)} with a {% %} expression`,
+            state,
+            `ItemBatcher.${key}`,
+          );
+        else this.path(value[key] as Json, state, `ItemBatcher.${key}`, true);
+      }
+    }
+    const limits = [
+      'MaxItemsPerBatch',
+      'MaxItemsPerBatchPath',
+      'MaxInputBytesPerBatch',
+      'MaxInputBytesPerBatchPath',
+    ];
+    if (!limits.some((key) => value[key] !== undefined))
+      this.add(`ItemBatcher needs one of ${limits.join(', ')}`, state, 'ItemBatcher');
+    for (const key of ['MaxItemsPerBatch', 'MaxInputBytesPerBatch']) {
+      const limit = value[key];
+      if (limit === undefined || (language === 'JSONata' && isJsonataString(limit))) continue;
+      const max = key === 'MaxInputBytesPerBatch' ? PAYLOAD_LIMIT_BYTES : Number.MAX_SAFE_INTEGER;
+      if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1 || limit > max)
+        this.add(
+          `must be an integer from 1 to ${max}, not ${JSON.stringify(limit)}`,
+          state,
+          `ItemBatcher.${key}`,
+        );
+    }
+    if (value.BatchInput !== undefined) {
+      if (language === 'JSONPath') this.template(value.BatchInput, state, 'ItemBatcher.BatchInput');
+      else this.jsonata(value.BatchInput, state, 'ItemBatcher.BatchInput');
     }
   }
 
@@ -705,6 +888,34 @@ export class Checker {
       this.add((error as Error).message, state, field);
     }
   }
+}
+
+/**
+ * Whether an asl-validator error falls on a field our checks own (see OWNED_FIELDS), on a `{% %}`
+ * string, or on a state's Type (which our checks have already judged).
+ */
+export function schemaVerdictIsOurs(
+  definition: unknown,
+  error: { schemaError?: { instancePath: string } },
+): boolean {
+  const pointer = error.schemaError?.instancePath;
+  if (pointer === undefined) return false;
+  const keys = pointer
+    .split('/')
+    .slice(1)
+    .map((key) => key.replace(/~1/g, '/').replace(/~0/g, '~'));
+  let node: unknown = definition;
+  for (const [i, key] of keys.entries()) {
+    const stateName = keys[i - 1] === 'States';
+    if (!stateName && (OWNED_FIELDS.has(key) || key.endsWith('Path'))) return true;
+    if (!stateName && key === 'Type' && i === keys.length - 1) return true;
+    node = isObject(node as Json)
+      ? (node as JsonObject)[key]
+      : Array.isArray(node)
+        ? node[Number(key)]
+        : undefined;
+  }
+  return isJsonataString(node);
 }
 
 function isPositiveInteger(value: Json | undefined): boolean {

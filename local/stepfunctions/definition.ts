@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import aslValidator from 'asl-validator';
 import type { AslDefinition, AslScope, AslState, QueryLanguage } from './asl';
-import { Checker } from './definition-checks';
+import { Checker, schemaVerdictIsOurs } from './definition-checks';
 import { DefinitionError, type DefinitionProblem } from './errors';
 
 // Loads an ASL file the way CDK deploys it (`DefinitionBody.fromFile` + `definitionSubstitutions`) and
 // refuses, before anything runs, what Step Functions would refuse at CreateStateMachine. Our own checks
-// come first because they name the state and the field; asl-validator's JSON schemas then catch the rest.
+// come first because they name the state and the field; asl-validator's JSON schemas then catch the rest,
+// except on the fields our checks own (paths, templates, JSONata), where its formats refuse what AWS runs.
 
 export interface CompiledState {
   name: string;
@@ -62,9 +63,8 @@ export function parseDefinition(text: string, options: LoadOptions = {}): StateM
   if (!schemaChecked.has(substituted)) {
     // asl-validator annotates the object it is given, so it gets a copy
     const result = aslValidator(structuredClone(definition), { checkPaths: true, checkArn: true });
-    if (!result.isValid) {
-      throw new DefinitionError(source, result.errors.map(schemaProblem));
-    }
+    const errors = result.errors.filter((error) => !schemaVerdictIsOurs(definition, error));
+    if (errors.length > 0) throw new DefinitionError(source, errors.map(schemaProblem));
     remember(substituted);
   }
   return compile(definition, source, substituted);

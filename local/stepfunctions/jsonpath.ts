@@ -7,7 +7,9 @@ import type { RandomSource } from './ports';
 // JSONPath as the States Language uses it: `$` is the input, `$$` the context object, `$name` a variable.
 // Reference paths (names and indexes only) are walked directly: they are most paths and the only ones a
 // ResultPath may use. Anything else (filters, wildcards, slices, `..`) goes to jsonpath-plus and, being
-// indefinite, yields an array of every match.
+// indefinite, yields an array of every match. The syntax is Jayway JsonPath's, which the Step Functions
+// documentation points to: `.[0]` is `[0]`, `$` inside a filter is the root, and a union of names
+// (`['a','b']`) at the end of a path gives each match's object with only those names.
 
 type Segment = string | number;
 
@@ -19,6 +21,8 @@ interface CompiledPath {
   segments?: Segment[];
   /** set for other paths: the path rewritten to start at `$` of the root value */
   general?: string;
+  /** a trailing union of names (`['a','b']`): `general` is the path before it */
+  union?: string[];
   definite: boolean;
 }
 
@@ -34,6 +38,7 @@ export interface PathScope {
 const cache = new Map<string, CompiledPath>();
 
 const NAME = /^\.([^.[\]\s'"*?@(),:$]+)/;
+const UNION = /\[\s*(?:'[^']*'|"[^"]*")(?:\s*,\s*(?:'[^']*'|"[^"]*"))+\s*\]$/;
 const QUOTED = /^\[\s*(?:'([^']*)'|"([^"]*)")\s*\]/;
 const INDEX = /^\[\s*(\d+)\s*\]/;
 
@@ -67,6 +72,7 @@ export function compilePath(text: string): CompiledPath {
   }
   if (brackets !== 0) throw new SyntaxError(`the path '${text}' has unbalanced brackets`);
 
+  rest = jaywayToPlus(rest);
   const segments: Segment[] = [];
   let tail = rest;
   while (tail !== '') {
@@ -79,16 +85,81 @@ export function compilePath(text: string): CompiledPath {
     else break;
     tail = tail.slice(((name ?? quoted ?? index) as RegExpExecArray)[0].length);
   }
+  const union = UNION.exec(rest);
   const result: CompiledPath =
     tail === ''
       ? { ...compiled, segments, definite: true }
-      : {
-          ...compiled,
-          general: `$${rest}`,
-          definite: !/\.\.|\*|\?\(|\[[^\]]*[:,][^\]]*\]/.test(rest),
-        };
+      : union
+        ? {
+            ...compiled,
+            general: `$${rest.slice(0, union.index)}`,
+            union: [...(union[0].matchAll(/'([^']*)'|"([^"]*)"/g) ?? [])].map(
+              (m) => (m[1] ?? m[2]) as string,
+            ),
+            definite: false,
+          }
+        : {
+            ...compiled,
+            general: `$${rest}`,
+            definite: !/\.\.|\*|\?\(|\[[^\]]*[:,][^\]]*\]/.test(rest),
+          };
   cache.set(text, result);
   return result;
+}
+
+/**
+ * Jayway's forms in jsonpath-plus's terms: a `.` before `[` is dropped (`$.[0]`, `$.a.[0].b`), and in a
+ * filter `$` (the root) becomes `@root` and a bare word compared with (`@.s == done`) a quoted string.
+ */
+function jaywayToPlus(rest: string): string {
+  let out = '';
+  let quote: string | undefined;
+  for (let i = 0; i < rest.length; i++) {
+    const c = rest[i] as string;
+    if (quote) {
+      if (c === quote) quote = undefined;
+      out += c;
+    } else if (c === "'" || c === '"') {
+      quote = c;
+      out += c;
+    } else if (c === '.' && rest[i + 1] === '[' && rest[i - 1] !== '.') {
+      // `.[` is `[`
+    } else if (c === '[' && rest.startsWith('[?(', i)) {
+      const end = filterEnd(rest, i + 3);
+      out += `[?(${filterScript(rest.slice(i + 3, end))})]`;
+      i = end + 1;
+    } else out += c;
+  }
+  return out;
+}
+
+/** the index of the `)` closing a filter whose expression starts at `from` */
+function filterEnd(text: string, from: number): number {
+  let depth = 0;
+  let quote: string | undefined;
+  for (let i = from; i < text.length; i++) {
+    const c = text[i] as string;
+    if (quote) {
+      if (c === quote) quote = undefined;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '(') depth++;
+    else if (c === ')') {
+      if (depth === 0 && text[i + 1] === ']') return i;
+      depth--;
+    }
+  }
+  return text.length - 2;
+}
+
+const FILTER_TOKEN =
+  /'[^']*'|"[^"]*"|[@$][\w.$]*(?:\[[^\]]*\][\w.$]*)*|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?|[A-Za-z_][\w-]*/g;
+
+function filterScript(expression: string): string {
+  return expression.replace(FILTER_TOKEN, (token) => {
+    if (token.startsWith('$')) return `@root${token.slice(1)}`;
+    if (/^[A-Za-z_]/.test(token) && !['true', 'false', 'null'].includes(token)) return `'${token}'`;
+    return token;
+  });
 }
 
 /** A Reference Path: only names and indexes, so it denotes at most one node and can be written to. */
@@ -134,6 +205,15 @@ export function readPath(text: string, scope: PathScope): PathResult {
     }) as Json[];
   } catch (error) {
     throw new StatesError(StatesErrorName.Runtime, `Invalid path '${text}': ${(error as Error).message}`);
+  }
+  if (path.union) {
+    const names = path.union;
+    const picked = matches.filter(isObject).map((match) => {
+      const out: JsonObject = {};
+      for (const name of names) if (Object.hasOwn(match, name)) out[name] = match[name] as Json;
+      return out;
+    });
+    return { found: true, value: picked };
   }
   if (!path.definite) return { found: true, value: matches };
   return matches.length === 0 ? NOT_FOUND : { found: true, value: matches[0] as Json };

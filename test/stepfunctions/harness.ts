@@ -1,4 +1,5 @@
 import {
+  DefinitionError,
   Execution,
   type ExecutionState,
   type HistoryEvent,
@@ -18,6 +19,17 @@ export const FN = 'arn:aws:lambda:us-east-1:123456789012:function';
 /** Loads an inline definition through the real loader (our checks + asl-validator). */
 export function machine(definition: object): StateMachineDefinition {
   return parseDefinition(JSON.stringify(definition), { source: 'test.asl.json' });
+}
+
+/** The DefinitionError an inline definition is refused with; fails the test if it is accepted. */
+export function refusal(definition: object, source = 'test.asl.json'): DefinitionError {
+  try {
+    parseDefinition(JSON.stringify(definition), { source });
+  } catch (error) {
+    if (error instanceof DefinitionError) return error;
+    throw error;
+  }
+  throw new Error('the definition was accepted');
 }
 
 /** One-state machines are most tests: `single({ Type: 'Pass', … })` names the state 'Only' and ends there. */
