@@ -8,6 +8,8 @@ export interface ContextExtras {
   token?: string;
   /** `$$.Map.Item`, only while a Map state's ItemSelector is evaluated */
   mapItem?: { index: number; value: Json };
+  /** `$$.State.RetryCount`, only in the states that can retry (Task, Parallel, Map) */
+  retries?: boolean;
 }
 
 export function contextObject(
@@ -25,11 +27,13 @@ export function contextObject(
       StartTime: new Date(info.startTime).toISOString(),
       RedriveCount: 0,
     },
-    State: {
-      EnteredTime: new Date(thread.enteredAt).toISOString(),
-      Name: thread.state,
-      RetryCount: thread.retryCount,
-    },
+    State: extras.retries
+      ? {
+          EnteredTime: new Date(thread.enteredAt).toISOString(),
+          Name: thread.state,
+          RetryCount: thread.retryCount,
+        }
+      : { EnteredTime: new Date(thread.enteredAt).toISOString(), Name: thread.state },
     StateMachine: { Id: info.stateMachineArn, Name: info.stateMachineName },
   };
   if (extras.token !== undefined) context.Task = { Token: extras.token };

@@ -1,7 +1,7 @@
 import type { Catcher, ChoiceRule } from './asl';
 import type { CompiledState } from './definition';
 import { StatesError, StatesErrorName } from './errors';
-import type { Json, JsonObject } from './json';
+import { type Json, type JsonObject, PAYLOAD_LIMIT_BYTES, utf8Length } from './json';
 import { evaluateJsonata, evaluateJsonataExpression, isJsonataString, type JsonataScope } from './jsonata';
 import { applyResultPath, evaluateDynamic, evaluateTemplate, type PathScope, requirePath } from './jsonpath';
 import type { RandomSource } from './ports';
@@ -217,6 +217,8 @@ export async function numberField(
   } else if (path !== undefined) {
     value = requirePath(path, pathScope(scope, effective), StatesErrorName.Runtime, pathField);
     source = pathField;
+    // a MaxConcurrencyPath may give the number as a string of digits ("2")
+    if (field === 'MaxConcurrency' && typeof value === 'string' && /^\d+$/.test(value)) value = Number(value);
   } else return undefined;
   const ok =
     typeof value === 'number' &&
@@ -295,10 +297,15 @@ export async function mapItems(state: CompiledState, scope: EvalScope, effective
     items = requirePath(path, pathScope(scope, effective), StatesErrorName.Runtime, 'ItemsPath');
   }
   if (!Array.isArray(items)) {
-    const field = state.queryLanguage === 'JSONata' ? 'Items' : 'ItemsPath';
+    if (state.queryLanguage === 'JSONata') {
+      throw new StatesError(
+        StatesErrorName.QueryEvaluationError,
+        `The value of the field 'Items' must be a JSON array, not ${JSON.stringify(items)}`,
+      );
+    }
     throw new StatesError(
       StatesErrorName.Runtime,
-      `The Map state's ${field} must give an array, not ${JSON.stringify(items)}`,
+      `The Map state's ItemsPath must give an array, not ${JSON.stringify(items)}`,
     );
   }
   return items;
@@ -317,4 +324,85 @@ export async function mapItemInput(
   if (state.queryLanguage === 'JSONata')
     return evaluateJsonata(selector, jsonataScope(scope), 'ItemSelector');
   return evaluateTemplate(selector, pathScope(scope, selectorInput), StatesErrorName.ParameterPathFailure);
+}
+
+/**
+ * A Distributed Map's ItemBatcher: the selected items grouped into batches of at most MaxItemsPerBatch
+ * items and MaxInputBytesPerBatch bytes (of the batch's JSON), each `{ BatchInput?, Items }`.
+ */
+export async function mapBatches(
+  state: CompiledState,
+  scope: EvalScope,
+  effective: Json,
+  selected: Json[],
+): Promise<Json[]> {
+  const batcher = state.def.ItemBatcher ?? {};
+  const maxItems =
+    (await batcherLimit(state, scope, effective, 'MaxItemsPerBatch')) ?? Number.POSITIVE_INFINITY;
+  const maxBytes =
+    (await batcherLimit(state, scope, effective, 'MaxInputBytesPerBatch')) ?? PAYLOAD_LIMIT_BYTES;
+  let batchInput: Json | undefined;
+  if (batcher.BatchInput !== undefined) {
+    batchInput =
+      state.queryLanguage === 'JSONata'
+        ? await evaluateJsonata(batcher.BatchInput, jsonataScope(scope), 'ItemBatcher.BatchInput')
+        : evaluateTemplate(
+            batcher.BatchInput,
+            pathScope(scope, effective),
+            StatesErrorName.ParameterPathFailure,
+          );
+  }
+  const envelope = (items: Json[]): JsonObject =>
+    batchInput === undefined ? { Items: items } : { BatchInput: batchInput, Items: items };
+  const batches: JsonObject[] = [];
+  let current: Json[] = [];
+  for (const item of selected) {
+    const grown = [...current, item];
+    if (
+      current.length > 0 &&
+      (grown.length > maxItems || utf8Length(JSON.stringify(envelope(grown))) > maxBytes)
+    ) {
+      batches.push(envelope(current));
+      current = [item];
+    } else current = grown;
+    if (utf8Length(JSON.stringify(envelope(current))) > maxBytes) {
+      throw new StatesError(
+        StatesErrorName.Runtime,
+        `An item of the Map state is larger than MaxInputBytesPerBatch (${maxBytes} bytes) by itself`,
+      );
+    }
+  }
+  if (current.length > 0) batches.push(envelope(current));
+  return batches;
+}
+
+async function batcherLimit(
+  state: CompiledState,
+  scope: EvalScope,
+  effective: Json,
+  field: 'MaxItemsPerBatch' | 'MaxInputBytesPerBatch',
+): Promise<number | undefined> {
+  const batcher = state.def.ItemBatcher ?? {};
+  let value = batcher[field];
+  let errorName: string = StatesErrorName.Runtime;
+  if (isJsonataString(value)) {
+    value = (await evaluateJsonataExpression(value, jsonataScope(scope), `ItemBatcher.${field}`)) as Json;
+    errorName = StatesErrorName.QueryEvaluationError;
+  } else if (value === undefined && typeof batcher[`${field}Path`] === 'string') {
+    const path = batcher[`${field}Path`] as string;
+    value = requirePath(
+      path,
+      pathScope(scope, effective),
+      StatesErrorName.Runtime,
+      `ItemBatcher.${field}Path`,
+    );
+  }
+  if (value === undefined) return undefined;
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1) {
+    throw new StatesError(
+      errorName,
+      `The value of the field 'ItemBatcher.${field}' must be a positive integer, not ${JSON.stringify(value)}`,
+    );
+  }
+  return value;
 }

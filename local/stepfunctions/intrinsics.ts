@@ -232,7 +232,17 @@ function show(value: Json | undefined): string {
   return value === undefined ? 'nothing' : JSON.stringify(value);
 }
 
+/**
+ * A value as States.Format writes it: strings as they are, numbers, booleans and null as in JSON, and
+ * objects and arrays the way Step Functions' Java runtime prints its collections, `{a=1, b=[x, y]}`,
+ * not as JSON text (use States.JsonToString for that).
+ */
 function formatValue(value: Json): string {
+  if (Array.isArray(value)) return `[${value.map(formatValue).join(', ')}]`;
+  if (isObject(value))
+    return `{${Object.entries(value)
+      .map(([key, item]) => `${key}=${formatValue(item)}`)
+      .join(', ')}}`;
   return typeof value === 'string' ? value : JSON.stringify(value);
 }
 
@@ -275,6 +285,8 @@ const functions: Record<string, Impl> = {
     );
   },
   'States.StringToJson'([value], _env, call) {
+    // an empty (or blank) string holds no JSON value: null, as a JSON parser reading nothing gives
+    if (typeof value === 'string' && value.trim() === '') return null;
     try {
       return JSON.parse(text(call.name, value, 'first')) as Json;
     } catch (error) {

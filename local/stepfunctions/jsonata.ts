@@ -86,7 +86,7 @@ function functions(scope: JsonataScope): Record<string, unknown> {
     );
   return {
     partition: (items: Json, size: Json) => intrinsic('States.ArrayPartition', items, size),
-    range: (start: Json, end: Json, step: Json) => intrinsic('States.ArrayRange', start, end, step),
+    range: (start: Json, end: Json, step: Json) => sequence(intrinsic('States.ArrayRange', start, end, step)),
     hash: (value: Json, algorithm: Json) => intrinsic('States.Hash', value, algorithm),
     random: (seed?: number) => (seed === undefined ? scope.random : seededRandom(seed)).next(),
     uuid: () => randomUuid(scope.random),
@@ -97,6 +97,11 @@ function functions(scope: JsonataScope): Record<string, unknown> {
         ? new Date(scope.now).toISOString()
         : formatter.evaluate({}, { ms: scope.now, picture, timezone }),
   };
+}
+
+/** A JSONata sequence of one value is that value: `$range(0, 3, 10)` gives 0, not [0]. */
+function sequence(values: Json): Json {
+  return Array.isArray(values) && values.length === 1 ? (values[0] as Json) : values;
 }
 
 /** Evaluates one `{% %}` string and returns what JSONata produced (undefined included). */

@@ -47,6 +47,8 @@ export interface ThreadState {
   input: Json;
   /** epoch ms the current state was entered: `$$.State.EnteredTime` */
   enteredAt: number;
+  /** id of the current state's StateEntered event, which failure causes name */
+  enteredEventId?: number;
   /** retries of the current state so far: `$$.State.RetryCount` */
   retryCount: number;
   /** attempts used per retrier of the current state */
@@ -94,6 +96,8 @@ export interface BranchFrame {
   items: Json[];
   /** Map: the state's effective input, `$` of ItemSelector */
   selectorInput?: Json;
+  /** Map with an ItemBatcher: `items` are the batches, each already an iteration's input */
+  batched?: boolean;
   launched: number;
   running: number;
   finished: number;

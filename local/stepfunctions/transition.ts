@@ -7,6 +7,7 @@ import {
   condition,
   type EvalScope,
   effectiveInput,
+  mapBatches,
   mapItemInput,
   mapItems,
   numberField,
@@ -17,6 +18,7 @@ import {
   type VariableView,
 } from './dataflow';
 import type { CompiledState, StateMachineDefinition } from './definition';
+import { MAX_WAIT_SECONDS } from './definition-checks';
 import { StatesError, StatesErrorName, TaskTokenError } from './errors';
 import {
   detailsKey,
@@ -39,6 +41,17 @@ import type { BranchFrame, ExecutionState, PendingTask, StepResult, TaskOutcome,
 /** an inline Map runs at most 40 iterations at a time, whatever MaxConcurrency allows */
 const INLINE_MAP_CONCURRENCY = 40;
 const RETRYABLE = new Set(['Task', 'Parallel', 'Map']);
+/** errors the engine raises while running a state, whose cause names the state as AWS's does */
+const ATTRIBUTED = new Set<string>([
+  StatesErrorName.Runtime,
+  StatesErrorName.QueryEvaluationError,
+  StatesErrorName.IntrinsicFailure,
+  StatesErrorName.ParameterPathFailure,
+  StatesErrorName.ResultPathMatchFailure,
+]);
+const ATTRIBUTION = 'An error occurred while executing the state';
+/** a Standard workflow waits at most one year (amazon-states-language-wait-state) */
+const MAX_WAIT_MS = 365 * 24 * 3600 * 1000;
 
 export function asStatesError(error: unknown): StatesError {
   if (error instanceof StatesError) return error;
@@ -191,9 +204,10 @@ export class Transition {
   }
 
   private scope(thread: ThreadState, extras: ContextExtras = {}): EvalScope {
+    const retries = RETRYABLE.has(this.compiled(thread).def.Type);
     return {
       input: thread.input,
-      context: contextObject(this.exec, thread, extras),
+      context: contextObject(this.exec, thread, retries ? { ...extras, retries } : extras),
       variables: this.variables(thread),
       random: this.ports.random,
       now: this.now,
@@ -232,8 +246,22 @@ export class Transition {
           return await this.branches(thread, s.frame);
       }
     } catch (error) {
-      await this.fail(thread, asStatesError(error));
+      await this.fail(thread, this.attributed(thread, asStatesError(error)));
     }
+  }
+
+  /**
+   * An error the engine raised while running a state carries AWS's wording: the state and the event
+   * that entered it come first. Task failures, Fail states and a branch's failure keep their own cause.
+   */
+  private attributed(thread: ThreadState, error: StatesError): StatesError {
+    if (!ATTRIBUTED.has(error.error) || error.cause.startsWith(ATTRIBUTION)) return error;
+    if (thread.step.kind === 'branches' && thread.step.frame.failure) return error;
+    const entered = thread.enteredEventId ?? thread.lastEventId;
+    return new StatesError(
+      error.error,
+      `${ATTRIBUTION} '${thread.state}' (entered at the event id #${entered}). ${error.cause}`,
+    );
   }
 
   private enter(thread: ThreadState): void {
@@ -241,10 +269,11 @@ export class Transition {
     thread.enteredAt = this.now;
     thread.retryCount = 0;
     thread.attempts = (def.Retry ?? []).map(() => 0);
-    this.emit(thread, def.Type === 'Fail' ? 'FailStateEntered' : `${def.Type}StateEntered`, {
-      name: thread.state,
-      ...payloadDetails('input', JSON.stringify(thread.input)),
-    });
+    thread.enteredEventId = this.emit(
+      thread,
+      def.Type === 'Fail' ? 'FailStateEntered' : `${def.Type}StateEntered`,
+      { name: thread.state, ...payloadDetails('input', JSON.stringify(thread.input)) },
+    );
   }
 
   private async execute(thread: ThreadState): Promise<void> {
@@ -410,7 +439,7 @@ export class Transition {
           const { output, assigned } = await caught(state, catcher, this.scope(thread), error);
           return this.exit(thread, output, assigned, catcher.Next);
         } catch (inner) {
-          return this.failThread(thread, asStatesError(inner));
+          return this.failThread(thread, this.attributed(thread, asStatesError(inner)));
         }
       }
     }
@@ -466,7 +495,11 @@ export class Transition {
     const scope = this.scope(thread);
     const effective = effectiveInput(state, scope);
     let until: number;
-    const seconds = await numberField(state, scope, effective, 'Seconds', { min: 0, integer: true });
+    const seconds = await numberField(state, scope, effective, 'Seconds', {
+      min: 0,
+      max: MAX_WAIT_SECONDS,
+      integer: true,
+    });
     if (seconds !== undefined) until = this.now + seconds * 1000;
     else {
       const text = await stringField(state, scope, 'Timestamp', effective);
@@ -478,6 +511,12 @@ export class Transition {
         );
       }
       until = at;
+    }
+    if (until - this.now > MAX_WAIT_MS) {
+      throw new StatesError(
+        StatesErrorName.Runtime,
+        `The Wait state would wait until ${new Date(until).toISOString()}, beyond the maximum wait of one year for a Standard workflow`,
+      );
     }
     const { output, assigned } = await conclude(state, scope, { effective });
     if (until <= this.now) return this.exit(thread, output, assigned);
@@ -589,7 +628,7 @@ export class Transition {
       const { output, assigned } = await conclude(state, scope, { effective: scope.input, result });
       this.exit(thread, output, assigned);
     } catch (error) {
-      await this.fail(thread, asStatesError(error));
+      await this.fail(thread, this.attributed(thread, asStatesError(error)));
     }
   }
 
@@ -642,21 +681,31 @@ export class Transition {
       max: 100,
       integer: false,
     });
+    let inputs = items;
+    if (state.def.ItemBatcher !== undefined) {
+      const selected: Json[] = [];
+      for (const [index, value] of items.entries()) {
+        const itemScope = this.scope(thread, { mapItem: { index, value } });
+        selected.push(await mapItemInput(state, itemScope, effective, value));
+      }
+      inputs = await mapBatches(state, scope, effective, selected);
+    }
     const frame: BranchFrame = {
       kind: 'Map',
       startedEventId: 0,
-      items,
+      items: inputs,
       selectorInput: effective,
       launched: 0,
       running: 0,
       finished: 0,
       failed: 0,
-      results: items.map(() => null),
+      results: inputs.map(() => null),
       limit: max ? Math.min(max, INLINE_MAP_CONCURRENCY) : INLINE_MAP_CONCURRENCY,
     };
+    if (inputs !== items) frame.batched = true;
     if (count !== undefined) frame.toleratedCount = count;
     if (percentage !== undefined) frame.toleratedPercentage = percentage;
-    frame.startedEventId = this.emit(thread, 'MapStateStarted', { length: items.length });
+    frame.startedEventId = this.emit(thread, 'MapStateStarted', { length: inputs.length });
     thread.step = { kind: 'branches', frame };
     await this.branches(thread, frame);
   }
@@ -686,8 +735,10 @@ export class Transition {
     let input = item;
     let startAt: string;
     if (frame.kind === 'Map') {
-      const scope = this.scope(thread, { mapItem: { index, value: item } });
-      input = await mapItemInput(state, scope, frame.selectorInput ?? null, item);
+      if (!frame.batched) {
+        const scope = this.scope(thread, { mapItem: { index, value: item } });
+        input = await mapItemInput(state, scope, frame.selectorInput ?? null, item);
+      }
       startAt = (state.def.ItemProcessor ?? state.def.Iterator)?.StartAt as string;
     } else {
       startAt = state.def.Branches?.[index]?.StartAt as string;

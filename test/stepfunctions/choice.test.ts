@@ -266,7 +266,7 @@ describe('Choice comparison operators', () => {
     expect(result.status).toBe('FAILED');
     expect(result.error).toBe('States.Runtime');
     expect(result.cause).toBe(
-      "Invalid path '$.missing': The choice state's condition path references an invalid value.",
+      "An error occurred while executing the state 'Decide' (entered at the event id #2). Invalid path '$.missing': The choice state's condition path references an invalid value.",
     );
   });
 });

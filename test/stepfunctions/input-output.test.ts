@@ -93,7 +93,6 @@ describe('JSONPath input and output processing', () => {
           'role.$': '$$.Execution.RoleArn',
           'state.$': '$$.State.Name',
           'entered.$': '$$.State.EnteredTime',
-          'retries.$': '$$.State.RetryCount',
           'machine.$': '$$.StateMachine.Id',
           'machineName.$': '$$.StateMachine.Name',
         },
@@ -108,7 +107,6 @@ describe('JSONPath input and output processing', () => {
       role: 'arn:aws:iam::111111111111:role/StepFunctions-test',
       state: 'Only',
       entered: new Date(START).toISOString(),
-      retries: 0,
       machine: 'arn:aws:states:us-east-1:111111111111:stateMachine:test',
       machineName: 'test',
     });
@@ -134,7 +132,7 @@ describe('path failures', () => {
     expect(result.status).toBe('SUCCEEDED');
     expect(result.output).toEqual({
       Error: 'States.ParameterPathFailure',
-      Cause: `The JSONPath '$.missing' specified for the field 'x.$' could not be found in the input '{"present":1}'`,
+      Cause: `An error occurred while executing the state 'Call' (entered at the event id #2). The JSONPath '$.missing' specified for the field 'x.$' could not be found in the input '{"present":1}'`,
     });
   });
 
@@ -157,7 +155,7 @@ describe('path failures', () => {
       text: 'a string',
       error: {
         Error: 'States.ResultPathMatchFailure',
-        Cause: `Unable to apply ResultPath '$.text.inner' to input '{"text":"a string"}'`,
+        Cause: `An error occurred while executing the state 'Call' (entered at the event id #2). Unable to apply ResultPath '$.text.inner' to input '{"text":"a string"}'`,
       },
     });
   });

@@ -150,7 +150,7 @@ describe('JSONata states', () => {
     expect(result.output).toEqual({
       Error: 'States.QueryEvaluationError',
       Cause:
-        "The JSONata expression '$states.input.missing' specified for the field 'Arguments' returned nothing (undefined)",
+        "An error occurred while executing the state 'Call' (entered at the event id #2). The JSONata expression '$states.input.missing' specified for the field 'Arguments' returned nothing (undefined)",
     });
   });
 
