@@ -148,7 +148,9 @@ export function program(): Command {
 
   cli
     .command('graph')
-    .description('a state machine as a Mermaid flowchart, as the console draws it (--json: its nodes and edges)')
+    .description(
+      'a state machine as a Mermaid flowchart, as the console draws it (--json: its nodes and edges)',
+    )
     .argument('<state-machine>', 'AccountVending, account-vending, … or the path of an .asl.json file')
     .action((ref: string, _options, command: Command) => {
       const graph = stateMachineGraph(ref);
