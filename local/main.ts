@@ -13,7 +13,7 @@ import { startLocalStack } from './stack';
 const usage = `usage: npm start -- [options]
 
   --port <n>                    first port: Organizations on n, STS n+1, Step Functions n+2, events n+3,
-                                DynamoDB n+4, API n+5 (default 4701; 0 picks free ones)
+                                DynamoDB n+4, API n+5, console n+6 (default 4701; 0 picks free ones)
   --host <addr>                 address to listen on (default 127.0.0.1)
   --data-dir <dir>              where state and endpoints.json are kept, owner-only and by one stack at
                                 a time (default .orgflow)
@@ -184,6 +184,7 @@ async function main(): Promise<void> {
         events: at(3),
         dynamodb: at(4),
         api: at(5),
+        console: at(6),
       },
     });
   } catch (error) {
@@ -200,6 +201,7 @@ async function main(): Promise<void> {
   events         ${endpoints.events}
   dynamodb       ${endpoints.dynamodb}
   api            ${endpoints.api}account-requests
+  console        ${endpoints.console}   (the organization, requests and runs, each execution as a graph, live)
   data           ${options.dataDir}${stack.seeded ? '   (new: seeded the demo organization)' : '   (resumed)'}
   organization   ${org?.id ?? '(none)'}, management account ${org?.managementAccountId ?? '-'}
   clock          x${options.timeScale}; throttling ${options.throttling ? 'on' : 'off'}; CreateAccount takes ${creation}s

@@ -12,6 +12,7 @@ import { stateMachineOfTarget } from '../catalog/rule-files';
 import { createTableInput, tables } from '../catalog/tables';
 import { startApiGateway } from './apigateway/server';
 import { type Clock, ManualClock, ScaledClock, systemClock } from './clock';
+import { startLocalConsole } from './console';
 import {
   createDirectory,
   dataDirectory,
@@ -96,6 +97,8 @@ export interface Endpoints {
   events: string;
   dynamodb: string;
   api: string;
+  /** the web console: the organization, requests and runs, each execution as its state machine */
+  console: string;
   region: 'us-east-1';
 }
 
@@ -418,6 +421,22 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     closers.push(() => api.close());
 
+    const webConsole = await startLocalConsole({
+      endpoints: {
+        organizations: organizations.url,
+        stepfunctions: stepFunctionsServer.url,
+        dynamodb: dynamodb.url,
+      },
+      credentials: { accessKeyId: DEMO_MANAGEMENT_ACCOUNT, secretAccessKey: 'local' },
+      table: variables.GOVERNOR_TABLE_NAME!,
+      now: () => clock.now(),
+      closureConfig: variables.CLOSURE_CONFIG!,
+      reactionsConfig: variables.REACTIONS_CONFIG!,
+      ...port('console'),
+      onInternalError,
+    });
+    closers.push(() => webConsole.close());
+
     const all: Endpoints = {
       organizations: organizations.url,
       sts: sts.url,
@@ -425,6 +444,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       events: events.url,
       dynamodb: dynamodb.url,
       api: api.invokeUrl,
+      console: `${webConsole.url}/`,
       region: 'us-east-1',
     };
     writePrivateFile(join(dataDir, 'endpoints.json'), `${JSON.stringify(all, null, 2)}\n`);
