@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DescribeExecutionCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { exportLines, localEnvironment } from '../local/environment-variables';
 import type { ApiTarget } from './api';
 import {
   closureRequestOf,
@@ -130,6 +131,23 @@ export function program(): Command {
       process.argv = [process.argv[0]!, 'local/main.ts', ...words, ...dataDir];
       keepRunning = true;
       await import('../local/main');
+    });
+
+  cli
+    .command('env')
+    .description(
+      'the variables that point the AWS CLI, boto3 and the SDKs at the local stack, as export lines: eval "$(npx orgflow env)"',
+    )
+    .action((_options, command: Command) => {
+      const { globals, target, print } = contextOf(command);
+      if (globals.aws)
+        throw new UsageError("env names the local stack's endpoints; with --aws, AWS's own apply");
+      const { endpoints, accessKeyId } = target();
+      const variables = localEnvironment(endpoints!, accessKeyId!);
+      print(
+        variables,
+        `${exportLines(variables)}\n# orgflow's API (signed, service execute-api): ${endpoints!.api}`,
+      );
     });
 
   cli

@@ -3,6 +3,8 @@ import { join, resolve } from 'node:path';
 import { OrganizationsClient } from '@aws-sdk/client-organizations';
 import { SFNClient } from '@aws-sdk/client-sfn';
 import { holderOfDataDirectory } from '../local/data-dir';
+import { shellWord } from '../local/environment-variables';
+import type { Endpoints } from '../local/stack';
 
 export interface TargetOptions {
   /** talk to AWS itself (the default credential chain, or --profile) instead of the local stack */
@@ -20,10 +22,9 @@ export interface Target {
   accessKeyId: string | undefined;
   organizations: OrganizationsClient;
   sfn: SFNClient | undefined;
+  /** the local stack's endpoints.json; undefined on AWS */
+  endpoints?: Endpoints;
 }
-
-/** `dir` as a shell word: quoted unless it is plain. */
-const shellWord = (dir: string) => (/^[\w./~-]+$/.test(dir) ? dir : `'${dir.replaceAll("'", "'\\''")}'`);
 
 /** The local stack of a data directory is not running: where it was looked for, and how to start it. */
 export class StackNotRunningError extends Error {
@@ -83,7 +84,7 @@ export function connect(options: TargetOptions): Target {
   }
   const file = join(resolve(options.dataDir), 'endpoints.json');
   if (!existsSync(file)) throw new StackNotRunningError(options.dataDir);
-  const endpoints = JSON.parse(readFileSync(file, 'utf8')) as Record<string, string>;
+  const endpoints = JSON.parse(readFileSync(file, 'utf8')) as Endpoints;
   // endpoints.json left by a stack that was killed: nobody holds the data directory
   if (holderOfDataDirectory(resolve(options.dataDir)) === undefined)
     throw new StackNotRunningError(options.dataDir, endpoints.organizations);
@@ -99,5 +100,6 @@ export function connect(options: TargetOptions): Target {
     accessKeyId: LOCAL_CREDENTIALS.accessKeyId,
     organizations: new OrganizationsClient(organizations),
     sfn: sfn ? new SFNClient(sfn) : undefined,
+    endpoints,
   };
 }

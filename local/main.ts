@@ -4,6 +4,7 @@ import { loadClosureConfig } from '../functions/account-closure/closure-config';
 import { loadMigrationConfig } from '../functions/all-features/migration-config';
 import { loadReactionsConfig } from '../functions/reactions/reactions-config';
 import { dataDirectory } from './data-dir';
+import { shellWord } from './environment-variables';
 import { exposureWarning } from './host';
 import { type Limits, legacyQuotas } from './organizations/config';
 import type { FaultConfig } from './organizations/faults';
@@ -144,6 +145,7 @@ function parseOptions(argv: string[]) {
     firstPort: whole('port', values.port, 0, 65_530),
     host: values.host,
     dataDir: dataDirectory(values['data-dir']),
+    dataDirGiven: values['data-dir'],
     timeScale,
     throttling: values.throttling === 'on',
     limits,
@@ -192,6 +194,9 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { endpoints, emulator } = stack;
+  // the suggested commands name the data directory this stack was started with, as it was given
+  const dataDirFlag =
+    options.dataDirGiven === '.orgflow' ? '' : ` --data-dir ${shellWord(options.dataDirGiven)}`;
   const org = emulator.store.organizations.values().next().value;
   const creation = emulator.limits.createAccountDurationMs.map((ms) => ms / 1000).join('-');
   console.log(`orgflow local stack
@@ -209,20 +214,18 @@ async function main(): Promise<void> {
 Try it, in another terminal in this folder:
 ${
   org?.featureSet === 'CONSOLIDATED_BILLING'
-    ? '  npx orgflow enable-all-features --follow     (consolidated billing only: move it to all features)'
-    : `  npx orgflow vend --name "Team A Dev" --email team-a-dev@example.com --ou Workloads/Dev --follow
-  npx orgflow status`
+    ? `  npx orgflow enable-all-features --follow${dataDirFlag}     (consolidated billing only: move it to all features)`
+    : `  npx orgflow vend --name "Team A Dev" --email team-a-dev@example.com --ou Workloads/Dev --follow${dataDirFlag}
+  npx orgflow status${dataDirFlag}`
 }
 
-or with the AWS CLI:
-  AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \\
-    aws organizations list-accounts --endpoint-url ${endpoints.organizations}
+or with the AWS CLI, boto3 or an AWS SDK (npx orgflow env${dataDirFlag} prints the variables of every service):
+  eval "$(npx orgflow env${dataDirFlag})"
+  aws organizations list-accounts
 
 The organization keeps itself in shape (functions/reactions/reactions-config.ts): an account created or invited
-outside orgflow lands in Sandbox with the baseline, e.g.
-  AWS_ACCESS_KEY_ID=${DEMO_MANAGEMENT_ACCOUNT} AWS_SECRET_ACCESS_KEY=local AWS_DEFAULT_REGION=us-east-1 \\
-    aws organizations create-account --email outside@example.com --account-name Outside \\
-    --endpoint-url ${endpoints.organizations}
+outside orgflow lands in Sandbox with the baseline, e.g. (with the variables above)
+  aws organizations create-account --email outside@example.com --account-name Outside
 
 Events (signed, as every endpoint wants):
   curl -N --aws-sigv4 aws:amz:us-east-1:organizations --user ${DEMO_MANAGEMENT_ACCOUNT}:local ${endpoints.organizations}/_orgflow/events

@@ -23,7 +23,7 @@ describe('orgflow without a stack', () => {
     // Assess
     expect([help.status, commandHelp.status, helpCommand.status, version.status]).toEqual([0, 0, 0, 0]);
     expect(help.stdout).toMatch(/Commands:\n\s+start/);
-    for (const command of ['status', 'executions', 'history', 'vend', 'request', 'close', 'closure'])
+    for (const command of ['status', 'executions', 'history', 'vend', 'request', 'close', 'closure', 'env'])
       expect(help.stdout).toContain(`\n  ${command} `);
     expect(commandHelp.stdout).toContain('Usage: orgflow vend [options]');
     expect(commandHelp.stdout).toContain('--name <name>');
