@@ -1,5 +1,5 @@
 import { RemovalPolicy } from 'aws-cdk-lib';
-import { AttributeType, Billing, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
+import { AttributeType, Billing, ProjectionType, TableV2 } from 'aws-cdk-lib/aws-dynamodb';
 import { Construct } from 'constructs';
 import { type TableDefinition, tableName } from '../catalog/tables';
 
@@ -35,6 +35,13 @@ export class GovernorTables extends Construct {
         timeToLiveAttribute: definition.timeToLiveAttribute,
         deletionProtection: true,
         removalPolicy: RemovalPolicy.RETAIN,
+        // CloudFormation adds one index per update to a deployed table: add new ones in separate releases
+        globalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
+          indexName: index.indexName,
+          partitionKey: { name: index.partitionKey.name, type: attributeType[index.partitionKey.type] },
+          sortKey: { name: index.sortKey.name, type: attributeType[index.sortKey.type] },
+          projectionType: ProjectionType.ALL,
+        })),
       });
       tables.set(definition.environmentVariable, table);
     }

@@ -1,10 +1,14 @@
 import type { AddressInfo } from 'node:net';
 import {
+  type AttributeValue,
+  BatchWriteItemCommand,
   CreateTableCommand,
   type CreateTableCommandInput,
+  DeleteTableCommand,
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  ScanCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
 import dynalite from 'dynalite';
@@ -83,8 +87,11 @@ async function ensureTable(client: DynamoDBClient, definition: TableDefinition):
   } catch (error) {
     if (!(error instanceof ResourceInUseException)) throw error;
     // kept from an earlier start: the data directory holds it already
-    await client.send(new DescribeTableCommand({ TableName: definition.table.TableName }));
-    return;
+    const { Table } = await client.send(new DescribeTableCommand({ TableName: definition.table.TableName }));
+    const present = new Set((Table?.GlobalSecondaryIndexes ?? []).map((index) => index.IndexName));
+    const missing = (definition.table.GlobalSecondaryIndexes ?? []).some((i) => !present.has(i.IndexName));
+    if (!missing) return;
+    await rebuildWithIndexes(client, definition.table);
   }
   if (definition.timeToLiveAttribute)
     await client
@@ -96,4 +103,32 @@ async function ensureTable(client: DynamoDBClient, definition: TableDefinition):
       )
       // dynalite does not implement TTL; items simply stay, which the governor's lease expiry tolerates
       .catch(() => undefined);
+}
+
+/**
+ * A table kept from an earlier version lacks an index its definition now has: dynalite cannot add one to a table
+ * (DynamoDB can, and CDK does), so the table is made again and its items copied over.
+ */
+async function rebuildWithIndexes(client: DynamoDBClient, table: CreateTableCommandInput): Promise<void> {
+  const items: Record<string, AttributeValue>[] = [];
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const page = await client.send(
+      new ScanCommand({ TableName: table.TableName, ...(startKey ? { ExclusiveStartKey: startKey } : {}) }),
+    );
+    items.push(...(page.Items ?? []));
+    startKey = page.LastEvaluatedKey;
+  } while (startKey);
+  await client.send(new DeleteTableCommand({ TableName: table.TableName }));
+  await client.send(new CreateTableCommand(table));
+  for (let i = 0; i < items.length; i += 25) {
+    let unprocessed = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
+    // dynalite writes every item at once; the loop only guards against a partial answer
+    while (unprocessed.length > 0) {
+      const { UnprocessedItems } = await client.send(
+        new BatchWriteItemCommand({ RequestItems: { [table.TableName as string]: unprocessed } }),
+      );
+      unprocessed = (UnprocessedItems?.[table.TableName as string] ?? []) as typeof unprocessed;
+    }
+  }
 }

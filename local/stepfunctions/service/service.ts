@@ -456,6 +456,21 @@ export class StepFunctionsService {
     return out;
   }
 
+  /**
+   * Forgets an execution that has ended, as AWS does 90 days after its end: it is no longer described, listed
+   * or given a history, and its name is free. Not part of the Step Functions API: for tests and tools that need
+   * an execution gone without moving the clock 90 days. A running execution is refused.
+   */
+  purgeExecution(input: { executionArn: string }): void {
+    const entry = this.execution(input.executionArn);
+    if (entry.state.status === 'RUNNING')
+      throw new StepFunctionsServiceError(
+        'ValidationException',
+        `execution ${input.executionArn} is still running: stop it (StopExecution) before purging it`,
+      );
+    this.forget(entry);
+  }
+
   async stopExecution(input: {
     executionArn: string;
     error?: string | undefined;
@@ -724,7 +739,7 @@ export class StepFunctionsService {
     for (const list of this.byMachine.values()) list.delete(entry.arn);
   }
 
-  /** A closed execution older than the name reservation: AWS has purged it, its name is free. */
+  /** A closed execution older than the name reservation (or purged): AWS has purged it, its name is free. */
   private forget(entry: Entry): void {
     this.unindex(entry);
     this.store.deleteExecution(entry.arn);
