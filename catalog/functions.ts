@@ -18,6 +18,7 @@ export type FunctionName =
   | 'TagAccount'
   | 'AttachPolicies'
   | 'PublishAccountVended'
+  | 'RecordRequest'
   | 'PlanClosureBatch'
   | 'AcquireCloseSlot'
   | 'CheckAccount'
@@ -218,7 +219,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       ...allFeaturesConfig,
     },
     permissions: [
-      { resource: 'accountVendingStateMachine', actions: ['states:StartExecution', 'states:ListExecutions'] },
+      { resource: 'accountVendingStateMachine', actions: ['states:StartExecution'] },
       {
         resource: 'accountVendingExecutions',
         actions: ['states:DescribeExecution', 'states:GetExecutionHistory'],
@@ -227,6 +228,8 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       { resource: 'closureBatchStateMachine', actions: ['states:StartExecution'] },
       { resource: 'closureBatchExecutions', actions: ['states:DescribeExecution'] },
       { resource: 'governorTable', actions: ['dynamodb:Query', 'dynamodb:GetItem'] },
+      // account requests: recorded at submission, listed from the table's indexes (one Query per page)
+      { resource: 'governorTable', actions: ['dynamodb:PutItem'] },
       // migrations to all features: one per organization, named by its id (DescribeOrganization) and a count
       { resource: 'allFeaturesMigrationStateMachine', actions: ['states:StartExecution'] },
       { resource: 'allFeaturesMigrationExecutions', actions: ['states:DescribeExecution'] },
@@ -306,6 +309,10 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   ]),
   PublishAccountVended: step('publish-account-vended', { EVENT_BUS_NAME: 'optional' }, [
     { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+  ]),
+  // the request's record (functions/account-vending/request-record.ts): its account, its outcome
+  RecordRequest: step('record-request', { [GOVERNOR_TABLE]: 'required' }, [
+    { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
   ]),
   // batch closure (functions/account-closure/): the plan reads the whole organization, hence its time
   PlanClosureBatch: {
@@ -617,6 +624,7 @@ export const stateMachines: Readonly<Record<StateMachineName, StateMachineFile>>
       'TagAccount',
       'AttachPolicies',
       'PublishAccountVended',
+      'RecordRequest',
     ],
   },
   // listed before ClosureBatch, which starts it: both engines create the state machines in this order

@@ -1,5 +1,11 @@
 import { Duration } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, type IMetric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import {
+  Alarm,
+  ComparisonOperator,
+  type IMetric,
+  Metric,
+  TreatMissingData,
+} from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
@@ -8,6 +14,12 @@ import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import type { StateMachine } from 'aws-cdk-lib/aws-stepfunctions';
 import { Construct } from 'constructs';
+import { REFUSAL_METRIC } from '../functions/account-vending/record-request/refusal-metric';
+
+const VENDING = 'AccountVending';
+// what Record Failure tells apart (statemachines/account-vending.asl.json)
+const VENDING_FAILURES =
+  'only a step that broke fails an execution: a request that cannot be served as asked ends without failing it and counts in AccountRequestsRefused';
 
 export interface AlarmsProps {
   /** the stack's state machines, by catalog name (`AccountVending`): part of the alarms' construct ids */
@@ -19,9 +31,18 @@ export interface AlarmsProps {
   readonly deadLetterMeaning?: string;
   /** who is told, if anyone besides the topic's own subscribers */
   readonly email?: string;
+  /**
+   * how many account requests that could not be served (a domain failure: the email is taken, the account quota
+   * is reached…) in an hour trip AccountRequestsRefused: one requester's mistake does not (default 5). They end
+   * their execution without failing it, so AccountVendingExecutionsFailed tells only of steps that broke.
+   */
+  readonly requestsRefusedThreshold?: number;
 }
 
-/** A failed or timed-out execution, or an event that could not start its workflow, notifies the topic. */
+/**
+ * A failed or timed-out execution (a step that broke), a burst of account requests that could not be served, or
+ * an event that could not start its workflow, notifies the topic.
+ */
 export class Alarms extends Construct {
   readonly topic: Topic;
 
@@ -41,11 +62,11 @@ export class Alarms extends Construct {
     if (props.email !== undefined) this.topic.addSubscription(new EmailSubscription(props.email));
 
     const action = new SnsAction(this.topic);
-    const alarm = (alarmId: string, description: string, metric: IMetric) =>
+    const alarm = (alarmId: string, description: string, metric: IMetric, threshold = 1) =>
       new Alarm(this, alarmId, {
         alarmDescription: description,
         metric,
-        threshold: 1,
+        threshold,
         evaluationPeriods: 1,
         comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         treatMissingData: TreatMissingData.NOT_BREACHING,
@@ -57,13 +78,28 @@ export class Alarms extends Construct {
         `${name}ExecutionsFailed`,
         `orgflow ${name}: an execution failed${
           props.failureMeanings?.[name] === undefined ? '' : ` (${props.failureMeanings[name]})`
-        }; its history names the error`,
+        }; its history names the error${name === VENDING ? `; ${VENDING_FAILURES}` : ''}`,
         stateMachine.metricFailed(period),
       );
       alarm(
         `${name}ExecutionsTimedOut`,
         `orgflow ${name}: an execution timed out`,
         stateMachine.metricTimedOut(period),
+      );
+    }
+    if (props.stateMachines.has(VENDING)) {
+      const threshold = props.requestsRefusedThreshold ?? 5;
+      alarm(
+        'AccountRequestsRefused',
+        `orgflow AccountVending: ${threshold} or more account requests in an hour could not be served as asked (their requesters were told why); many at once point to the organization (payment method, account quota, business validation) rather than to the requesters. Each one's reason is in its request record and in Record Failure's log`,
+        new Metric({
+          namespace: REFUSAL_METRIC.namespace,
+          metricName: REFUSAL_METRIC.metricName,
+          dimensionsMap: { ...REFUSAL_METRIC.dimensions },
+          statistic: 'Sum',
+          period: Duration.hours(1),
+        }),
+        threshold,
       );
     }
     alarm(

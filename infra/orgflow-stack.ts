@@ -192,7 +192,13 @@ export class OrgflowStack extends Stack {
         managementAccountId: props.managementAccess?.managementAccountId ?? this.account,
         approvalRoleName,
       }),
-      governorTable: [governorTable.tableArn],
+      // the table and its indexes, by name (a Query of an index is authorized on the index's ARN)
+      governorTable: [
+        governorTable.tableArn,
+        ...governorTableDefinition.globalSecondaryIndexes.map(
+          (index) => `${governorTable.tableArn}/index/${index.indexName}`,
+        ),
+      ],
       accountVendingStateMachine: [machineArns.get('AccountVending')!],
       accountVendingExecutions: [executionsOf('AccountVending')],
       accountClosureStateMachine: [machineArns.get('AccountClosure')!],

@@ -61,3 +61,17 @@ export const PublishAccountVendedInputSchema = z.object({
   adopted: z.boolean(),
 });
 export type PublishAccountVendedInput = z.infer<typeof PublishAccountVendedInputSchema>;
+
+/** Record Account / Record Success / Record Failure: where the request now stands, for its record. */
+export const RecordRequestInputSchema = z.object({
+  requestId: RequestIdSchema,
+  caller: CallerSchema,
+  /** the request as asked (the execution's input) */
+  request: z.record(z.string(), z.unknown()),
+  state: z.enum(['CREATING', 'CONFIGURING', 'SUCCEEDED', 'FAILED']),
+  accountId: AccountIdSchema.nullish(),
+  /** a FAILED request's error and cause, as the state that failed reported them */
+  error: z.string().min(1).optional(),
+  cause: z.string().nullish(),
+});
+export type RecordRequestInput = z.infer<typeof RecordRequestInputSchema>;

@@ -1,16 +1,12 @@
 import { isDeepStrictEqual } from 'node:util';
 import {
-  type DescribeExecutionOutput,
   ExecutionAlreadyExists,
-  type ExecutionStatus,
   GetExecutionHistoryCommand,
   type HistoryEvent,
-  InvalidToken,
-  ListExecutionsCommand,
-  type ListExecutionsCommandInput,
   type SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { ConflictError, type FieldIssue, NotFoundError, ValidationError } from '../_shared/errors';
 import type { OrganizationDirectory } from '../_shared/organization-directory';
@@ -24,21 +20,36 @@ import {
   RequestIdSchema,
   type VendingInput,
 } from '../_shared/schemas';
+import {
+  FINAL_REQUEST_STATES,
+  isPositionOf,
+  type ListPosition,
+  ListPositionSchema,
+  listRequestRecords,
+  REQUEST_STATES,
+  type RequestRecord,
+  readRequestRecord,
+  recordSubmission,
+} from '../account-vending/request-record';
 import { validateAccountRequest } from '../account-vending/request-validation/validate-request';
 import { readsEveryRequest, type VendingConfig } from '../account-vending/vending-config';
 import { requestIdFor } from './caller';
 import { describeIfExists, executionArnOf } from './executions';
 import {
-  lastEnteredState,
   parseObject,
-  phaseOf,
   type RequestState,
   type RequestStatus,
   statusOf,
+  statusOfRecord,
+  withRecord,
 } from './request-status';
 
 export interface ApiPorts {
   sfn: SFNClient;
+  /** the governor table, which keeps the account requests (functions/account-vending/request-record.ts) */
+  db: DynamoDBDocumentClient;
+  table: string;
+  now: () => number;
   config: VendingConfig;
   stateMachineArn: string;
   /** the organization as this instance sees it, its listings shared across requests */
@@ -62,10 +73,11 @@ export interface Accepted {
 }
 
 /**
- * POST /account-requests. The request id is the execution name, so asking again with the same key answers
- * with the same request (and starts nothing) while the same key with another body is a conflict. A new
- * request is validated against the organization before anything starts; a bad one is refused with every
- * problem listed.
+ * POST /account-requests. The request id is derived from the caller and its key, and names both the request's
+ * record and its execution, so asking again with the same key answers with the same request (and starts
+ * nothing) while the same key with another body is a conflict — for as long as the record is kept, long after
+ * Step Functions forgets the execution. A new request is validated against the organization, then recorded,
+ * then started; a bad one is refused with every problem listed, and nothing is recorded.
  */
 export async function submitAccountRequest(ports: ApiPorts, submission: Submission): Promise<Accepted> {
   const { caller, body } = submission;
@@ -85,13 +97,30 @@ export async function submitAccountRequest(ports: ApiPorts, submission: Submissi
   const accepted = { requestId, statusUrl: submission.statusUrl(requestId) };
   const executionArn = executionArnOf(ports.stateMachineArn, requestId);
 
-  const existing = await describeIfExists(ports.sfn, executionArn);
-  if (existing) {
-    assertSameRequest(existing, input, requestId);
-    return { ...accepted, created: false };
+  const recorded = await readRequestRecord(ports, requestId);
+  if (recorded) {
+    assertSameRequest(recorded.request, input, requestId);
+    // recorded by a call that stopped before it started the execution: this one starts it
+    if (FINAL_REQUEST_STATES.includes(recorded.state) || (await describeIfExists(ports.sfn, executionArn)))
+      return { ...accepted, created: false };
+  } else {
+    // asked for before requests were recorded: its execution is all there is
+    const existing = await describeIfExists(ports.sfn, executionArn);
+    if (existing) {
+      assertSameRequest(parseObject(existing.input).request, input, requestId);
+      return { ...accepted, created: false };
+    }
   }
 
   const normalized = await validateAccountRequest(ports.directory, ports.config, input);
+  if (!recorded) {
+    const submitted = { requestId, idempotencyKey: key, caller, request, now: ports.now() };
+    if (!(await recordSubmission(ports, submitted))) {
+      // another call with the same key recorded it between our look and our write
+      const raced = await readRequestRecord(ports, requestId);
+      if (raced) assertSameRequest(raced.request, input, requestId);
+    }
+  }
   // what was resolved goes along, so Validate Request verifies the ids instead of resolving them again
   const resolved = { organizationalUnit: normalized.organizationalUnit, policies: normalized.policies };
   try {
@@ -108,7 +137,7 @@ export async function submitAccountRequest(ports: ApiPorts, submission: Submissi
     // another call with the same key started it between our look and our start
     const raced = await describeIfExists(ports.sfn, executionArn);
     if (!raced) throw error;
-    assertSameRequest(raced, input, requestId);
+    assertSameRequest(parseObject(raced.input).request, input, requestId);
     return { ...accepted, created: false };
   }
 }
@@ -142,10 +171,9 @@ function idempotencyKeyOf(header: string | undefined, inBody: string | undefined
   return undefined;
 }
 
-/** Throws ConflictError unless the execution carries this very request (the caller's session may differ). */
-function assertSameRequest(execution: DescribeExecutionOutput, input: VendingInput, requestId: string): void {
-  if (isDeepStrictEqual(parseObject(execution.input).request, JSON.parse(JSON.stringify(input.request))))
-    return;
+/** Throws ConflictError unless `asked` (recorded, or in the execution) is this very request. */
+function assertSameRequest(asked: unknown, input: VendingInput, requestId: string): void {
+  if (isDeepStrictEqual(asked, JSON.parse(JSON.stringify(input.request)))) return;
   throw new ConflictError(
     `the idempotency key was already used for a different request (${requestId}); use a new key for a new account, or repeat the original body`,
   );
@@ -154,16 +182,18 @@ function assertSameRequest(execution: DescribeExecutionOutput, input: VendingInp
 // a request that waited hours for a slot has a long history; past this many events the steps shown stop early
 const MAX_HISTORY_PAGES = 10;
 
-/** Whether `reader` may see the request `execution` carries: its own (same owner), or every one. */
-function mayRead(config: VendingConfig, reader: Caller, execution: DescribeExecutionOutput): boolean {
+/** Whether `reader` may see a request asked for by `asker`: its own (same owner), or every one. */
+function mayRead(config: VendingConfig, reader: Caller, asker: unknown): boolean {
   if (readsEveryRequest(config, reader)) return true;
-  const asker = CallerSchema.safeParse(parseObject(execution.input).caller);
-  return asker.success && ownerOf(asker.data) === ownerOf(reader);
+  const parsed = CallerSchema.safeParse(asker);
+  return parsed.success && ownerOf(parsed.data) === ownerOf(reader);
 }
 
 /**
- * GET /account-requests/{id}: the request's state, account, timestamps and the steps done. Another caller's
- * request is not found, so ids reveal nothing (unless the reader may read every request).
+ * GET /account-requests/{id}: the request's state, account, timestamps and the steps done. The record says how
+ * it ended and stays after Step Functions forgets the execution (the steps then go with the history); a request
+ * asked for before records were kept is read from its execution alone. Another caller's request is not found,
+ * so ids reveal nothing (unless the reader may read every request).
  */
 export async function describeAccountRequest(
   ports: ApiPorts,
@@ -174,8 +204,13 @@ export async function describeAccountRequest(
   const notFound = new NotFoundError(`there is no account request ${requestId ?? ''}`.trim());
   if (!id.success) throw notFound;
   const executionArn = executionArnOf(ports.stateMachineArn, id.data);
-  const execution = await describeIfExists(ports.sfn, executionArn);
-  if (!execution || !mayRead(ports.config, reader, execution)) throw notFound;
+  const [record, execution] = await Promise.all([
+    readRequestRecord(ports, id.data),
+    describeIfExists(ports.sfn, executionArn),
+  ]);
+  const asker = record ? record.caller : parseObject(execution?.input).caller;
+  if ((!record && !execution) || !mayRead(ports.config, reader, asker)) throw notFound;
+  if (!execution) return statusOfRecord(record as RequestRecord);
   const history: HistoryEvent[] = [];
   let nextToken: string | undefined;
   for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
@@ -186,37 +221,34 @@ export async function describeAccountRequest(
     nextToken = result.nextToken;
     if (!nextToken) break;
   }
-  return statusOf(execution, history);
+  const status = statusOf(execution, history);
+  return record ? withRecord(status, record) : status;
 }
 
+export const MAX_LIST_LIMIT = 500;
+
 export const ListQuerySchema = z.object({
-  state: z.enum(['PENDING', 'CREATING', 'CONFIGURING', 'SUCCEEDED', 'FAILED']).optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
-  // Step Functions' limit on ListExecutions' nextToken
+  state: z.enum(REQUEST_STATES).optional(),
+  limit: z.coerce.number().int().min(1).max(MAX_LIST_LIMIT).default(20),
   nextToken: z.string().min(1).max(3096).optional(),
 });
 
 export interface RequestSummary {
   requestId: string;
   state: RequestState;
+  accountName?: string;
+  accountId: string | null;
   createdAt: string;
   completedAt?: string;
   statusUrl: string;
 }
 
-const executionStatusOf: Readonly<Record<RequestState, ExecutionStatus>> = {
-  PENDING: 'RUNNING',
-  CREATING: 'RUNNING',
-  CONFIGURING: 'RUNNING',
-  SUCCEEDED: 'SUCCEEDED',
-  FAILED: 'FAILED',
-};
-
 /**
- * GET /account-requests?state=&limit=&nextToken=: newest first, one page of executions. The running ones are
- * placed in PENDING / CREATING / CONFIGURING by their latest state, and a caller sees only its own requests
- * unless it reads every one (Step Functions cannot filter by input, so each is described), so a page may
- * hold fewer than `limit`; follow `nextToken` for more.
+ * GET /account-requests?state=&limit=&nextToken=: newest first, one Query of the governor table's index per
+ * page — the caller's own requests, or every request for a reader of every one — whatever the number of
+ * requests, and without reading an execution. With `state`, a page holds those of the `limit` read that are in
+ * it, so it may hold fewer; follow `nextToken` for more. Requests asked for before records were kept are not
+ * listed (GET by id still finds them while their execution is kept).
  */
 export async function listAccountRequests(
   ports: ApiPorts,
@@ -227,72 +259,39 @@ export async function listAccountRequests(
   const parsed = ListQuerySchema.safeParse(query ?? {});
   if (!parsed.success) throw new ValidationError(fieldIssuesOf(parsed.error, query));
   const { state, limit, nextToken } = parsed.data;
-  const page = await listExecutions(ports.sfn, {
-    stateMachineArn: ports.stateMachineArn,
-    maxResults: limit,
-    ...(state ? { statusFilter: executionStatusOf[state] } : {}),
-    ...(nextToken ? { nextToken } : {}),
-  });
-  const everyone = readsEveryRequest(ports.config, reader);
-  const requests: RequestSummary[] = [];
-  for (const execution of page.executions ?? []) {
-    if (!execution.name || !execution.executionArn) continue;
-    if (!everyone) {
-      const described = await describeIfExists(ports.sfn, execution.executionArn);
-      if (!described || !mayRead(ports.config, reader, described)) continue;
-    }
-    const latest =
-      execution.status === 'RUNNING' ? await latestState(ports.sfn, execution.executionArn) : undefined;
-    const phase = phaseOf(execution.status, latest);
-    if (state && phase !== state) continue;
-    requests.push({
-      requestId: execution.name,
-      state: phase,
-      createdAt: (execution.startDate ?? new Date(0)).toISOString(),
-      ...(execution.stopDate ? { completedAt: execution.stopDate.toISOString() } : {}),
-      statusUrl: statusUrl(execution.name),
-    });
-  }
-  return { requests, ...(page.nextToken ? { nextToken: page.nextToken } : {}) };
+  const owner = readsEveryRequest(ports.config, reader) ? undefined : ownerOf(reader);
+  const after = nextToken === undefined ? undefined : positionOf(nextToken, owner);
+  const page = await listRequestRecords(ports, { owner, limit, state, ...(after ? { after } : {}) });
+  return {
+    requests: page.records.map((record) => ({
+      requestId: record.requestId,
+      state: record.state,
+      ...(typeof record.request.accountName === 'string' ? { accountName: record.request.accountName } : {}),
+      accountId: record.accountId ?? null,
+      createdAt: record.createdAt,
+      ...(record.completedAt ? { completedAt: record.completedAt } : {}),
+      statusUrl: statusUrl(record.requestId),
+    })),
+    ...(page.next ? { nextToken: Buffer.from(JSON.stringify(page.next)).toString('base64url') } : {}),
+  };
 }
 
-/** ListExecutions; a token Step Functions does not recognise is the caller's mistake (400), not ours. */
-async function listExecutions(sfn: SFNClient, input: ListExecutionsCommandInput) {
+/** The position a nextToken carries; one this API did not give this reader is the caller's mistake (400). */
+function positionOf(nextToken: string, owner: string | undefined): ListPosition {
+  let decoded: unknown;
   try {
-    return await sfn.send(new ListExecutionsCommand(input));
-  } catch (error) {
-    if (!(error instanceof InvalidToken)) throw error;
-    throw new ValidationError(
-      [
-        {
-          path: 'nextToken',
-          rule: 'invalid-token',
-          message:
-            'nextToken is not one this API gave out: pass the nextToken of the previous page as it came, or leave it out for the first page',
-        },
-      ],
-      { cause: error },
-    );
+    decoded = JSON.parse(Buffer.from(nextToken, 'base64url').toString('utf8'));
+  } catch {
+    decoded = undefined;
   }
-}
-
-/** The latest state entered, reading the history backwards until one shows up. */
-async function latestState(sfn: SFNClient, executionArn: string): Promise<string | undefined> {
-  let nextToken: string | undefined;
-  for (let page = 0; page < MAX_HISTORY_PAGES; page++) {
-    const result = await sfn.send(
-      new GetExecutionHistoryCommand({
-        executionArn,
-        reverseOrder: true,
-        maxResults: 100,
-        includeExecutionData: false,
-        ...(nextToken ? { nextToken } : {}),
-      }),
-    );
-    const name = lastEnteredState(result.events ?? []);
-    if (name) return name;
-    nextToken = result.nextToken;
-    if (!nextToken) return undefined;
-  }
-  return undefined;
+  const position = ListPositionSchema.safeParse(decoded);
+  if (position.success && isPositionOf(position.data, owner)) return position.data;
+  throw new ValidationError([
+    {
+      path: 'nextToken',
+      rule: 'invalid-token',
+      message:
+        'nextToken is not one this API gave out: pass the nextToken of the previous page as it came, or leave it out for the first page',
+    },
+  ]);
 }

@@ -105,7 +105,11 @@ describe('account vending through the API on the local stack (manual clock)', { 
     const clock = stack!.clock as ManualClock;
     for (let round = 0; round < maxRounds; round++) {
       const all = await Promise.all(requestIds.map((id) => status(api, id)));
-      if (all.every((s) => s.state === 'SUCCEEDED' || s.state === 'FAILED')) return all;
+      if (all.every((s) => s.state === 'SUCCEEDED' || s.state === 'FAILED')) {
+        // the record tells the outcome a moment before the execution ends: let it end
+        await stack!.settled();
+        return all;
+      }
       clock.advance(1000);
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -270,6 +274,70 @@ describe('account vending through the API on the local stack (manual clock)', { 
     const next = await vend(api, request('e'), 'email-e');
     expect(next.state, JSON.stringify(next)).toBe('SUCCEEDED');
     expect(await accountsWithEmail(organizations, 'taken@example.com')).toEqual([]);
+  });
+
+  it("finds a request and its idempotency key after its execution's history is gone, and lists them in one page", async () => {
+    const { stack, api, organizations } = await start();
+    stack.emulator.addStandaloneAccount({
+      id: '999999999999',
+      email: 'taken@example.com',
+      name: 'Somebody Else',
+    });
+    const vended = await vend(api, request('u'), 'durable-u');
+    const refused = await vend(api, request('v', { email: 'taken@example.com' }), 'durable-v');
+    const ids = [vended.requestId, refused.requestId];
+    const machine = stack.stateMachineArns.AccountVending!;
+    const executionOf = (id: string) => `${machine.replace(':stateMachine:', ':execution:')}:${id}`;
+    // a request that cannot be served ends its execution without failing it (no ExecutionsFailed alarm)
+    expect(
+      stack.stepFunctions.describeExecution({ executionArn: executionOf(refused.requestId) }).status,
+    ).toBe('SUCCEEDED');
+    const before = [await status(api, vended.requestId), await status(api, refused.requestId)];
+
+    // as AWS does 90 days after an execution ends
+    for (const id of ids) stack.stepFunctions.purgeExecution({ executionArn: executionOf(id) });
+    const after = [await status(api, vended.requestId), await status(api, refused.requestId)];
+    const repeats = [
+      await submit(api, request('u'), 'durable-u'),
+      await submit(api, request('v', { email: 'taken@example.com' }), 'durable-v'),
+    ];
+    const conflict = await submit(api, request('u', { accountName: 'Team U Other' }), 'durable-u');
+    const listing = await callApi(api, 'GET', '/account-requests');
+
+    for (const id of ids)
+      expect(() => stack.stepFunctions.describeExecution({ executionArn: executionOf(id) })).toThrow(
+        /Execution Does Not Exist/,
+      );
+    expect(after[0]).toMatchObject({ state: 'SUCCEEDED', accountId: vended.accountId, steps: [] });
+    expect(after[1]).toMatchObject({ state: 'FAILED', accountId: null, steps: [] });
+    for (const [i, status] of after.entries()) {
+      const { steps: _, updatedAt: __, ...rest } = before[i] as Status & { updatedAt?: string };
+      expect(status, JSON.stringify(status)).toMatchObject(rest);
+    }
+    expect(after[1]!.reason).toMatch(/taken@example.com already belongs to/);
+    for (const [i, repeat] of repeats.entries()) {
+      expect(repeat.status, JSON.stringify(repeat.body)).toBe(202);
+      expect((repeat.body as { requestId: string }).requestId).toBe(ids[i]);
+    }
+    expect(conflict.status).toBe(409);
+    // nothing started again: no execution, no second account
+    expect((await stack.stepFunctions.listExecutions({ stateMachineArn: machine })).executions).toEqual([]);
+    expect(await accountsWithEmail(organizations, 'team-u-dev@example.com')).toHaveLength(1);
+    expect(listing.status).toBe(200);
+    expect((listing.body as { requests: unknown[] }).requests).toEqual([
+      expect.objectContaining({
+        requestId: refused.requestId,
+        state: 'FAILED',
+        accountName: 'Team v Dev',
+        accountId: null,
+      }),
+      expect.objectContaining({
+        requestId: vended.requestId,
+        state: 'SUCCEEDED',
+        accountName: 'Team u Dev',
+        accountId: vended.accountId,
+      }),
+    ]);
   });
 
   /** An account's OU, tags and directly attached SCPs: what a takeover would change. */

@@ -104,6 +104,21 @@ const happySteps = (): Partial<Record<FunctionName, Step>> => ({
   TagAccount: () => ({ tagged: 1 }),
   AttachPolicies: () => ({ attached: ['p-deny00001'], alreadyAttached: [] }),
   PublishAccountVended: () => ({ eventId: 'evt-1' }),
+  // as functions/account-vending/record-request tells them apart: requester-facing errors are refusals
+  RecordRequest: (recorded) => {
+    const { state, error } = recorded as { state: string; error?: string };
+    return {
+      state,
+      refused: state === 'FAILED' && errors.requesterFacingErrors.has(error ?? ''),
+      recorded: true,
+    };
+  },
+});
+
+/** How a request that could not be served ends: the execution succeeds with the failure as its output. */
+const refusal = (execution: Execution) => ({
+  status: execution.status,
+  ...(execution.state.output as { state?: string; error?: string; cause?: string }),
 });
 
 async function runVending(definition: StateMachineDefinition, steps: Steps, executionInput: Json = input) {
@@ -162,7 +177,7 @@ describe('statemachines/account-vending.asl.json', () => {
     const tasks = Object.entries(states()).filter(([, state]) => state.Type === 'Task');
 
     // Assess
-    expect(tasks).toHaveLength(11);
+    expect(tasks).toHaveLength(15);
     for (const [, state] of tasks) {
       const retried = (state.Retry ?? []).flatMap((r) => r.ErrorEquals);
       expect(retried).toEqual(
@@ -238,14 +253,17 @@ describe('statemachines/account-vending.asl.json', () => {
       'AcquireCreateSlot',
       'AcquireCreateSlot',
       'CreateAccount',
+      'RecordRequest',
       'WatchAccountCreation',
       'WatchAccountCreation',
       'WatchAccountCreation',
       'ReleaseCreateSlot',
+      'RecordRequest',
       'MoveAccount',
       'TagAccount',
       'AttachPolicies',
       'PublishAccountVended',
+      'RecordRequest',
     ]);
     const inputOf = (name: string) => steps.calls.find((c) => c.name === name)?.input;
     // started without what the API resolved: Validate Request resolves everything itself
@@ -277,6 +295,13 @@ describe('statemachines/account-vending.asl.json', () => {
     expect(waits).toHaveLength(1);
     const timedOut = execution.history.filter((e) => e.type === 'TaskTimedOut').map((e) => e.timestamp);
     expect(timedOut).toHaveLength(3);
+    // the record follows the request: creating, its account, vended; each with who asked for what
+    const recorded = steps.calls.filter((c) => c.name === 'RecordRequest').map((c) => c.input);
+    expect(recorded).toEqual([
+      { requestId: 'ar-0123456789abcdef0123456789abcdef', caller, request: input.request, state: 'CREATING' },
+      expect.objectContaining({ state: 'CONFIGURING', accountId: '123456789012' }),
+      expect.objectContaining({ state: 'SUCCEEDED', accountId: '123456789012' }),
+    ]);
   });
 
   it('adopts the account that already has the email after EMAIL_ALREADY_EXISTS', async () => {
@@ -294,10 +319,11 @@ describe('statemachines/account-vending.asl.json', () => {
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
     expect(execution.state.output).toMatchObject({ accountId: '210987654321', adopted: true });
-    expect(steps.names().slice(3, 8)).toEqual([
+    expect(steps.names().slice(4, 10)).toEqual([
       'WatchAccountCreation',
       'ReleaseCreateSlot',
       'AdoptExistingAccount',
+      'RecordRequest',
       'MoveAccount',
       'TagAccount',
     ]);
@@ -328,11 +354,10 @@ describe('statemachines/account-vending.asl.json', () => {
     const { execution } = await runVending(load(), steps);
 
     // Assess
-    expect(execution.status).toBe('FAILED');
-    expect(execution.state.error).toBe(name);
-    expect(JSON.parse(execution.state.cause ?? '{}')).toMatchObject({
-      errorMessage: `the words for ${name}`,
-    });
+    const ended = refusal(execution);
+    expect(ended).toMatchObject({ status: 'SUCCEEDED', state: 'FAILED', error: name });
+    expect(JSON.parse(ended.cause ?? '{}')).toMatchObject({ errorMessage: `the words for ${name}` });
+    expect(steps.calls.at(-1)?.input).toMatchObject({ state: 'FAILED', error: name, cause: ended.cause });
     expect(steps.names().filter((n) => n === 'ReleaseCreateSlot')).toHaveLength(1);
     expect(steps.names()).not.toContain('MoveAccount');
   });
@@ -363,8 +388,12 @@ describe('statemachines/account-vending.asl.json', () => {
     const { execution } = await runVending(load(), steps);
 
     // Assess
-    expect(execution.state.error).toBe('ValidationError');
-    expect(steps.names()).toEqual(['ValidateRequest']);
+    expect(refusal(execution)).toMatchObject({
+      status: 'SUCCEEDED',
+      state: 'FAILED',
+      error: 'ValidationError',
+    });
+    expect(steps.names()).toEqual(['ValidateRequest', 'RecordRequest']);
   });
 
   it('gives up on a creation that never finishes after about 20 minutes, with a named error, and frees the slot', async () => {
@@ -375,10 +404,10 @@ describe('statemachines/account-vending.asl.json', () => {
     const { execution, elapsedMs } = await runVending(load(), steps);
 
     // Assess
-    expect(execution.state.error).toBe('CreateAccountTimeoutError');
-    expect(execution.state.cause).toMatch(/still creating the account after about 20 minutes/);
+    expect(refusal(execution)).toMatchObject({ state: 'FAILED', error: 'CreateAccountTimeoutError' });
+    expect(refusal(execution).cause).toMatch(/still creating the account after about 20 minutes/);
     expect(steps.names().filter((n) => n === 'WatchAccountCreation')).toHaveLength(11);
-    expect(steps.names().at(-1)).toBe('ReleaseCreateSlot');
+    expect(steps.names().slice(-2)).toEqual(['ReleaseCreateSlot', 'RecordRequest']);
     // 11 waits of 2 minutes: about 22 minutes, inside the one-hour slot lease
     expect(elapsedMs / 60_000).toBeGreaterThan(20);
     expect(elapsedMs / 60_000).toBeLessThan(25);
@@ -392,10 +421,10 @@ describe('statemachines/account-vending.asl.json', () => {
     const { execution, elapsedMs } = await runVending(load(), steps);
 
     // Assess
-    expect(execution.state.error).toBe('CreateSlotTimeoutError');
-    expect(execution.state.cause).toMatch(/no account creation slot came free in about 21 hours/);
+    expect(refusal(execution)).toMatchObject({ state: 'FAILED', error: 'CreateSlotTimeoutError' });
+    expect(refusal(execution).cause).toMatch(/no account creation slot came free in about 21 hours/);
     expect(steps.names().filter((n) => n === 'AcquireCreateSlot')).toHaveLength(251);
-    expect(steps.names().at(-1)).toBe('ReleaseCreateSlot');
+    expect(steps.names().slice(-2)).toEqual(['ReleaseCreateSlot', 'RecordRequest']);
     expect(elapsedMs / 3_600_000).toBeGreaterThan(20);
     expect(elapsedMs / 1000).toBeLessThan(load().json.TimeoutSeconds as number);
   });
@@ -463,5 +492,81 @@ describe('statemachines/account-vending.asl.json', () => {
 
     // Assess
     expect(execution.status).toBe('SUCCEEDED');
+  });
+
+  it('fails the execution when a step breaks, after recording the failure with its error', async () => {
+    // Prepare
+    const steps = new Steps({
+      ...happySteps(),
+      MoveAccount: () => {
+        throw failure('AccessDeniedException', 'not authorized to perform organizations:MoveAccount');
+      },
+    });
+
+    // Act
+    const { execution } = await runVending(load(), steps);
+
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(execution.state.error).toBe('AccessDeniedException');
+    expect(steps.calls.at(-1)).toEqual({
+      name: 'RecordRequest',
+      input: expect.objectContaining({
+        state: 'FAILED',
+        accountId: '123456789012',
+        error: 'AccessDeniedException',
+        cause: execution.state.cause,
+      }),
+    });
+  });
+
+  it('records a failure of Validate Request, without an account', async () => {
+    // Prepare
+    const steps = new Steps({
+      ...happySteps(),
+      ValidateRequest: () => {
+        throw failure('Sandbox.Timedout', 'Task timed out after 30.00 seconds');
+      },
+    });
+
+    // Act
+    const { execution } = await runVending(load(), steps);
+
+    // Assess
+    expect(execution.status).toBe('FAILED');
+    expect(steps.calls.find((c) => c.name === 'RecordRequest')?.input).toEqual({
+      requestId: 'ar-0123456789abcdef0123456789abcdef',
+      caller,
+      request: input.request,
+      state: 'FAILED',
+      accountId: null,
+      error: 'Sandbox.Timedout',
+      cause: execution.state.cause,
+    });
+  });
+
+  it('fails with the original error when the failure cannot be recorded, and goes on when progress cannot', async () => {
+    // Prepare
+    const broken = () => {
+      throw failure('ResourceNotFoundException', 'table gone');
+    };
+    const refused = new Steps({
+      ...happySteps(),
+      RecordRequest: broken,
+      WatchAccountCreation: () => {
+        throw failure('InvalidEmailError', 'AWS refused the address');
+      },
+    });
+    const vended = new Steps({ ...happySteps(), RecordRequest: broken });
+
+    // Act
+    const { execution: failed } = await runVending(load(), refused);
+    const { execution: succeeded } = await runVending(load(), vended);
+
+    // Assess
+    expect(failed.status).toBe('FAILED');
+    expect(failed.state.error).toBe('InvalidEmailError');
+    expect(succeeded.status).toBe('SUCCEEDED');
+    expect(succeeded.state.output).toMatchObject({ accountId: '123456789012' });
   });
 });

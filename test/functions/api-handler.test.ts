@@ -13,13 +13,16 @@ import {
   ExecutionDoesNotExist,
   GetExecutionHistoryCommand,
   type HistoryEvent,
-  ListExecutionsCommand,
   SFNClient,
   StartExecutionCommand,
 } from '@aws-sdk/client-sfn';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEvent, APIGatewayProxyResult } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
 import { beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
+import { recordRequest } from '../../functions/account-vending/record-request/record-request';
+import { readRequestRecord, recordSubmission } from '../../functions/account-vending/request-record';
+import { governorTableOnDynalite } from '../governor-table';
 import { lambdaContext } from './fixtures/lambda-context';
 
 const STATE_MACHINE = 'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-account-vending';
@@ -28,6 +31,8 @@ const sample: APIGatewayProxyEvent = JSON.parse(
   readFileSync('events/samples/apigateway-rest-proxy.json', 'utf8'),
 );
 
+// the account requests' records on the governor table (dynalite); Step Functions and Organizations faked
+const table = governorTableOnDynalite();
 const sfnMock = mockClient(SFNClient);
 const organizationsMock = mockClient(OrganizationsClient);
 let handler: (
@@ -47,7 +52,7 @@ beforeAll(async () => {
     'ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN',
     'arn:aws:states:us-east-1:111111111111:stateMachine:orgflow-all-features-migration',
   );
-  vi.stubEnv('GOVERNOR_TABLE_NAME', 'orgflow-governor');
+  for (const [name, value] of Object.entries(table.environment())) vi.stubEnv(name, value);
   vi.stubEnv('POWERTOOLS_LOG_LEVEL', 'SILENT');
   vi.stubEnv(
     'VENDING_CONFIG',
@@ -119,6 +124,13 @@ function organizationWithProd() {
     .resolves({ Policies: [{ Id: 'p-root00001', Name: 'DenyRootUser' }] });
 }
 
+const store = {
+  get db() {
+    return table.db;
+  },
+  table: table.name,
+};
+
 const notFound = () => new ExecutionDoesNotExist({ message: 'Execution Does Not Exist', $metadata: {} });
 
 beforeEach(() => {
@@ -156,6 +168,56 @@ describe('POST /account-requests', () => {
       // what the validation resolved, for Validate Request to verify instead of resolving again
       resolved: { organizationalUnit: { id: 'ou-ab12-prod0001', path: 'Workloads/Prod' }, policies: [] },
     });
+    // recorded before it started: the key resolves through the record once the execution is forgotten
+    expect(await readRequestRecord(store, requestId)).toMatchObject({
+      idempotencyKey: 'portal-7f3a',
+      caller,
+      owner: 'arn:aws:iam::222233334444:role/PortalRole',
+      request: input.request,
+      state: 'PENDING',
+    });
+  });
+
+  it('answers a repeat from the record when the execution is gone, and starts nothing', async () => {
+    // Prepare
+    organizationWithProd();
+    sfnMock.on(DescribeExecutionCommand).rejects(notFound());
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${EXECUTIONS}:x`, startDate: new Date() });
+    const first = await invoke(post(request));
+    await recordRequest(
+      { ...store, now: () => Date.now(), countRefusal: () => undefined },
+      { requestId: first.json.requestId, caller, request: {}, state: 'SUCCEEDED', accountId: '123456789012' },
+    );
+    sfnMock.resetHistory();
+    organizationsMock.resetHistory();
+
+    // Act
+    const repeat = await invoke(post(request));
+    const conflicting = await invoke(post({ ...request, accountName: 'billing' }));
+
+    // Assess
+    expect(repeat.statusCode).toBe(202);
+    expect(repeat.json).toEqual(first.json);
+    expect(conflicting.statusCode).toBe(409);
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+    expect(organizationsMock).not.toHaveReceivedAnyCommand();
+  });
+
+  it('starts a request recorded by a call that stopped before starting it', async () => {
+    // Prepare
+    organizationWithProd();
+    sfnMock.on(DescribeExecutionCommand).rejects(notFound());
+    sfnMock.on(StartExecutionCommand).rejectsOnce(new Error('socket hang up')).resolves({});
+    const first = await invoke(post(request));
+
+    // Act
+    const repeat = await invoke(post(request));
+
+    // Assess
+    expect(first.statusCode).toBe(500);
+    expect(repeat.statusCode).toBe(202);
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 2);
+    expect(await readRequestRecord(store, repeat.json.requestId)).toMatchObject({ state: 'PENDING' });
   });
 
   it('answers a repeat with the same request and starts nothing (another session of the same role)', async () => {
@@ -494,6 +556,81 @@ describe('GET /account-requests/{id}', () => {
     expect(reader.statusCode).toBe(200);
   });
 
+  it('shows a request whose execution is gone from its record: its outcome, account and request', async () => {
+    // Prepare
+    await recordSubmission(store, {
+      requestId: id,
+      idempotencyKey: 'portal-7f3a',
+      caller,
+      request,
+      now: at(0).getTime(),
+    });
+    const recorder = { ...store, now: () => at(50).getTime(), countRefusal: () => undefined };
+    await recordRequest(recorder, {
+      requestId: id,
+      caller,
+      request,
+      state: 'CONFIGURING',
+      accountId: '123456789012',
+    });
+    await recordRequest(recorder, {
+      requestId: id,
+      caller,
+      request,
+      state: 'FAILED',
+      error: 'PolicyNotFoundError',
+      cause: JSON.stringify({ errorMessage: 'policy p-deny00001 no longer exists; ask again without it' }),
+    });
+    sfnMock.on(DescribeExecutionCommand).rejects(notFound());
+
+    // Act
+    const response = await invoke(get(`/account-requests/${id}`));
+    const stranger = await invoke(get(`/account-requests/${id}`, null, other.arn));
+
+    // Assess
+    expect(response.json).toEqual({
+      requestId: id,
+      state: 'FAILED',
+      error: 'PolicyNotFoundError',
+      reason: 'policy p-deny00001 no longer exists; ask again without it',
+      accountId: '123456789012',
+      request,
+      createdAt: '2026-03-01T10:15:00.000Z',
+      updatedAt: '2026-03-01T10:15:50.000Z',
+      completedAt: '2026-03-01T10:15:50.000Z',
+      steps: [],
+    });
+    expect(sfnMock).not.toHaveReceivedCommand(GetExecutionHistoryCommand);
+    expect(stranger.statusCode).toBe(404);
+  });
+
+  it('shows a request that could not be served as FAILED, though its execution succeeded', async () => {
+    // Prepare
+    const message = 'the email address payments-prod@orgflow.example already belongs to an account';
+    const cause = JSON.stringify({ errorType: 'EmailAlreadyExistsError', errorMessage: message });
+    sfnMock.on(DescribeExecutionCommand).resolves({
+      ...execution,
+      status: 'SUCCEEDED',
+      stopDate: at(50),
+      output: JSON.stringify({ requestId: id, state: 'FAILED', error: 'EmailAlreadyExistsError', cause }),
+    });
+    sfnMock
+      .on(GetExecutionHistoryCommand)
+      .resolves({ events: [entered('Request Refused', 50, 'SucceedStateEntered')] });
+
+    // Act
+    const response = await invoke(get(`/account-requests/${id}`));
+
+    // Assess
+    expect(response.json).toMatchObject({
+      state: 'FAILED',
+      error: 'EmailAlreadyExistsError',
+      reason: message,
+      accountId: null,
+      completedAt: '2026-03-01T10:15:50.000Z',
+    });
+  });
+
   it('answers 404 for a request that does not exist, or an id that cannot be one', async () => {
     // Prepare
     sfnMock.on(DescribeExecutionCommand).rejects(notFound());
@@ -509,101 +646,115 @@ describe('GET /account-requests/{id}', () => {
 });
 
 describe('GET /account-requests', () => {
-  it('lists the requests in a state, placing running ones by their latest state', async () => {
-    // Prepare
-    sfnMock.on(ListExecutionsCommand).resolves({
-      executions: [
-        {
-          executionArn: `${EXECUTIONS}:ar-1`,
-          stateMachineArn: STATE_MACHINE,
-          name: 'ar-1',
-          status: 'RUNNING',
-          startDate: at(1),
-        },
-        {
-          executionArn: `${EXECUTIONS}:ar-2`,
-          stateMachineArn: STATE_MACHINE,
-          name: 'ar-2',
-          status: 'RUNNING',
-          startDate: at(2),
-        },
-      ],
-      nextToken: 'page-2',
-    });
-    for (const name of ['ar-1', 'ar-2'])
-      sfnMock
-        .on(DescribeExecutionCommand, { executionArn: `${EXECUTIONS}:${name}` })
-        .resolves({ ...execution, executionArn: `${EXECUTIONS}:${name}`, name, status: 'RUNNING' });
-    sfnMock
-      .on(GetExecutionHistoryCommand, { executionArn: `${EXECUTIONS}:ar-1` })
-      .resolves({ events: [entered('Acquire Create Slot', 1)] })
-      .on(GetExecutionHistoryCommand, { executionArn: `${EXECUTIONS}:ar-2` })
-      .resolves({
-        events: [entered('Wait For Account', 9), entered('Create Account', 8)],
+  const recorder = (now: number) => ({ ...store, now: () => now, countRefusal: () => undefined });
+  /** `n` requests of `asker`, a second apart, named team-<n>. */
+  async function requestsOf(asker: typeof caller, from: number, count: number) {
+    for (let n = from; n < from + count; n++)
+      await recordSubmission(store, {
+        requestId: `ar-${n.toString(16).padStart(32, '0')}`,
+        idempotencyKey: `key-${n}`,
+        caller: asker,
+        request: { ...request, accountName: `team-${n}` },
+        now: at(n).getTime(),
       });
+  }
+
+  it("lists the caller's requests newest first, with account name and id, one Query a page and no execution read", async () => {
+    // Prepare
+    await requestsOf(caller, 1, 3);
+    await recordRequest(recorder(at(9).getTime()), {
+      requestId: `ar-${'2'.padStart(32, '0')}`,
+      caller,
+      request,
+      state: 'SUCCEEDED',
+      accountId: '123456789012',
+    });
+    // every DynamoDB call of the handler's own client
+    const calls = vi.spyOn(DynamoDBDocumentClient.prototype, 'send');
+
+    // Act
+    const first = await invoke(get('/account-requests', { limit: '2' }));
+    const second = await invoke(get('/account-requests', { limit: '2', nextToken: first.json.nextToken }));
+
+    // Assess
+    expect(first.statusCode).toBe(200);
+    expect(first.json.requests).toEqual([
+      {
+        requestId: `ar-${'3'.padStart(32, '0')}`,
+        state: 'PENDING',
+        accountName: 'team-3',
+        accountId: null,
+        createdAt: '2026-03-01T10:15:03.000Z',
+        statusUrl: `https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/account-requests/ar-${'3'.padStart(32, '0')}`,
+      },
+      expect.objectContaining({
+        requestId: `ar-${'2'.padStart(32, '0')}`,
+        state: 'SUCCEEDED',
+        accountName: 'team-2',
+        accountId: '123456789012',
+        completedAt: '2026-03-01T10:15:09.000Z',
+      }),
+    ]);
+    expect(second.json.requests.map((r: { accountName: string }) => r.accountName)).toEqual(['team-1']);
+    expect(second.json.nextToken).toBeUndefined();
+    expect(sfnMock).not.toHaveReceivedAnyCommand();
+    expect(calls.mock.calls.map(([command]) => command.constructor.name)).toEqual([
+      'QueryCommand',
+      'QueryCommand',
+    ]);
+    calls.mockRestore();
+  });
+
+  it('lists the requests in a state', async () => {
+    // Prepare
+    await requestsOf(caller, 1, 3);
+    await recordRequest(recorder(at(9).getTime()), {
+      requestId: `ar-${'1'.padStart(32, '0')}`,
+      caller,
+      request,
+      state: 'CREATING',
+    });
 
     // Act
     const response = await invoke(get('/account-requests', { state: 'CREATING', limit: '10' }));
 
     // Assess
-    expect(response.statusCode).toBe(200);
-    expect(response.json).toEqual({
-      requests: [
-        {
-          requestId: 'ar-2',
-          state: 'CREATING',
-          createdAt: '2026-03-01T10:15:02.000Z',
-          statusUrl: 'https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/account-requests/ar-2',
-        },
-      ],
-      nextToken: 'page-2',
-    });
-    expect(sfnMock).toHaveReceivedCommandWith(ListExecutionsCommand, {
-      stateMachineArn: STATE_MACHINE,
-      statusFilter: 'RUNNING',
-      maxResults: 10,
-    });
+    expect(response.json.requests.map((r: { accountName: string }) => r.accountName)).toEqual(['team-1']);
   });
 
   it('shows a caller only its own requests, and a reader every request', async () => {
     // Prepare
-    const mine = {
-      ...execution,
-      executionArn: `${EXECUTIONS}:ar-mine`,
-      name: 'ar-mine',
-      status: 'SUCCEEDED' as const,
-    };
-    const theirs = {
-      ...mine,
-      executionArn: `${EXECUTIONS}:ar-theirs`,
-      name: 'ar-theirs',
-      input: JSON.stringify({ caller: other, request: { ...request, tags: [], policies: [] } }),
-    };
-    sfnMock.on(ListExecutionsCommand).resolves({
-      executions: [mine, theirs].map(({ executionArn, name, status, startDate }) => ({
-        executionArn,
-        stateMachineArn: STATE_MACHINE,
-        name,
-        status,
-        startDate,
-      })),
-    });
-    sfnMock
-      .on(DescribeExecutionCommand, { executionArn: mine.executionArn })
-      .resolves(mine)
-      .on(DescribeExecutionCommand, { executionArn: theirs.executionArn })
-      .resolves(theirs);
+    await requestsOf(caller, 1, 1);
+    await requestsOf(other, 2, 1);
 
     // Act
     const own = await invoke(get('/account-requests'));
     const all = await invoke(get('/account-requests', null, auditor));
 
     // Assess
-    expect(own.json.requests.map((r: { requestId: string }) => r.requestId)).toEqual(['ar-mine']);
-    expect(all.json.requests.map((r: { requestId: string }) => r.requestId)).toEqual([
-      'ar-mine',
-      'ar-theirs',
+    expect(own.json.requests.map((r: { accountName: string }) => r.accountName)).toEqual(['team-1']);
+    expect(all.json.requests.map((r: { accountName: string }) => r.accountName)).toEqual([
+      'team-2',
+      'team-1',
     ]);
+  });
+
+  it('refuses a nextToken this API did not give out, or gave another caller, with 400', async () => {
+    // Prepare
+    await requestsOf(other, 1, 2);
+    const theirs = await invoke(get('/account-requests', { limit: '1' }, other.arn));
+
+    // Act
+    const forged = await invoke(get('/account-requests', { nextToken: 'not-a-token' }));
+    const borrowed = await invoke(get('/account-requests', { nextToken: theirs.json.nextToken }));
+
+    // Assess
+    for (const response of [forged, borrowed]) {
+      expect(response.statusCode).toBe(400);
+      expect(response.json.issues).toEqual([
+        expect.objectContaining({ path: 'nextToken', rule: 'invalid-token' }),
+      ]);
+    }
   });
 
   it('refuses an unknown state with 400', async () => {

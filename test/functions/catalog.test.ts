@@ -106,6 +106,7 @@ describe('functions catalog', () => {
       'PlanClosureBatch',
       'PreflightMigration',
       'RecordClosure',
+      'RecordRequest',
       'ReleaseCloseSlot',
       'ReleaseCreateSlot',
       'RevertGuardrailDrift',

@@ -599,6 +599,7 @@ describe('the event rules and alarms', () => {
     expect(metrics).toEqual(
       [
         ...Object.keys(stateMachines).flatMap(() => ['ExecutionsFailed', 'ExecutionsTimedOut']),
+        'AccountRequestsRefused',
         'ApproximateNumberOfMessagesVisible',
       ].sort(),
     );
@@ -623,6 +624,61 @@ describe('the event rules and alarms', () => {
     expect(failed).toHaveLength(1);
     expect(failed[0]!.AlarmDescription).toMatch(meaning);
     expect(failed[0]).toMatchObject({ Threshold: 1, Statistic: 'Sum', Namespace: 'AWS/States' });
+  });
+});
+
+describe('domain failures and system failures', () => {
+  it('alarm apart: a burst of requests that could not be served, on the metric Record Failure emits', () => {
+    const alarms = ofType('AWS::CloudWatch::Alarm').map(([, a]) => a.Properties);
+    const refused = alarms.filter((a) => a.MetricName === 'AccountRequestsRefused');
+
+    expect(refused).toHaveLength(1);
+    expect(refused[0]).toMatchObject({
+      Namespace: 'orgflow',
+      Dimensions: [{ Name: 'Workflow', Value: 'AccountVending' }],
+      Statistic: 'Sum',
+      Period: 3600,
+      Threshold: 5,
+      ComparisonOperator: 'GreaterThanOrEqualToThreshold',
+      TreatMissingData: 'notBreaching',
+    });
+    expect(refused[0]!.AlarmDescription).toMatch(/could not be served/);
+    // the ExecutionsFailed alarm is the one of steps that broke: a refusal does not fail its execution
+    const failed = alarms.find(
+      (a) =>
+        a.MetricName === 'ExecutionsFailed' &&
+        JSON.stringify(a.Dimensions).includes(`"Ref":"${logicalIdOfStateMachine('AccountVending')}"`),
+    );
+    expect(failed?.AlarmDescription).toMatch(/only a step that broke fails an execution/);
+  });
+
+  it('gives the governor table the indexes that list account requests, named in the policies (no index/*)', () => {
+    const [, table] = ofType('AWS::DynamoDB::GlobalTable')[0]!;
+    const indexes = table.Properties.GlobalSecondaryIndexes as { IndexName: string; KeySchema: unknown }[];
+    const apiPolicy = JSON.stringify(
+      ofType('AWS::IAM::Policy').find(([id]) => id.startsWith('FunctionsApiHandlerRole'))?.[1],
+    );
+
+    expect(indexes.map((i) => [i.IndexName, i.KeySchema])).toEqual([
+      [
+        'by-owner',
+        [
+          { AttributeName: 'ownerKey', KeyType: 'HASH' },
+          { AttributeName: 'listKey', KeyType: 'RANGE' },
+        ],
+      ],
+      [
+        'by-kind',
+        [
+          { AttributeName: 'kind', KeyType: 'HASH' },
+          { AttributeName: 'listKey', KeyType: 'RANGE' },
+        ],
+      ],
+    ]);
+    expect(apiPolicy).toContain('/index/by-owner');
+    expect(apiPolicy).toContain('/index/by-kind');
+    expect(apiPolicy).not.toContain('/index/*');
+    expect(apiPolicy).not.toContain('states:ListExecutions');
   });
 });
 
