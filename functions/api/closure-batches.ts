@@ -31,6 +31,7 @@ import {
   type ClosureState,
   FINAL_STATES,
   readBatch,
+  readBatchRecord,
 } from '../account-closure/batch-store';
 import { type ClosureConfig, mayClose } from '../account-closure/closure-config';
 import { BatchIdSchema } from '../account-closure/closure-step-inputs';
@@ -173,7 +174,15 @@ export async function submitClosureBatch(
 
   const existing = await describeIfExists(ports.sfn, executionArn);
   if (existing) {
-    assertSameBatch(existing, input, batchId);
+    assertSameBatch(parseObject(existing.input), input, batchId);
+    return { ...accepted, created: false };
+  }
+  // Step Functions forgets an execution 90 days after it ends (and would then start its name again): the
+  // batch's record still holds the key
+  const recorded = await readBatchRecord(ports, batchId);
+  if (recorded) {
+    const { selection, reason, dryRun, source } = recorded;
+    assertSameBatch({ source, request: { selection, reason, dryRun } }, input, batchId);
     return { ...accepted, created: false };
   }
   if (
@@ -201,7 +210,7 @@ export async function submitClosureBatch(
     // another call with the same key started it between our look and our start
     const raced = await describeIfExists(ports.sfn, executionArn);
     if (!raced) throw error;
-    assertSameBatch(raced, input, batchId);
+    assertSameBatch(parseObject(raced.input), input, batchId);
     return { ...accepted, created: false };
   }
 }
@@ -225,13 +234,12 @@ function idempotencyKeyOf(header: string | undefined, issues: FieldIssue[]): str
   return undefined;
 }
 
-/** Throws ConflictError unless the execution carries this very batch (the caller's session may differ). */
+/** Throws ConflictError unless `started` (an execution's input, or the record) is this very batch. */
 function assertSameBatch(
-  execution: DescribeExecutionOutput,
+  started: Record<string, unknown>,
   input: Omit<ClosureBatchInput, 'batchId'>,
   batchId: string,
 ): void {
-  const started = parseObject(execution.input);
   if (
     started.source === input.source &&
     isDeepStrictEqual(started.request, JSON.parse(JSON.stringify(input.request)))

@@ -195,6 +195,37 @@ describe('POST /closure-batches', () => {
     expect(organizationsMock).not.toHaveReceivedAnyCommand();
   });
 
+  it("answers a repeat from the batch's record once Step Functions has forgotten the execution", async () => {
+    // Prepare
+    const batchId = closureBatchIdFor(cloudOps, 'sweep-2026-12');
+    await recordBatch(
+      { db: table.db, table: table.name },
+      {
+        batchId,
+        reason: body.reason,
+        requestedBy: cloudOps.arn,
+        source: 'api',
+        dryRun: false,
+        createdAt: new Date(NOW - 120 * DAY).toISOString(),
+        selection: expectedRequest.selection,
+        plan: [],
+        quota: { used: 0, limit: 3, nextFitsAt: new Date(NOW - 120 * DAY).toISOString() },
+      },
+      NOW - 120 * DAY,
+    );
+    sfnMock.on(DescribeExecutionCommand).rejects(notFound());
+
+    // Act
+    const repeat = await invoke(post(body));
+    const other = await invoke(post({ ...body, reason: 'another sweep' }));
+
+    // Assess
+    expect(repeat.statusCode, repeat.body).toBe(202);
+    expect(repeat.json.batchId).toBe(batchId);
+    expect(other.statusCode).toBe(409);
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
   it('answers 409 when the key was used for another batch', async () => {
     // Prepare
     sfnMock.on(DescribeExecutionCommand).resolves({
