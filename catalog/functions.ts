@@ -48,6 +48,7 @@ export type FunctionName =
  * - `<name>StateMachine` / `<name>Executions`: a state machine of {@link stateMachines} and its executions.
  * - `defaultEventBus`: the bus named by EVENT_BUS_NAME (`default`).
  * - `memberApprovalRoles`: the approval role of the enable-all-features configuration in the member accounts.
+ * - `<name>ConfigParameter`: the SSM parameter that holds a configuration on AWS (`<NAME>_CONFIG_PARAMETER`).
  */
 export type PermissionResource =
   | 'organization'
@@ -60,7 +61,11 @@ export type PermissionResource =
   | 'allFeaturesMigrationStateMachine'
   | 'allFeaturesMigrationExecutions'
   | 'memberApprovalRoles'
-  | 'defaultEventBus';
+  | 'defaultEventBus'
+  | 'vendingConfigParameter'
+  | 'closureConfigParameter'
+  | 'allFeaturesConfigParameter'
+  | 'reactionsConfigParameter';
 
 export interface PermissionGroup {
   readonly resource: PermissionResource;
@@ -93,8 +98,19 @@ const organizationReads = [
   'organizations:ListPolicies',
 ];
 
-/** Variables of the vending configuration (functions/account-vending/vending-config.ts): one of the two, or neither. */
-const vendingConfig = { VENDING_CONFIG: 'optional', VENDING_CONFIG_FILE: 'optional' } as const;
+// A configuration's variables (functions/_shared/configuration.ts): on AWS the SSM parameter `…_PARAMETER` names,
+// read with ssm:GetParameter (`read…Config`); locally the JSON itself or a file. One of them, or none.
+
+/** Variables of the vending configuration (functions/account-vending/vending-config.ts). */
+const vendingConfig = {
+  VENDING_CONFIG: 'optional',
+  VENDING_CONFIG_FILE: 'optional',
+  VENDING_CONFIG_PARAMETER: 'optional',
+} as const;
+const readVendingConfig: PermissionGroup = {
+  resource: 'vendingConfigParameter',
+  actions: ['ssm:GetParameter'],
+};
 
 /** Variables of the CreateAccount pool (functions/governor/pools.ts), read by its acquire and release. */
 const createAccountPool = {
@@ -114,14 +130,38 @@ const closeAccountPool = {
   CLOSE_ACCOUNT_CALL_BURST: 'optional',
 } as const;
 
-/** Variables of the closure configuration (functions/account-closure/closure-config.ts): one of the two, or neither. */
-const closureConfig = { CLOSURE_CONFIG: 'optional', CLOSURE_CONFIG_FILE: 'optional' } as const;
+/** Variables of the closure configuration (functions/account-closure/closure-config.ts). */
+const closureConfig = {
+  CLOSURE_CONFIG: 'optional',
+  CLOSURE_CONFIG_FILE: 'optional',
+  CLOSURE_CONFIG_PARAMETER: 'optional',
+} as const;
+const readClosureConfig: PermissionGroup = {
+  resource: 'closureConfigParameter',
+  actions: ['ssm:GetParameter'],
+};
 
 /** Variables of the enable-all-features configuration (functions/all-features/migration-config.ts). */
-const allFeaturesConfig = { ALL_FEATURES_CONFIG: 'optional', ALL_FEATURES_CONFIG_FILE: 'optional' } as const;
+const allFeaturesConfig = {
+  ALL_FEATURES_CONFIG: 'optional',
+  ALL_FEATURES_CONFIG_FILE: 'optional',
+  ALL_FEATURES_CONFIG_PARAMETER: 'optional',
+} as const;
+const readAllFeaturesConfig: PermissionGroup = {
+  resource: 'allFeaturesConfigParameter',
+  actions: ['ssm:GetParameter'],
+};
 
 /** Variables of the reactions configuration (functions/reactions/reactions-config.ts). */
-const reactionsConfig = { REACTIONS_CONFIG: 'optional', REACTIONS_CONFIG_FILE: 'optional' } as const;
+const reactionsConfig = {
+  REACTIONS_CONFIG: 'optional',
+  REACTIONS_CONFIG_FILE: 'optional',
+  REACTIONS_CONFIG_PARAMETER: 'optional',
+} as const;
+const readReactionsConfig: PermissionGroup = {
+  resource: 'reactionsConfigParameter',
+  actions: ['ssm:GetParameter'],
+};
 
 /** What every step of the migration reads: the governor table, the configuration, the bus. */
 const migrationEnvironment = {
@@ -249,10 +289,14 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       },
       // a migration's dry run asks STS whether orgflow can act as each invited member (and drops the session)
       { resource: 'memberApprovalRoles', actions: ['sts:AssumeRole'] },
+      readVendingConfig,
+      readClosureConfig,
+      readAllFeaturesConfig,
     ],
   },
   ValidateRequest: step('validate-request', vendingConfig, [
     { resource: 'organization', actions: organizationReads },
+    readVendingConfig,
   ]),
   AcquireCreateSlot: step(
     'acquire-create-slot',
@@ -331,6 +375,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
         resource: 'governorTable',
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:Query'],
       },
+      readClosureConfig,
     ]),
     timeoutSeconds: 600,
   },
@@ -357,6 +402,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       resource: 'governorTable',
       actions: ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
     },
+    readClosureConfig,
   ]),
   // the call itself, and the ledger and the batch's record around it
   CloseAccount: closure('close-account', { [GOVERNOR_TABLE]: 'required', ...closureConfig }, [
@@ -383,6 +429,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
         'dynamodb:Query',
       ],
     },
+    readClosureConfig,
   ]),
   WatchAccountClosure: closure('watch-account-closure', { [GOVERNOR_TABLE]: 'required' }, [
     { resource: 'organization', actions: ['organizations:DescribeAccount'] },
@@ -416,6 +463,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       },
       { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
       { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+      readClosureConfig,
     ],
   ),
   // the target of events/rules/decommission-account.json: an account moved into the decommission OU → a batch of one
@@ -434,6 +482,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       },
       { resource: 'closureBatchStateMachine', actions: ['states:StartExecution'] },
       idempotencyRecords,
+      readClosureConfig,
     ],
   ),
   // the target of events/rules/record-closure.json: every closure of the organization, into the closure ledger
@@ -451,6 +500,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       ],
     },
     migrationStore,
+    readAllFeaturesConfig,
   ]),
   // paced at AcceptHandshake's 5 per second: up to 200 members a call (about 42 s), hence its time
   ApproveMembers: {
@@ -459,6 +509,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       // AcceptHandshake is called as the member, with the role's session, not with this function's role
       { resource: 'memberApprovalRoles', actions: ['sts:AssumeRole'] },
       migrationStore,
+      readAllFeaturesConfig,
       { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
     ]),
     timeoutSeconds: 120,
@@ -474,6 +525,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       ],
     },
     migrationStore,
+    readAllFeaturesConfig,
     ...rendezvousPermissions('allFeaturesMigrationStateMachine'),
     { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
   ]),
@@ -493,6 +545,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       ],
     },
     migrationStore,
+    readAllFeaturesConfig,
   ]),
   FinishMigration: allFeatures('finish-migration', migrationEnvironment, [
     {
@@ -505,6 +558,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       ],
     },
     migrationStore,
+    readAllFeaturesConfig,
     { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
   ]),
   // the target of events/rules/baseline-joined-account.json: an account that joined outside orgflow
@@ -526,6 +580,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       },
       idempotencyRecords,
       { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+      readReactionsConfig,
     ],
   ),
   // the target of events/rules/revert-guardrail-drift.json: a guardrail detached, updated or its type disabled
@@ -551,6 +606,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       },
       idempotencyRecords,
       { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
+      readReactionsConfig,
     ],
   ),
   // the target of events/rules/account-departed.json: an account that left or was removed from the organization

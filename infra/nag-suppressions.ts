@@ -6,9 +6,10 @@ import type { IConstruct } from 'constructs';
 // suppressed finding by finding (appliesTo), never for a whole rule.
 
 const X_RAY_ACTIONS = ['xray:PutTraceSegments', 'xray:PutTelemetryRecords'];
-// cdk-nag shows the partition as <AWS::Partition>, or as aws once the stack's region is known
+// cdk-nag shows the partition as <AWS::Partition>, or as aws once the stack's region is known, and the stack's
+// own account (the management account in its layout) as <AWS::AccountId>
 const ORGANIZATION_ARN = String(
-  /^Resource::arn:(<AWS::Partition>|aws[\w-]*):organizations::(\*|aws):(account|ou|root|policy)\//,
+  /^Resource::arn:(<AWS::Partition>|aws[\w-]*):organizations::(\d{12}|<AWS::AccountId>|aws):(account|ou|root|policy|handshake)\//,
 );
 const EXECUTIONS_ARN = String(/^Resource::arn:(<AWS::Partition>|aws[\w-]*):states:.+:execution:[^:]+:\*$/);
 const MEMBER_ROLE_ARN = String(/^Resource::arn:(<AWS::Partition>|aws[\w-]*):iam::\*:role\/[\w+=,.@-]+$/);
@@ -52,8 +53,11 @@ export function suppressRoleFindings(
     suppressions.push({
       id: 'AwsSolutions-IAM5',
       reason:
-        `${[...starActions, ...extraStarActions].join(', ')} support no resource-level permissions (Service ` +
-        'Authorization Reference: no resource type, so Resource must be *)' +
+        `${[...starActions, ...extraStarActions].join(', ')} have no resource type in the Service Authorization ` +
+        'Reference (its Resource types column is empty for them), so Resource must be *' +
+        (starActions.includes('organizations:CreateAccount')
+          ? '; CreateAccount is allowed only with the request mark among its tags (aws:RequestTag, aws:TagKeys)'
+          : '') +
         (extraStarActions.length > 0 ? '; X-Ray is for active tracing' : ''),
       appliesTo: ['Resource::*'],
     });
@@ -62,10 +66,12 @@ export function suppressRoleFindings(
     suppressions.push({
       id: 'AwsSolutions-IAM5',
       reason:
-        'MoveAccount, TagResource, AttachPolicy and CloseAccount act on the account, OU, root and policies a ' +
-        'request names at ' +
-        'run time; they are confined to this organization (o-… in every ARN) and to AWS managed policies ' +
-        '(p-FullAWSAccess); the management account id in the ARNs is *, the organization id pins them to one organization',
+        'each Organizations action is granted on the ARNs of the resource types the Service Authorization ' +
+        'Reference lists for it (account, organizationalunit, root, policy, handshake; infra/permissions.ts ' +
+        'ORGANIZATIONS_RESOURCE_TYPES), under the management account and this organization ' +
+        '(arn:aws:organizations::<management>:<type>/o-…/*): the ids are known only at run time; policy ' +
+        'actions also reach AWS managed policies (arn:aws:organizations::aws:policy/*, p-FullAWSAccess), which ' +
+        'belong to no organization',
       appliesTo: [{ regex: ORGANIZATION_ARN }],
     });
   if (resources.some((resource) => resource.includes(':execution:')))
@@ -120,8 +126,8 @@ export function suppressStateMachineFindings(
   NagSuppressions.addResourceSuppressions(role, suppressions, true);
 }
 
-/** The REST API: IAM callers of the organization, and API Gateway's account-wide logging role. */
-export function suppressApiFindings(api: IConstruct): void {
+/** The REST API: IAM callers of the organization, and API Gateway's account-wide logging role if it sets it. */
+export function suppressApiFindings(api: IConstruct, options: { readonly cloudWatchRole: boolean }): void {
   NagSuppressions.addResourceSuppressions(
     api,
     [
@@ -131,13 +137,17 @@ export function suppressApiFindings(api: IConstruct): void {
           'callers are IAM principals of the organization (AWS_IAM on every method, aws:PrincipalOrgID in the ' +
           'resource policy): there are no Cognito users to authorize',
       },
-      {
-        id: 'AwsSolutions-IAM4',
-        reason:
-          'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the account-level role API ' +
-          'Gateway writes execution logs with; it allows only log writes',
-        appliesTo: [{ regex: API_GATEWAY_LOGS_POLICY }],
-      },
+      ...(options.cloudWatchRole
+        ? [
+            {
+              id: 'AwsSolutions-IAM4',
+              reason:
+                'AmazonAPIGatewayPushToCloudWatchLogs is the policy AWS documents for the account-level role ' +
+                'API Gateway writes execution logs with; it allows only log writes',
+              appliesTo: [{ regex: API_GATEWAY_LOGS_POLICY }],
+            },
+          ]
+        : []),
       {
         id: 'AwsSolutions-APIG3',
         reason:

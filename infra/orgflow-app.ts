@@ -22,6 +22,8 @@ const PREFIX = 'orgflow';
  * - `management` (default): one stack, `Orgflow`, in the management account;
  * - `tooling`: `Orgflow` in the tooling account `toolingAccountId`, and `OrgflowManagementAccess` in the
  *   management account `managementAccountId` (both required), each deployed with its account's credentials.
+ * `apiGatewayCloudWatchRole=true` makes the Orgflow stack set the account's API Gateway CloudWatch Logs role (an
+ * account-wide setting); by default it leaves it as it is (the account must have one: docs/DEPLOY.md).
  */
 export function createApp(props: AppProps = {}): OrgflowApp {
   const app = new App(props);
@@ -40,6 +42,7 @@ export function createApp(props: AppProps = {}): OrgflowApp {
     ...optional('closureConfig', optionalJson(app, 'closureConfig')),
     ...optional('allFeaturesConfig', allFeaturesConfig),
     ...optional('reactionsConfig', optionalJson(app, 'reactionsConfig')),
+    ...optional('apiGatewayCloudWatchRole', optionalBoolean(app, 'apiGatewayCloudWatchRole')),
   };
   if (layout === 'management') {
     const stack = new OrgflowStack(app, 'Orgflow', {
@@ -101,6 +104,15 @@ function requiredString(app: App, key: string, example: string): string {
   if (value === undefined)
     throw new Error(`context ${key} is not set: add it to cdk.json or pass -c ${key}=${example}`);
   return value;
+}
+
+/** true or false in cdk.json, or its text with `-c key=true` */
+function optionalBoolean(app: App, key: string): boolean | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  if (value === true || value === 'true') return true;
+  if (value === false || value === 'false') return false;
+  throw new Error(`context ${key} is ${JSON.stringify(value)}: give true or false, e.g. -c ${key}=true`);
 }
 
 /** a JSON object in cdk.json, or its text with `-c key='{…}'` */

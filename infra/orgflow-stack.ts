@@ -30,6 +30,7 @@ import { MigrationBodySchema } from '../functions/api/all-features-migrations';
 import { ClosureBatchBodySchema } from '../functions/api/closure-batches';
 import { ReactionsConfigSchema } from '../functions/reactions/reactions-config';
 import { Alarms } from './alarms';
+import { ConfigurationParameters } from './configuration-parameters';
 import { EventRules } from './event-rules';
 import { GovernorTables } from './governor-tables';
 import { LambdaFunctions } from './lambda-functions';
@@ -77,6 +78,8 @@ export interface OrgflowStackProps extends StackProps {
   readonly ruleFilesDir?: string;
   /** the API stage's steady requests per second and burst; default 10 and 100 */
   readonly apiThrottling?: { readonly rateLimit: number; readonly burstLimit: number };
+  /** set the account's API Gateway CloudWatch Logs role (account-wide: only when asked); default false */
+  readonly apiGatewayCloudWatchRole?: boolean;
 }
 
 /**
@@ -159,6 +162,16 @@ export class OrgflowStack extends Stack {
       );
 
     const governor = new GovernorTables(this, 'Governor', { tables, prefix });
+    // as given, not with their defaults: without "callers" the API lets closureConfig's callers in
+    const configuration = new ConfigurationParameters(this, 'Configuration', {
+      prefix,
+      values: {
+        vendingConfig: props.vendingConfig,
+        closureConfig: props.closureConfig,
+        allFeaturesConfig: props.allFeaturesConfig,
+        reactionsConfig: props.reactionsConfig,
+      },
+    });
 
     // state machines get fixed names so that their ARNs are known before they exist: a function may need one
     // (in its environment and its policy) while the state machine needs the function's ARN
@@ -209,6 +222,7 @@ export class OrgflowStack extends Stack {
       defaultEventBus: [
         this.formatArn({ service: 'events', resource: 'event-bus', resourceName: 'default' }),
       ],
+      ...configuration.arns,
     };
 
     const environmentValues = new Map<string, string>([
@@ -217,15 +231,7 @@ export class OrgflowStack extends Stack {
         ([name, file]) => [file.environmentVariable, machineArns.get(name)!] as const,
       ),
       ['EVENT_BUS_NAME', 'default'],
-      ...(vendingConfig === undefined ? [] : [['VENDING_CONFIG', JSON.stringify(vendingConfig)] as const]),
-      ...(closureConfig === undefined ? [] : [['CLOSURE_CONFIG', JSON.stringify(closureConfig)] as const]),
-      // as given, not with its defaults: without "callers" the API lets closureConfig's callers in
-      ...(props.allFeaturesConfig === undefined
-        ? []
-        : [['ALL_FEATURES_CONFIG', JSON.stringify(props.allFeaturesConfig)] as const]),
-      ...(reactionsConfig === undefined
-        ? []
-        : [['REACTIONS_CONFIG', JSON.stringify(reactionsConfig)] as const]),
+      ...configuration.variables,
     ]);
     const conditions = organizationConditions(props.organizationId);
     const tooling = props.managementAccess;
@@ -255,7 +261,6 @@ export class OrgflowStack extends Stack {
       functions: entries(functionCatalog).map(([name, definition]) => {
         const access = accessOf(name, definition);
         const environment = environmentOf(name, access.values, 'infra/orgflow-stack.ts (environmentValues)');
-        checkConfigurationSize(name, environment);
         return {
           name,
           entry: join(repoRoot, definition.entry),
@@ -306,6 +311,7 @@ export class OrgflowStack extends Stack {
         'POST /all-features-migrations': MigrationBodySchema,
       },
       throttling: props.apiThrottling ?? { rateLimit: 10, burstLimit: 100 },
+      takeOverCloudWatchRole: props.apiGatewayCloudWatchRole ?? false,
     });
 
     const deadLetters = new Queue(this, 'EventDeadLetters', {
@@ -357,26 +363,6 @@ const failureMeanings: Readonly<Record<StateMachineName, string>> = {
   AllFeaturesMigration: 'a migration to all features stopped before the organization was ALL',
 };
 
-/** the context key of each configuration, by the variable the functions read it from */
-const CONFIGURATIONS = {
-  VENDING_CONFIG: { key: 'vendingConfig', shorten: 'patterns such as Workloads/* cover many OUs' },
-  CLOSURE_CONFIG: {
-    key: 'closureConfig',
-    shorten: 'a pattern such as arn:aws:iam::*:role/CloudOps covers that role in every account',
-  },
-  ALL_FEATURES_CONFIG: {
-    key: 'allFeaturesConfig',
-    shorten: 'a pattern such as arn:aws:iam::111111111111:role/* covers every role of an account',
-  },
-  REACTIONS_CONFIG: {
-    key: 'reactionsConfig',
-    shorten: "a guardrail's approvedContent without whitespace is shorter",
-  },
-} as const;
-
-/** Lambda allows 4 KB of environment per function; the configurations share it with the other variables */
-const CONFIG_MAX_BYTES = 3072;
-
 /** a configuration (`vendingConfig`, `closureConfig`, `allFeaturesConfig`) as the functions parse it */
 function configurationOf<Schema extends z.ZodType>(
   key: string,
@@ -393,18 +379,4 @@ function configurationOf<Schema extends z.ZodType>(
         .join('; ')}): see ${source}`,
     );
   return parsed.data;
-}
-
-/** the configurations a function is given fit in its environment, with room for its other variables */
-function checkConfigurationSize(name: string, environment: Readonly<Record<string, string>>): void {
-  const given = entries(CONFIGURATIONS).filter(([variable]) => environment[variable] !== undefined);
-  const bytes = given.reduce((sum, [variable]) => sum + Buffer.byteLength(environment[variable]!), 0);
-  if (bytes <= CONFIG_MAX_BYTES) return;
-  const keys = given.map(([, configuration]) => configuration.key);
-  const named = keys.length > 1 ? `${keys.slice(0, -1).join(', ')} and ${keys.at(-1)}` : keys.join('');
-  throw new Error(
-    `${named} ${keys.length > 1 ? 'are together' : 'is'} ${bytes} bytes as JSON, more than the ` +
-      `${CONFIG_MAX_BYTES} the Lambda environment of ${name} leaves ${keys.length > 1 ? 'them' : 'it'}: ` +
-      `shorten ${keys.length > 1 ? 'them' : 'it'} (${given.map(([, configuration]) => configuration.shorten).join('; ')})`,
-  );
 }

@@ -33,6 +33,11 @@ export interface RequestsApiProps {
   readonly bodySchemas: Readonly<Record<string, z.ZodType>>;
   /** the stage's steady-state requests per second and burst */
   readonly throttling: { readonly rateLimit: number; readonly burstLimit: number };
+  /**
+   * Whether this stack sets the account's API Gateway CloudWatch Logs role (one per account and region, for every
+   * API in it): only when asked, as another stack may own it. Without it the account must have one already.
+   */
+  readonly takeOverCloudWatchRole?: boolean;
 }
 
 /**
@@ -54,8 +59,8 @@ export class RequestsApi extends Construct {
       endpointTypes: [EndpointType.REGIONAL],
       policy: organizationOnly(props.organizationId),
       defaultMethodOptions: { authorizationType: AuthorizationType.IAM },
-      cloudWatchRole: true,
-      cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN,
+      cloudWatchRole: props.takeOverCloudWatchRole === true,
+      ...(props.takeOverCloudWatchRole === true ? { cloudWatchRoleRemovalPolicy: RemovalPolicy.RETAIN } : {}),
       deployOptions: {
         stageName: apiStageName,
         accessLogDestination: new LogGroupLogDestination(accessLogs),
@@ -109,7 +114,7 @@ export class RequestsApi extends Construct {
           : {}),
       });
     }
-    suppressApiFindings(this.api);
+    suppressApiFindings(this.api, { cloudWatchRole: props.takeOverCloudWatchRole === true });
   }
 
   private modelOf(key: string, schema: z.ZodType): IModel {

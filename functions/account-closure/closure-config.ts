@@ -1,12 +1,12 @@
 import { z } from 'zod';
-import { loadConfiguration } from '../_shared/configuration';
+import { type ConfigurationSources, configurationReader, loadConfiguration } from '../_shared/configuration';
 import { matchesPrincipal } from '../_shared/principals';
 import type { Caller } from '../_shared/schemas';
 import { type ClosureQuotaProfile, closureQuota } from '../governor/closure-window';
 
 /**
- * The closure configuration (JSON in `CLOSURE_CONFIG`, or the file `CLOSURE_CONFIG_FILE`). It comes from the
- * deployment, never from a request or an execution's input, so crafted input cannot unprotect an account:
+ * The closure configuration (JSON in the SSM parameter `CLOSURE_CONFIG_PARAMETER` names on AWS; locally in
+ * `CLOSURE_CONFIG`, or the file `CLOSURE_CONFIG_FILE`). It comes from the deployment, never from a request or an execution's input, so crafted input cannot unprotect an account:
  *
  * ```json
  * {
@@ -41,11 +41,20 @@ export type ClosureConfig = z.infer<typeof ClosureConfigSchema>;
 export const ClosureConfigEnvSchema = z.object({
   CLOSURE_CONFIG: z.string().optional(),
   CLOSURE_CONFIG_FILE: z.string().optional(),
+  CLOSURE_CONFIG_PARAMETER: z.string().min(1).optional(),
 });
 
 /** The configuration the variables give; none given protects no OU (accounts tagged protected still are). */
 export function loadClosureConfig(env: z.infer<typeof ClosureConfigEnvSchema>): ClosureConfig {
   return loadConfiguration('closure configuration', 'CLOSURE_CONFIG', env, ClosureConfigSchema);
+}
+
+/** The configuration as it is at each call (functions/_shared/configuration.ts); build it once per environment. */
+export function closureConfigReader(
+  env: z.infer<typeof ClosureConfigEnvSchema>,
+  sources?: ConfigurationSources,
+): () => Promise<ClosureConfig> {
+  return configurationReader('closure configuration', 'CLOSURE_CONFIG', env, ClosureConfigSchema, sources);
 }
 
 /** Whether the configuration lets the caller ask for closure batches and read them. */

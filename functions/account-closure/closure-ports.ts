@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { dynamoDocumentClient } from '../_shared/clients';
 import { parseEnv } from '../_shared/env';
 import { OrganizationDirectory } from '../_shared/organization-directory';
-import { type ClosureConfig, ClosureConfigEnvSchema, loadClosureConfig } from './closure-config';
+import { type ClosureConfig, ClosureConfigEnvSchema, closureConfigReader } from './closure-config';
 
 /** What the steps of batch closure share: Organizations, the governor table, the closure configuration, the time. */
 export interface ClosurePorts {
@@ -17,15 +17,18 @@ export interface ClosurePorts {
 }
 
 /**
- * A step's ports, built once per environment: GOVERNOR_TABLE_NAME and the closure configuration's variables.
- * `directoryTtlMs` 0 reads the OU tree afresh each time (a guard must not trust a listing a move made stale).
+ * A step's ports: the clients built once per environment (GOVERNOR_TABLE_NAME and the closure configuration's
+ * variables), the configuration as it is at each call of the result (once per invocation: a changed parameter
+ * applies without a deploy). `directoryTtlMs` 0 reads the OU tree afresh each time (a guard must not trust a
+ * listing a move made stale).
  */
 export function closurePortsFromEnv(
   organizations: OrganizationsClient,
   options: { directoryTtlMs?: number } = {},
-): ClosurePorts {
+): () => Promise<ClosurePorts> {
   const env = parseEnv(ClosureConfigEnvSchema.extend({ GOVERNOR_TABLE_NAME: z.string().min(1) }));
-  return {
+  const config = closureConfigReader(env);
+  const ports = {
     organizations,
     directory: new OrganizationDirectory(
       organizations,
@@ -33,7 +36,7 @@ export function closurePortsFromEnv(
     ),
     db: dynamoDocumentClient(),
     table: env.GOVERNOR_TABLE_NAME,
-    config: loadClosureConfig(env),
     now: () => Date.now(),
   };
+  return async () => ({ ...ports, config: await config() });
 }

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfiguration } from '../_shared/configuration';
+import { type ConfigurationSources, configurationReader, loadConfiguration } from '../_shared/configuration';
 import { globOf } from '../_shared/glob';
 import { matchesPrincipal } from '../_shared/principals';
 import {
@@ -11,7 +11,9 @@ import {
 
 /**
  * Who may ask for accounts where, and which policies requesters may ask for. Given to the API handler and to
- * Validate Request as JSON, in `VENDING_CONFIG` or in the file `VENDING_CONFIG_FILE` names (not both):
+ * Validate Request as JSON: on AWS in the SSM parameter `VENDING_CONFIG_PARAMETER` names (`/orgflow/config/vending`,
+ * re-read within a minute of a change), locally in `VENDING_CONFIG` or in the file `VENDING_CONFIG_FILE` names
+ * (one of them):
  *
  * ```json
  * {
@@ -35,7 +37,7 @@ import {
  * - `readers`: principals (matched the same way) who may read every request; anyone else reads only the
  *   requests it made (an assumed-role session reads those of every session of its role).
  *
- * With neither variable set nobody may ask for an account: refusing is the safe default.
+ * With no variable set nobody may ask for an account: refusing is the safe default.
  */
 export const VendingConfigSchema = z.strictObject({
   selfServicePolicies: z.array(z.string().min(1)).default([]),
@@ -56,11 +58,17 @@ export type VendingConfig = z.infer<typeof VendingConfigSchema>;
 export const VendingConfigEnvSchema = z.object({
   VENDING_CONFIG: z.string().min(1).optional(),
   VENDING_CONFIG_FILE: z.string().min(1).optional(),
+  VENDING_CONFIG_PARAMETER: z.string().min(1).optional(),
 });
 export type VendingConfigEnv = z.infer<typeof VendingConfigEnvSchema>;
 
 export function loadVendingConfig(env: VendingConfigEnv, readFile?: (path: string) => string): VendingConfig {
   return loadConfiguration('vending configuration', 'VENDING_CONFIG', env, VendingConfigSchema, readFile);
+}
+
+/** The configuration as it is at each call (functions/_shared/configuration.ts); build it once per environment. */
+export function vendingConfigReader(env: VendingConfigEnv, sources?: ConfigurationSources) {
+  return configurationReader('vending configuration', 'VENDING_CONFIG', env, VendingConfigSchema, sources);
 }
 
 /** The OU patterns of every configuration entry the caller matches; none means it may not ask at all. */

@@ -1,10 +1,10 @@
 import { z } from 'zod';
-import { loadConfiguration } from '../_shared/configuration';
+import { type ConfigurationSources, configurationReader, loadConfiguration } from '../_shared/configuration';
 import { PolicyTypeSchema } from '../_shared/schemas';
 
 /**
- * The enable-all-features configuration (JSON in `ALL_FEATURES_CONFIG`, or the file `ALL_FEATURES_CONFIG_FILE`).
- * It comes from the deployment, never from a request or an execution's input:
+ * The enable-all-features configuration (JSON in the SSM parameter `ALL_FEATURES_CONFIG_PARAMETER` names on AWS;
+ * locally in `ALL_FEATURES_CONFIG`, or the file `ALL_FEATURES_CONFIG_FILE`). It comes from the deployment, never from a request or an execution's input:
  *
  * ```json
  * {
@@ -19,7 +19,8 @@ import { PolicyTypeSchema } from '../_shared/schemas';
  * ```
  *
  * - `approvalRoleName`: the role orgflow assumes in an invited member to approve as the member (created
- *   accounts have `OrganizationAccountAccessRole`; invited ones often lack it).
+ *   accounts have `OrganizationAccountAccessRole`; invited ones often lack it). The functions' IAM policies
+ *   name this role as the deployment gave it: changing it takes a deploy, not only the parameter.
  * - `callers`: principals (`*` matches any characters) who may start a migration and read it; nobody by default
  *   (the API then falls back to the closure configuration's callers).
  * - `maxRounds`: how many rounds (EnableAllFeatures, approvals, then a decline, cancellation or expiry) a
@@ -70,6 +71,7 @@ export type MigrationConfig = z.infer<typeof MigrationConfigSchema>;
 export const MigrationConfigEnvSchema = z.object({
   ALL_FEATURES_CONFIG: z.string().optional(),
   ALL_FEATURES_CONFIG_FILE: z.string().optional(),
+  ALL_FEATURES_CONFIG_PARAMETER: z.string().min(1).optional(),
 });
 
 /** The configuration the variables give; none given is every default. */
@@ -79,5 +81,19 @@ export function loadMigrationConfig(env: z.infer<typeof MigrationConfigEnvSchema
     'ALL_FEATURES_CONFIG',
     env,
     MigrationConfigSchema,
+  );
+}
+
+/** The configuration as it is at each call (functions/_shared/configuration.ts); build it once per environment. */
+export function migrationConfigReader(
+  env: z.infer<typeof MigrationConfigEnvSchema>,
+  sources?: ConfigurationSources,
+): () => Promise<MigrationConfig> {
+  return configurationReader(
+    'enable-all-features configuration',
+    'ALL_FEATURES_CONFIG',
+    env,
+    MigrationConfigSchema,
+    sources,
   );
 }

@@ -12,7 +12,7 @@ import {
 } from '../_shared/clients';
 import { parseEnv } from '../_shared/env';
 import { type MemberOrganizations, memberOrganizationsThroughRole } from './member-access';
-import { loadMigrationConfig, type MigrationConfig, MigrationConfigEnvSchema } from './migration-config';
+import { type MigrationConfig, MigrationConfigEnvSchema, migrationConfigReader } from './migration-config';
 import type { MigrationStorePorts } from './migration-store';
 import { sleepOnClock } from './pacing';
 
@@ -32,26 +32,37 @@ export interface MigrationPorts extends MigrationStorePorts {
   sleep: (ms: number) => Promise<void>;
 }
 
-/** A step's ports, built once per environment: GOVERNOR_TABLE_NAME, EVENT_BUS_NAME and the configuration. */
-export function migrationPortsFromEnv(): MigrationPorts {
+/**
+ * A step's ports: the clients built once per environment (GOVERNOR_TABLE_NAME, EVENT_BUS_NAME and the
+ * configuration's variables), the configuration as it is at each call of the result (once per invocation: a
+ * changed parameter applies without a deploy).
+ */
+export function migrationPortsFromEnv(): () => Promise<MigrationPorts> {
   const env = parseEnv(
     MigrationConfigEnvSchema.extend({
       GOVERNOR_TABLE_NAME: z.string().min(1),
       EVENT_BUS_NAME: z.string().min(1).default('default'),
     }),
   );
-  const config = loadMigrationConfig(env);
-  return {
+  const readConfig = migrationConfigReader(env);
+  const sts = managementStsClient();
+  const ports = {
     organizations: organizationsClient(),
     organizationsReader: organizationsReadClient(),
     db: dynamoDocumentClient(),
     table: env.GOVERNOR_TABLE_NAME,
-    config,
     events: eventBridgeClient(),
     eventBusName: env.EVENT_BUS_NAME,
     sfn: taskTokenClient(),
-    memberOrganizations: memberOrganizationsThroughRole(managementStsClient(), config.approvalRoleName),
     now: () => Date.now(),
-    sleep: (ms) => sleepOnClock(ms, () => Date.now()),
+    sleep: (ms: number) => sleepOnClock(ms, () => Date.now()),
+  };
+  return async () => {
+    const config = await readConfig();
+    return {
+      ...ports,
+      config,
+      memberOrganizations: memberOrganizationsThroughRole(sts, config.approvalRoleName),
+    };
   };
 }

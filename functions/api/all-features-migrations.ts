@@ -12,7 +12,7 @@ import {
 } from '@aws-sdk/client-sfn';
 import { z } from 'zod';
 import { mapLimited } from '../_shared/concurrency';
-import { loadConfiguration } from '../_shared/configuration';
+import { configurationReader } from '../_shared/configuration';
 import {
   causeMessage,
   type FieldIssue,
@@ -48,10 +48,10 @@ import { parseObject } from './request-status';
 // organization at a time, its dry run computed here (nothing is started or accepted), and where it stands.
 
 /**
- * What the API reads of the enable-all-features configuration (`ALL_FEATURES_CONFIG` or
- * `ALL_FEATURES_CONFIG_FILE`): the workflow's own settings, plus `callers`, the principals (`*` matches any
- * characters) who may start and read migrations. Without `callers`, the closure configuration's callers may:
- * both are the ops team's.
+ * What the API reads of the enable-all-features configuration (`ALL_FEATURES_CONFIG_PARAMETER`, or locally
+ * `ALL_FEATURES_CONFIG` or `ALL_FEATURES_CONFIG_FILE`): the workflow's own settings, plus `callers`, the
+ * principals (`*` matches any characters) who may start and read migrations. Without `callers`, the closure
+ * configuration's callers may: both are the ops team's.
  */
 export interface AllFeaturesAccess {
   callers: readonly string[];
@@ -63,18 +63,25 @@ const AccessSchema = MigrationConfigSchema.extend({
   callers: z.array(z.string().min(1), { error: 'callers must be a list of principal patterns' }).optional(),
 });
 
-/** The API's view of the configuration; `fallbackCallers` (the closure configuration's) when it names none. */
-export function loadAllFeaturesAccess(
-  env: { ALL_FEATURES_CONFIG?: string | undefined; ALL_FEATURES_CONFIG_FILE?: string | undefined },
-  fallbackCallers: readonly string[],
-): AllFeaturesAccess {
-  const { callers, ...settings } = loadConfiguration(
+/**
+ * The API's view of the configuration as it is at each call (functions/_shared/configuration.ts);
+ * `fallbackCallers` (the closure configuration's) when it names none. Build it once per environment.
+ */
+export function allFeaturesAccessReader(env: {
+  ALL_FEATURES_CONFIG?: string | undefined;
+  ALL_FEATURES_CONFIG_FILE?: string | undefined;
+  ALL_FEATURES_CONFIG_PARAMETER?: string | undefined;
+}): (fallbackCallers: readonly string[]) => Promise<AllFeaturesAccess> {
+  const read = configurationReader(
     'enable-all-features configuration',
     'ALL_FEATURES_CONFIG',
     env,
     AccessSchema,
   );
-  return { callers: callers ?? fallbackCallers, config: { ...settings, callers: callers ?? [] } };
+  return async (fallbackCallers) => {
+    const { callers, ...settings } = await read();
+    return { callers: callers ?? fallbackCallers, config: { ...settings, callers: callers ?? [] } };
+  };
 }
 
 /** POST /all-features-migrations: only a dry run can be asked for; the rest is the configuration's. */

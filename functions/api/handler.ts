@@ -13,14 +13,14 @@ import { parseEnv } from '../_shared/env';
 import { HttpError } from '../_shared/errors';
 import { logger } from '../_shared/logger';
 import { OrganizationDirectory } from '../_shared/organization-directory';
-import { ClosureConfigEnvSchema, loadClosureConfig } from '../account-closure/closure-config';
-import { loadVendingConfig, VendingConfigEnvSchema } from '../account-vending/vending-config';
+import { ClosureConfigEnvSchema, closureConfigReader } from '../account-closure/closure-config';
+import { VendingConfigEnvSchema, vendingConfigReader } from '../account-vending/vending-config';
 import { memberOrganizationsThroughRole } from '../all-features/member-access';
 import { MigrationConfigEnvSchema } from '../all-features/migration-config';
 import { describeAccountRequest, listAccountRequests, submitAccountRequest } from './account-requests';
 import {
+  allFeaturesAccessReader,
   describeMigration,
-  loadAllFeaturesAccess,
   resendMigration,
   submitMigration,
 } from './all-features-migrations';
@@ -39,39 +39,45 @@ const env = parseEnv(
     }),
 );
 const sfn = sfnClient();
+const db = dynamoDocumentClient();
 const directory = new OrganizationDirectory(organizationsClient());
-const ports = {
+// each route reads the configurations it needs as they are now: a changed parameter applies without a deploy
+const vendingConfig = vendingConfigReader(env);
+const closureConfig = closureConfigReader(env);
+const allFeaturesAccess = allFeaturesAccessReader(env);
+const vendingPorts = {
   sfn,
+  db,
+  table: env.GOVERNOR_TABLE_NAME,
+  now: () => Date.now(),
   directory,
-  config: loadVendingConfig(env),
   stateMachineArn: env.ACCOUNT_VENDING_STATE_MACHINE_ARN,
 };
-const db = dynamoDocumentClient();
-const closureConfig = loadClosureConfig(env);
-const closurePorts = {
+const ports = async () => ({ ...vendingPorts, config: await vendingConfig() });
+const closureBatchPorts = {
   sfn,
   directory,
   db,
   table: env.GOVERNOR_TABLE_NAME,
-  config: closureConfig,
   stateMachineArn: env.CLOSURE_BATCH_STATE_MACHINE_ARN,
   now: () => Date.now(),
 };
-// without callers of its own, the enable-all-features configuration lets the closure configuration's callers in
-const allFeaturesAccess = loadAllFeaturesAccess(env, closureConfig.callers);
-const allFeaturesPorts = {
+const closurePorts = async () => ({ ...closureBatchPorts, config: await closureConfig() });
+const sts = managementStsClient();
+const migrationPorts = {
   sfn,
   db,
   table: env.GOVERNOR_TABLE_NAME,
   // the dry run reads every account: the SDK's retries absorb a throttled page
   organizations: organizationsReadClient(),
-  memberOrganizations: memberOrganizationsThroughRole(
-    managementStsClient(),
-    allFeaturesAccess.config.approvalRoleName,
-  ),
-  access: allFeaturesAccess,
   stateMachineArn: env.ALL_FEATURES_MIGRATION_STATE_MACHINE_ARN,
   now: () => Date.now(),
+};
+const allFeaturesPorts = async () => {
+  // without callers of its own, the enable-all-features configuration lets the closure configuration's callers in
+  const access = await allFeaturesAccess((await closureConfig()).callers);
+  const memberOrganizations = memberOrganizationsThroughRole(sts, access.config.approvalRoleName);
+  return { ...migrationPorts, access, memberOrganizations };
 };
 
 const statusUrlFor = (event: ApiEvent) => (requestId: string) =>
@@ -84,7 +90,7 @@ const migrationUrlFor = (event: ApiEvent) => (migrationId: string) =>
 async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
   switch (`${event.httpMethod} ${event.resource}`) {
     case 'POST /account-requests': {
-      const accepted = await submitAccountRequest(ports, {
+      const accepted = await submitAccountRequest(await ports(), {
         caller: callerOf(event),
         idempotencyKey: header(event, 'Idempotency-Key'),
         body: event.body,
@@ -98,19 +104,22 @@ async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
       );
     }
     case 'GET /account-requests/{id}':
-      return json(200, await describeAccountRequest(ports, event.pathParameters?.id, callerOf(event)));
+      return json(
+        200,
+        await describeAccountRequest(await ports(), event.pathParameters?.id, callerOf(event)),
+      );
     case 'GET /account-requests':
       return json(
         200,
         await listAccountRequests(
-          ports,
+          await ports(),
           event.queryStringParameters ?? {},
           statusUrlFor(event),
           callerOf(event),
         ),
       );
     case 'POST /closure-batches': {
-      const accepted = await submitClosureBatch(closurePorts, {
+      const accepted = await submitClosureBatch(await closurePorts(), {
         caller: callerOf(event),
         idempotencyKey: header(event, 'Idempotency-Key'),
         body: event.body,
@@ -124,9 +133,12 @@ async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
       );
     }
     case 'GET /closure-batches/{id}':
-      return json(200, await describeClosureBatch(closurePorts, event.pathParameters?.id, callerOf(event)));
+      return json(
+        200,
+        await describeClosureBatch(await closurePorts(), event.pathParameters?.id, callerOf(event)),
+      );
     case 'POST /all-features-migrations': {
-      const answer = await submitMigration(allFeaturesPorts, {
+      const answer = await submitMigration(await allFeaturesPorts(), {
         caller: callerOf(event),
         idempotencyKey: header(event, 'Idempotency-Key'),
         body: event.body,
@@ -142,10 +154,13 @@ async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
       return json(202, answer, { Location: answer.statusUrl });
     }
     case 'GET /all-features-migrations/{id}':
-      return json(200, await describeMigration(allFeaturesPorts, event.pathParameters?.id, callerOf(event)));
+      return json(
+        200,
+        await describeMigration(await allFeaturesPorts(), event.pathParameters?.id, callerOf(event)),
+      );
     case 'POST /all-features-migrations/{id}/resend': {
       const resent = await resendMigration(
-        allFeaturesPorts,
+        await allFeaturesPorts(),
         event.pathParameters?.id,
         callerOf(event),
         migrationUrlFor(event),

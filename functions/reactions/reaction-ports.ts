@@ -2,12 +2,14 @@ import { z } from 'zod';
 import { eventBridgeClient, organizationsReadClient } from '../_shared/clients';
 import { parseEnv } from '../_shared/env';
 import { OrganizationDirectory } from '../_shared/organization-directory';
-import { loadReactionsConfig, ReactionsConfigEnvSchema } from './reactions-config';
+import { ReactionsConfigEnvSchema, reactionsConfigReader } from './reactions-config';
 
 /**
  * What a reaction's handler builds once per execution environment: its environment (the governor table for
- * its idempotency records, the bus, the reactions configuration) and the ports its logic takes. A function
- * target, not a step: nothing retries its calls but the SDK (then Lambda, then the dead letters).
+ * its idempotency records, the bus, the reactions configuration) and the ports its logic takes, with the
+ * configuration as it is at each call of `ports` (once per invocation: a changed parameter applies without a
+ * deploy). A function target, not a step: nothing retries its calls but the SDK (then Lambda, then the dead
+ * letters).
  */
 export function reactionPorts() {
   const env = parseEnv(
@@ -17,14 +19,15 @@ export function reactionPorts() {
     }),
   );
   const organizations = organizationsReadClient();
+  const config = reactionsConfigReader(env);
+  const ports = {
+    organizations,
+    directory: new OrganizationDirectory(organizations),
+    events: eventBridgeClient(),
+    eventBusName: env.EVENT_BUS_NAME,
+  };
   return {
     tableName: env.GOVERNOR_TABLE_NAME,
-    ports: {
-      organizations,
-      directory: new OrganizationDirectory(organizations),
-      config: loadReactionsConfig(env),
-      events: eventBridgeClient(),
-      eventBusName: env.EVENT_BUS_NAME,
-    },
+    ports: async () => ({ ...ports, config: await config() }),
   };
 }

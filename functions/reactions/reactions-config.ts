@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { loadConfiguration } from '../_shared/configuration';
+import { type ConfigurationSources, configurationReader, loadConfiguration } from '../_shared/configuration';
 
 const PolicyContentSchema = z
   .string()
@@ -37,8 +37,8 @@ export const GuardrailSchema = z
 export type Guardrail = z.infer<typeof GuardrailSchema>;
 
 /**
- * The reactions configuration (JSON in `REACTIONS_CONFIG`, or the file `REACTIONS_CONFIG_FILE`), read by the
- * functions that react to the organization's CloudTrail events. It comes from the deployment, never from an
+ * The reactions configuration (JSON in the SSM parameter `REACTIONS_CONFIG_PARAMETER` names on AWS; locally in
+ * `REACTIONS_CONFIG`, or the file `REACTIONS_CONFIG_FILE`), read by the functions that react to the organization's CloudTrail events. It comes from the deployment, never from an
  * event, so no event can widen what orgflow acts on:
  *
  * ```json
@@ -86,11 +86,26 @@ export type ReactionsConfig = z.infer<typeof ReactionsConfigSchema>;
 export const ReactionsConfigEnvSchema = z.object({
   REACTIONS_CONFIG: z.string().optional(),
   REACTIONS_CONFIG_FILE: z.string().optional(),
+  REACTIONS_CONFIG_PARAMETER: z.string().min(1).optional(),
 });
 
 /** The configuration the variables give; none given reacts to nothing (no baseline, no guardrails). */
 export function loadReactionsConfig(env: z.infer<typeof ReactionsConfigEnvSchema>): ReactionsConfig {
   return loadConfiguration('reactions configuration', 'REACTIONS_CONFIG', env, ReactionsConfigSchema);
+}
+
+/** The configuration as it is at each call (functions/_shared/configuration.ts); build it once per environment. */
+export function reactionsConfigReader(
+  env: z.infer<typeof ReactionsConfigEnvSchema>,
+  sources?: ConfigurationSources,
+): () => Promise<ReactionsConfig> {
+  return configurationReader(
+    'reactions configuration',
+    'REACTIONS_CONFIG',
+    env,
+    ReactionsConfigSchema,
+    sources,
+  );
 }
 
 /** The tag an account baselined by orgflow carries, with the baseline's version. */

@@ -18,7 +18,7 @@ import { governorTable } from '../../catalog/tables';
 import { createApp } from '../../infra/orgflow-app';
 import { EXAMPLE_ORGANIZATION_ID, type OrgflowStack } from '../../infra/orgflow-stack';
 import { repoRoot } from '../../infra/paths';
-import { ORGANIZATION_SCOPED_ACTIONS } from '../../infra/permissions';
+import { ORGANIZATIONS_RESOURCE_TYPES } from '../../infra/permissions';
 import { Workflow } from '../../infra/workflow';
 import { temporaryDirectories } from '../temp-dirs';
 
@@ -53,6 +53,31 @@ interface Statement {
   Condition?: Record<string, Record<string, unknown>>;
 }
 const list = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
+/** an ARN as text, the stack's account (the management account in this layout) shown as <management> */
+const arnText = (resource: unknown): string => {
+  const join = (resource as { 'Fn::Join'?: [string, unknown[]] })['Fn::Join'];
+  if (join === undefined) return String(resource);
+  return join[1]
+    .map((part) =>
+      typeof part === 'string'
+        ? part
+        : ({ 'AWS::AccountId': '<management>', 'AWS::Partition': 'aws' } as Record<string, string>)[
+            (part as { Ref: string }).Ref
+          ],
+    )
+    .join('');
+};
+/** the organization's ARNs of each resource type of the Service Authorization Reference */
+const ORGANIZATION_ARNS: Record<string, string[]> = {
+  account: [`arn:aws:organizations::<management>:account/${ORGANIZATION_ID}/*`],
+  organizationalunit: [`arn:aws:organizations::<management>:ou/${ORGANIZATION_ID}/*`],
+  root: [`arn:aws:organizations::<management>:root/${ORGANIZATION_ID}/*`],
+  policy: [
+    `arn:aws:organizations::<management>:policy/${ORGANIZATION_ID}/*`,
+    'arn:aws:organizations::aws:policy/*',
+  ],
+  handshake: [`arn:aws:organizations::<management>:handshake/${ORGANIZATION_ID}/*`],
+};
 
 let stack: OrgflowStack;
 let template: Template;
@@ -314,21 +339,56 @@ describe('the IAM policies', () => {
       .filter((s) => s.Effect === 'Allow' && list(s.Resource).includes('*'))
       .flatMap((s) => list(s.Action));
     const allowed = (action: string) =>
-      STAR_ONLY_ACTIONS.has(action) ||
-      (action.startsWith('organizations:') && !ORGANIZATION_SCOPED_ACTIONS.has(action));
+      STAR_ONLY_ACTIONS.has(action) || ORGANIZATIONS_RESOURCE_TYPES[action]?.length === 0;
     expect(starActions.filter((action) => !allowed(action))).toEqual([]);
+    expect(starActions).toContain('organizations:ListRoots');
   });
 
-  it('confines the organization-changing actions to the organization', () => {
-    const scoped = statements().filter(
-      (s) => s.Effect === 'Allow' && list(s.Action).some((a) => ORGANIZATION_SCOPED_ACTIONS.has(a)),
+  it('grants each Organizations action on exactly the ARNs of its resource types, under the management account and the organization', () => {
+    const catalogActions = new Set(
+      Object.values(functions).flatMap((definition) =>
+        definition.permissions
+          .filter((group) => group.resource === 'organization')
+          .flatMap((group) => group.actions),
+      ),
     );
-    expect(scoped.length).toBeGreaterThan(0);
-    for (const statement of scoped)
-      for (const resource of list(statement.Resource))
-        expect(JSON.stringify(resource)).toMatch(
-          new RegExp(`:organizations::(\\*:(account|ou|root|policy)/${ORGANIZATION_ID}/\\*|aws:policy/\\*)`),
+    // every action a function calls was looked up in the Service Authorization Reference
+    expect(
+      [...catalogActions].filter((action) => ORGANIZATIONS_RESOURCE_TYPES[action] === undefined),
+    ).toEqual([]);
+    for (const name of Object.keys(functions)) {
+      const allowing = statementsOfRole(stack.functions.byName.get(name)!.role!.roleName).filter(
+        (s) => s.Effect === 'Allow',
+      );
+      for (const action of new Set(allowing.flatMap((s) => list(s.Action)))) {
+        const types = ORGANIZATIONS_RESOURCE_TYPES[action];
+        if (types === undefined) continue;
+        const granted = allowing
+          .filter((s) => list(s.Action).includes(action))
+          .flatMap((s) => list(s.Resource).map(arnText));
+        expect(new Set(granted), `${name} ${action}`).toEqual(
+          new Set(types.length === 0 ? ['*'] : types.flatMap((type) => ORGANIZATION_ARNS[type]!)),
         );
+      }
+    }
+  });
+
+  it('allows CreateAccount only with the request mark among its tags', () => {
+    const creating = statements().filter(
+      (s) => s.Effect === 'Allow' && list(s.Action).includes('organizations:CreateAccount'),
+    );
+
+    expect(creating).toEqual([
+      {
+        Effect: 'Allow',
+        Action: 'organizations:CreateAccount',
+        Resource: '*',
+        Condition: {
+          'ForAnyValue:StringEquals': { 'aws:TagKeys': ['orgflow:request-id'] },
+          StringLike: { 'aws:RequestTag/orgflow:request-id': 'ar-*' },
+        },
+      },
+    ]);
   });
 
   it('denies closing, moving or re-tagging an account tagged orgflow:protected=true, or the management account, whatever the code asks', () => {
@@ -355,8 +415,13 @@ describe('the IAM policies', () => {
         new RegExp(`:organizations::.*:account/${ORGANIZATION_ID}/`),
       );
     }
-    // one of each per role that may take a guarded action
-    expect(denials.length).toBe(2 * granting.length);
+    // one of each per role that may take a guarded action (its one policy may grant them in several statements)
+    const policiesGranting = ofType('AWS::IAM::Policy').filter(([, p]) =>
+      (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some(
+        (s) => s.Effect === 'Allow' && list(s.Action).some((a) => guardedActions.includes(a)),
+      ),
+    );
+    expect(denials.length).toBe(2 * policiesGranting.length);
   });
 
   it('lets the CloseAccount function, and no other role, close accounts of the organization', () => {
@@ -368,9 +433,9 @@ describe('the IAM policies', () => {
       (p.Properties as { PolicyDocument: { Statement: Statement[] } }).PolicyDocument.Statement.some(closes),
     );
 
-    expect(allowed.map((resource) => JSON.stringify(resource))).toContainEqual(
-      expect.stringContaining(`:organizations::*:account/${ORGANIZATION_ID}/*`),
-    );
+    expect(allowed.map(arnText)).toEqual([
+      `arn:aws:organizations::<management>:account/${ORGANIZATION_ID}/*`,
+    ]);
     expect(statements.filter((s) => s.Effect === 'Deny')).toEqual([
       expect.objectContaining({
         Resource: '*',
@@ -902,32 +967,94 @@ describe('the context', () => {
     expect(() => appWith({ closureConfig: '{callers:[]}' })).toThrow(/context closureConfig is not JSON/);
   });
 
-  it('gives the closure configuration, defaults filled in, to exactly the functions that declare it', () => {
-    const { stack: configured } = appWith({ closureConfig: JSON.stringify(closureConfig) });
+  /** the parameter of a configuration, its value, and the functions told its name and allowed to read it */
+  const parameterOf = (configured: OrgflowStack, name: string) => {
     const deployed = Template.fromStack(configured).toJSON().Resources as Record<string, Resource>;
-    const variableOf = (name: string) =>
-      (
+    const [logicalId, parameter] = Object.entries(deployed).find(
+      ([, r]) => r.Type === 'AWS::SSM::Parameter' && r.Properties.Name === name,
+    )!;
+    const told = Object.keys(functions).filter((fn) => {
+      const variables = (
         deployed[
-          configured.getLogicalId(configured.functions.byName.get(name)!.node.defaultChild as CfnFunction)
+          configured.getLogicalId(configured.functions.byName.get(fn)!.node.defaultChild as CfnFunction)
         ]!.Properties as { Environment: { Variables: Record<string, unknown> } }
-      ).Environment.Variables.CLOSURE_CONFIG;
-    const declaring = Object.entries(functions)
-      .filter(([, definition]) => 'CLOSURE_CONFIG' in definition.environment)
-      .map(([name]) => name);
+      ).Environment.Variables;
+      return Object.entries(variables).some(
+        ([variable, value]) =>
+          variable.endsWith('_CONFIG_PARAMETER') &&
+          (value === name || JSON.stringify(value) === JSON.stringify({ Ref: logicalId })),
+      );
+    });
+    const readers = Object.entries(deployed)
+      .filter(
+        ([, r]) =>
+          r.Type === 'AWS::IAM::Policy' &&
+          (r.Properties.PolicyDocument as { Statement: Statement[] }).Statement.some(
+            (statement) =>
+              list(statement.Action).includes('ssm:GetParameter') &&
+              (JSON.stringify(statement.Resource).includes(`parameter${name}`) ||
+                JSON.stringify(statement.Resource).includes(`"${logicalId}"`)),
+          ),
+      )
+      .flatMap(([, r]) => list(r.Properties.Roles as unknown[]));
+    return { parameter, told, readers, value: JSON.parse(parameter.Properties.Value as string) as unknown };
+  };
+  const roleOf = (configured: OrgflowStack, fn: string) =>
+    configured.resolve(configured.functions.byName.get(fn)!.role!.roleName);
 
-    expect(declaring).toEqual(
-      expect.arrayContaining(['ApiHandler', 'CloseAccount', 'PlanClosureBatch', 'StartDecommission']),
-    );
-    for (const name of Object.keys(functions))
-      if (declaring.includes(name))
-        expect(JSON.parse(variableOf(name) as string), name).toEqual({
-          ...closureConfig,
-          quotaProfile: 'current',
-        });
-      else expect(variableOf(name), name).toBeUndefined();
+  it.each([
+    ['vendingConfig', '/orgflow/config/vending', 'VENDING_CONFIG'],
+    ['closureConfig', '/orgflow/config/closure', 'CLOSURE_CONFIG'],
+    ['allFeaturesConfig', '/orgflow/config/all-features', 'ALL_FEATURES_CONFIG'],
+    ['reactionsConfig', '/orgflow/config/reactions', 'REACTIONS_CONFIG'],
+  ])(
+    'puts %s, as given, in the SSM parameter %s, named to exactly the functions that declare %s and readable by them alone',
+    (key, name, variable) => {
+      const given = {
+        vendingConfig: {
+          callers: [{ principal: 'arn:aws:iam::111111111111:role/Portal', organizationalUnits: ['Sandbox'] }],
+        },
+        closureConfig,
+        allFeaturesConfig: { approvalRoleName: 'OrgflowApproval' },
+        reactionsConfig: { guardrails: [{ policy: 'DenyLeaveOrganization', attachedTo: ['Workloads'] }] },
+      }[key];
+      const { stack: configured } = appWith({ [key]: JSON.stringify(given) });
+      const declaring = Object.entries(functions)
+        .filter(([, definition]) => `${variable}_PARAMETER` in definition.environment)
+        .map(([fn]) => fn);
+
+      const { parameter, told, readers, value } = parameterOf(configured, name);
+
+      expect(declaring.length).toBeGreaterThan(0);
+      // as given: without "callers" the API lets closureConfig's callers start migrations
+      expect(value).toEqual(given);
+      expect(parameter.Properties).toMatchObject({ Type: 'String', Tier: 'Standard' });
+      expect(told.sort()).toEqual([...declaring].sort());
+      expect(new Set(readers.map((r) => JSON.stringify(r)))).toEqual(
+        new Set(declaring.map((fn) => JSON.stringify(roleOf(configured, fn)))),
+      );
+      // the JSON is no longer in any function's environment
+      for (const fn of Object.keys(functions))
+        expect(JSON.stringify(resources[logicalIdOfFunction(fn)]!.Properties), fn).not.toContain(
+          `"${variable}"`,
+        );
+    },
+  );
+
+  it('creates every parameter, {} where the context gives no configuration, so that operators can put one later', () => {
+    const { value } = parameterOf(stack, '/orgflow/config/closure');
+
+    expect(value).toEqual({});
     expect(
-      Annotations.fromStack(configured).findWarning('/Orgflow', Match.stringLikeRegexp('no closureConfig')),
-    ).toEqual([]);
+      ofType('AWS::SSM::Parameter')
+        .map(([, p]) => p.Properties.Name)
+        .sort(),
+    ).toEqual([
+      '/orgflow/config/all-features',
+      '/orgflow/config/closure',
+      '/orgflow/config/reactions',
+      '/orgflow/config/vending',
+    ]);
   });
 
   const allFeaturesConfig = {
@@ -960,37 +1087,6 @@ describe('the context', () => {
     expect(() => appWith({ allFeaturesConfig: "{callers:['x']}" })).toThrow(
       /context allFeaturesConfig is not JSON/,
     );
-  });
-
-  it('gives the enable-all-features configuration, as given, to exactly the functions that declare it', () => {
-    const { configured, variablesOf } = deployedWith({
-      allFeaturesConfig: JSON.stringify(allFeaturesConfig),
-    });
-    const declaring = Object.entries(functions)
-      .filter(([, definition]) => 'ALL_FEATURES_CONFIG' in definition.environment)
-      .map(([name]) => name);
-
-    expect(declaring).toEqual(
-      expect.arrayContaining(['ApiHandler', 'PreflightMigration', 'ApproveMembers', 'FinishMigration']),
-    );
-    for (const name of Object.keys(functions))
-      if (declaring.includes(name))
-        expect(JSON.parse(variablesOf(name).ALL_FEATURES_CONFIG as string), name).toEqual(allFeaturesConfig);
-      else expect(variablesOf(name).ALL_FEATURES_CONFIG, name).toBeUndefined();
-    expect(
-      Annotations.fromStack(configured).findWarning(
-        '/Orgflow',
-        Match.stringLikeRegexp('no allFeaturesConfig'),
-      ),
-    ).toEqual([]);
-  });
-
-  it('leaves out the callers a configuration does not name, so that the API falls back to closureConfig', () => {
-    const { variablesOf } = deployedWith({ allFeaturesConfig: { approvalRoleName: 'OrgflowApproval' } });
-
-    expect(JSON.parse(variablesOf('ApiHandler').ALL_FEATURES_CONFIG as string)).toEqual({
-      approvalRoleName: 'OrgflowApproval',
-    });
   });
 
   it("assumes the configuration's approval role, in the organization's accounts only", () => {
@@ -1026,28 +1122,34 @@ describe('the context', () => {
     );
   });
 
-  it('refuses configurations that together leave a function no room in its environment, naming both', () => {
+  it('puts a configuration over 4 KB in an Advanced parameter, and refuses one over the 8 KB it holds', () => {
     const roles = (count: number) =>
       Array.from({ length: count }, (_, i) => `arn:aws:iam::${String(i).padStart(12, '0')}:role/CloudOps`);
-    const vending = {
-      callers: roles(30).map((principal) => ({ principal, organizationalUnits: ['Workloads/*'] })),
-    };
+    const { stack: large } = appWith({ closureConfig: { callers: roles(120) } });
 
-    expect(JSON.stringify(vending).length).toBeLessThan(3072);
-    expect(() => appWith({ vendingConfig: vending, closureConfig: { callers: roles(30) } })).toThrow(
-      /vendingConfig and closureConfig are together \d+ bytes as JSON, more than the 3072 the Lambda environment of ApiHandler leaves them: shorten them/,
+    expect(JSON.stringify({ callers: roles(120) }).length).toBeGreaterThan(4096);
+    expect(parameterOf(large, '/orgflow/config/closure').parameter.Properties.Tier).toBe('Advanced');
+    expect(() => appWith({ closureConfig: { callers: roles(250) } })).toThrow(
+      /closureConfig is \d+ bytes as JSON, more than the 8192 an SSM parameter holds: shorten it/,
     );
-    expect(() =>
-      appWith({
-        vendingConfig: { callers: vending.callers.slice(0, 10) },
-        closureConfig: { callers: roles(10) },
-        allFeaturesConfig: { callers: roles(40) },
-      }),
-    ).toThrow(
-      /vendingConfig, closureConfig and allFeaturesConfig are together \d+ bytes as JSON, more than the 3072 the Lambda environment of ApiHandler leaves them/,
-    );
-    expect(() => appWith({ allFeaturesConfig: { callers: roles(80) } })).toThrow(
-      /allFeaturesConfig is \d+ bytes as JSON, more than the 3072 the Lambda environment of ApiHandler leaves it: shorten it/,
+  });
+
+  it('takes over the account-wide API Gateway CloudWatch role only with apiGatewayCloudWatchRole=true, cdk-nag clean either way', () => {
+    const { stack: taking } = appWith({ apiGatewayCloudWatchRole: 'true' });
+    const taken = Template.fromStack(taking);
+    const findings = [
+      ...Annotations.fromStack(taking).findError('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+      ...Annotations.fromStack(taking).findWarning('*', Match.stringLikeRegexp('AwsSolutions-.*')),
+    ];
+
+    // by default: the account's setting (and whoever owns it) is left alone
+    expect(ofType('AWS::ApiGateway::Account')).toEqual([]);
+    expect(JSON.stringify(resources)).not.toContain('AmazonAPIGatewayPushToCloudWatchLogs');
+    taken.resourceCountIs('AWS::ApiGateway::Account', 1);
+    taken.hasResource('AWS::ApiGateway::Account', { DeletionPolicy: 'Retain' });
+    expect(findings.map((finding) => finding.id)).toEqual([]);
+    expect(() => appWith({ apiGatewayCloudWatchRole: 'yes' })).toThrow(
+      /context apiGatewayCloudWatchRole is "yes": give true or false/,
     );
   });
 

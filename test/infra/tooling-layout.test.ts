@@ -121,6 +121,43 @@ describe('the tooling layout', () => {
     }
   });
 
+  it('pins every Organizations ARN of the management-access roles to the management account and the organization', () => {
+    const resources = ofType(management, 'AWS::IAM::Policy')
+      .flatMap(([, p]) => (p.Properties.PolicyDocument as { Statement: Statement[] }).Statement)
+      .filter((s) => s.Effect === 'Allow')
+      .flatMap((s) => list(s.Resource).map((resource) => JSON.stringify(resource)))
+      .filter((resource) => resource.includes(':organizations::'));
+
+    expect(resources.length).toBeGreaterThan(0);
+    for (const resource of resources)
+      expect(resource).toMatch(
+        new RegExp(
+          `^"arn:aws:organizations::(${MANAGEMENT}:(account|ou|root|policy|handshake)/${ORGANIZATION_ID}/\\*|aws:policy/\\*)"$`,
+        ),
+      );
+  });
+
+  it('lets the functions read their configuration parameters in the tooling account, with their own roles', () => {
+    const { statements } = roleNamed(tooling, 'orgflow-ApiHandler');
+    const reads = statements.filter((s) => list(s.Action).includes('ssm:GetParameter'));
+
+    const parameterId = (name: string) =>
+      ofType(tooling, 'AWS::SSM::Parameter').find(([, p]) => p.Properties.Name === name)![0];
+
+    expect(new Set(reads.flatMap((s) => list(s.Resource)).map((r) => JSON.stringify(r)))).toEqual(
+      new Set(
+        ['all-features', 'closure', 'vending'].map((name) =>
+          JSON.stringify({
+            'Fn::Join': [
+              '',
+              [`arn:aws:ssm:us-east-1:${TOOLING}:parameter`, { Ref: parameterId(`/orgflow/config/${name}`) }],
+            ],
+          }),
+        ),
+      ),
+    );
+  });
+
   it("assumes the members' approval role only from the management account, within the organization", () => {
     const { statements } = roleNamed(management, 'orgflow-mgmt-ApproveMembers');
     expect(statements.find((s) => list(s.Action).includes('sts:AssumeRole'))).toMatchObject({

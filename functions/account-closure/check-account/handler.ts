@@ -13,7 +13,7 @@ const ports = closurePortsFromEnv(organizationsClient(), { directoryTtlMs: 0 });
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
   const input = parseOrThrow(ClosureStepInputSchema, event);
-  const result = await checkAccount(ports, input);
+  const result = await checkAccount(await ports(), input);
   logger.info('account checked for closure', { batchId: input.batchId, ...result });
   return result;
 };

@@ -12,7 +12,7 @@ const ports = closurePortsFromEnv(organizationsClient());
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
   const input = parseOrThrow(ClosureStepInputSchema, event);
-  const result = await closeAccountOnce(ports, input);
+  const result = await closeAccountOnce(await ports(), input);
   logger.info('account closure requested', { batchId: input.batchId, ...result });
   return result;
 };

@@ -9,15 +9,13 @@ import { FinishClosureInputSchema } from '../closure-step-inputs';
 import { finishClosure } from './finish-closure';
 
 const env = parseEnv(z.object({ EVENT_BUS_NAME: z.string().min(1).default('default') }));
-const ports = {
-  ...closurePortsFromEnv(organizationsClient()),
-  events: eventBridgeClient(),
-  eventBusName: env.EVENT_BUS_NAME,
-};
+const closurePorts = closurePortsFromEnv(organizationsClient());
+const events = eventBridgeClient();
 
 /** Finish Closure: `{ batchId, accountId, reason, outcome, failure }` → the outcome recorded (and announced). */
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
+  const ports = { ...(await closurePorts()), events, eventBusName: env.EVENT_BUS_NAME };
   const result = await finishClosure(ports, parseOrThrow(FinishClosureInputSchema, event));
   logger.info('account closure finished', { ...result });
   return result;

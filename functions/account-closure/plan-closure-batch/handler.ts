@@ -10,7 +10,7 @@ const ports = closurePortsFromEnv(organizationsReadClient());
 /** Plan Closure Batch: the batch's input → its plan, recorded, and the accounts the Map closes. */
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
-  const planned = await planClosureBatch(ports, parseOrThrow(ClosureBatchInputSchema, event));
+  const planned = await planClosureBatch(await ports(), parseOrThrow(ClosureBatchInputSchema, event));
   logger.info('closure batch planned', {
     batchId: planned.batchId,
     ...planned.counts,

@@ -6,7 +6,7 @@ import { oncePerEvent } from '../../_shared/idempotency';
 import { logger } from '../../_shared/logger';
 import { OrganizationDirectory } from '../../_shared/organization-directory';
 import { parseOrThrow } from '../../_shared/schemas';
-import { ClosureConfigEnvSchema, loadClosureConfig } from '../closure-config';
+import { ClosureConfigEnvSchema, closureConfigReader } from '../closure-config';
 import { MoveAccountEventSchema, startDecommission } from './start-decommission';
 
 const env = parseEnv(
@@ -15,11 +15,11 @@ const env = parseEnv(
     GOVERNOR_TABLE_NAME: z.string().min(1),
   }),
 );
+const config = closureConfigReader(env);
 const ports = {
   sfn: sfnClient(),
   // no state machine retries these reads: the SDK's own retries absorb throttling
   directory: new OrganizationDirectory(organizationsReadClient()),
-  config: loadClosureConfig(env),
   stateMachineArn: env.CLOSURE_BATCH_STATE_MACHINE_ARN,
 };
 
@@ -34,7 +34,10 @@ export const handler = oncePerEvent(
   env.GOVERNOR_TABLE_NAME,
   async (event, context: Context) => {
     logger.addContext(context);
-    const outcome = await startDecommission(ports, parseOrThrow(MoveAccountEventSchema, event));
+    const outcome = await startDecommission(
+      { ...ports, config: await config() },
+      parseOrThrow(MoveAccountEventSchema, event),
+    );
     logger.info(outcome.started ? 'decommission started' : 'no decommission started', { ...outcome });
     return outcome;
   },

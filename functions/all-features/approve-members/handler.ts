@@ -11,7 +11,7 @@ const ports = migrationPortsFromEnv();
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
   const input = parseOrThrow(RoundInputSchema, event);
-  const result = await approveMembers(ports, input);
+  const result = await approveMembers(await ports(), input);
   logger.info('members approved', { ...input, ...result });
   return result;
 };

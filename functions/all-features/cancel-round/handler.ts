@@ -11,7 +11,7 @@ const ports = migrationPortsFromEnv();
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
   const input = parseOrThrow(CancelRoundInputSchema, event);
-  const result = await cancelRound(ports, input);
+  const result = await cancelRound(await ports(), input);
   logger.info('all-features round ended', { migrationId: input.migrationId, ...result });
   return result;
 };

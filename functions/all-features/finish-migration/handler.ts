@@ -10,7 +10,7 @@ const ports = migrationPortsFromEnv();
 /** Finish Migration: `{ migrationId, handshakeId, outcome, failure? }` → enabled (and announced), or the failure recorded. */
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
-  const result = await finishMigration(ports, parseOrThrow(FinishMigrationInputSchema, event));
+  const result = await finishMigration(await ports(), parseOrThrow(FinishMigrationInputSchema, event));
   logger.info('migration finished', { ...result });
   return result;
 };

@@ -11,7 +11,7 @@ const ports = migrationPortsFromEnv();
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
   const input = parseOrThrow(PreflightInputSchema, event);
-  const result = await preflight(ports, input);
+  const result = await preflight(await ports(), input);
   logger.info('migration preflight', { migrationId: input.migrationId, ...result });
   return result;
 };

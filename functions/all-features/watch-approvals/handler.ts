@@ -14,7 +14,7 @@ const ports = migrationPortsFromEnv();
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
   const input = parseOrThrow(WatchApprovalsInputSchema, event);
-  const result = await watchApprovals(ports, input);
+  const result = await watchApprovals(await ports(), input);
   const { migrationId, round, handshakeId } = input;
   logger.info('all-features round looked at', {
     migrationId,

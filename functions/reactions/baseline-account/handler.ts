@@ -13,7 +13,7 @@ const { tableName, ports } = reactionPorts();
  */
 export const handler = oncePerEvent('BaselineAccount', tableName, async (event, context: Context) => {
   logger.addContext(context);
-  const outcome = await baselineAccount(ports, parseOrThrow(JoinedEventSchema, event));
+  const outcome = await baselineAccount(await ports(), parseOrThrow(JoinedEventSchema, event));
   logger.info(outcome.baselined ? 'account baselined' : 'no baseline applied', { ...outcome });
   return outcome;
 });

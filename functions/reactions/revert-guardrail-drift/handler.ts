@@ -13,7 +13,7 @@ const { tableName, ports } = reactionPorts();
  */
 export const handler = oncePerEvent('RevertGuardrailDrift', tableName, async (event, context: Context) => {
   logger.addContext(context);
-  const outcome = await revertGuardrailDrift(ports, parseOrThrow(DriftEventSchema, event));
+  const outcome = await revertGuardrailDrift(await ports(), parseOrThrow(DriftEventSchema, event));
   if (outcome.reverted) logger.info('guardrail drift reverted', { ...outcome });
   else if (outcome.reason === 'no-approved-content')
     logger.warn('guardrail drift not reverted', { ...outcome });
