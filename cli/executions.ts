@@ -1,4 +1,5 @@
 import {
+  DescribeExecutionCommand,
   type ExecutionListItem,
   type ExecutionStatus,
   GetExecutionHistoryCommand,
@@ -17,6 +18,26 @@ export interface ExecutionSummary {
   stopDate: string | undefined;
   /** the state the execution is in now (running executions only) */
   currentState: string | undefined;
+  /** the account asked for (vending), from the execution's input */
+  accountName: string | undefined;
+  /** who asked: the caller's ARN in the execution's input (a request made through the API) */
+  requester: string | undefined;
+}
+
+/** What an execution's input says about the request: the account name and who asked. */
+function requestOf(input: string | undefined): { accountName?: string; requester?: string } {
+  try {
+    const parsed = JSON.parse(input ?? '{}') as {
+      caller?: { arn?: unknown };
+      request?: { accountName?: unknown };
+    };
+    return {
+      ...(typeof parsed.request?.accountName === 'string' ? { accountName: parsed.request.accountName } : {}),
+      ...(typeof parsed.caller?.arn === 'string' ? { requester: parsed.caller.arn } : {}),
+    };
+  } catch {
+    return {};
+  }
 }
 
 const iso = (date: Date | undefined) => date?.toISOString();
@@ -46,6 +67,7 @@ export async function listExecutions(
   items.sort((a, b) => (b.startDate?.getTime() ?? 0) - (a.startDate?.getTime() ?? 0));
   return Promise.all(
     items.map(async (e) => ({
+      ...(await describedRequest(client, e.executionArn!)),
       executionArn: e.executionArn!,
       stateMachine: e.stateMachineArn!.split(':').pop()!,
       name: e.name!,
@@ -57,14 +79,42 @@ export async function listExecutions(
   );
 }
 
+async function describedRequest(client: SFNClient, executionArn: string) {
+  const { input } = await client.send(new DescribeExecutionCommand({ executionArn }));
+  const { accountName, requester } = requestOf(input);
+  return { accountName, requester };
+}
+
+/** The executions as a table with a header: status, workflow/name, account, requester, started, where it is. */
 export function renderExecutions(executions: ExecutionSummary[]): string {
   if (executions.length === 0) return '  (no executions)';
-  return executions
-    .map(
-      (e) =>
-        `  ${e.status.padEnd(9)} ${e.stateMachine}/${e.name}  started ${e.startDate ?? '-'}${e.currentState ? `  now in "${e.currentState}"` : ''}${e.stopDate ? `  ended ${e.stopDate}` : ''}`,
-    )
-    .join('\n');
+  const time = (iso: string | undefined) => (iso ? `${iso.slice(0, 19).replace('T', ' ')}Z` : '-');
+  const header = ['status', 'execution', 'account', 'requester', 'started', 'now / ended'];
+  const rows = executions.map((e) => [
+    e.status,
+    `${e.stateMachine}/${e.name}`,
+    e.accountName ?? '-',
+    e.requester ?? '-',
+    time(e.startDate),
+    e.currentState ? `in "${e.currentState}"` : e.stopDate ? `ended ${time(e.stopDate)}` : '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]!))).join('  ')}`.trimEnd();
+  return [line(header), ...rows.map(line)].join('\n');
+}
+
+/** The state a vending request waits in while in line for a CreateAccount slot. */
+const IN_LINE = 'Acquire Create Slot';
+
+/** A request's place in line for a CreateAccount slot (1 = next), counted among the requests waiting before it. */
+export async function placeInLine(client: SFNClient, requestId: string): Promise<number | undefined> {
+  const running = await listExecutions(client, 'RUNNING');
+  const waiting = running
+    .filter((e) => e.stateMachine.endsWith('AccountVending') && e.currentState === IN_LINE)
+    .sort((a, b) => (a.startDate ?? '').localeCompare(b.startDate ?? ''));
+  const at = waiting.findIndex((e) => e.name === requestId);
+  return at < 0 ? undefined : at + 1;
 }
 
 /** Every history event of an execution, oldest first. */

@@ -25,11 +25,13 @@ import {
   resendMigration,
   startMigration,
 } from './enable-all-features';
-import { history, listExecutions, renderExecutions, renderHistory } from './executions';
+import { history, listExecutions, placeInLine, renderExecutions, renderHistory } from './executions';
 import { renderGraph, stateMachineGraph } from './graph';
 import { organizationTree, renderTree } from './organization-tree';
 import { connect, explainUnreachable, type Target } from './target';
-import { describeRequest, followRequest, requestStatus, submitVending } from './vend';
+import { describePlace, describeRequest, followRequest, requestStatus, submitVending } from './vend';
+
+const hasEnded = (status: { state: string }) => status.state === 'SUCCEEDED' || status.state === 'FAILED';
 
 // `orgflow <command>`: the command line is parsed by commander, each command with its own options and help.
 // Exit status: 0 done, 1 failed or refused, 2 a command line that cannot run (before any stack is looked for).
@@ -249,7 +251,8 @@ export function program(): Command {
         return { key: pair.slice(0, at), value: pair.slice(at + 1) };
       });
       const { globals, target, print } = contextOf(command);
-      const api = apiOf(target());
+      const connected = target();
+      const api = apiOf(connected);
       const request = {
         accountName: options.name,
         email: options.email,
@@ -262,10 +265,26 @@ export function program(): Command {
         request,
         options.key ?? defaultKey(options.name!, options.email!),
       );
+      const follow = { sfn: connected.sfn, tty: process.stdout.isTTY === true };
+      // a request that has already ended was asked for before with the same key (the API answers a repeat with the
+      // same id): where it is, rather than "accepted" again
+      const status = await requestStatus(api, accepted.requestId);
+      if (accepted.created === false || hasEnded(status)) {
+        if (!options.follow || hasEnded(status)) {
+          print(
+            { ...accepted, status },
+            `request ${accepted.requestId} was asked for before (same name, email and key): ${describeRequest(status)}`,
+          );
+          if (status.state === 'FAILED') process.exitCode = 1;
+          return;
+        }
+        if (!globals.json) console.log(`request ${accepted.requestId} was asked for before; following it`);
+        return followRequest(api, accepted.requestId, globals.json, follow);
+      }
       if (!options.follow)
         return print(accepted, `request ${accepted.requestId} accepted: ${accepted.statusUrl}`);
       if (!globals.json) console.log(`request ${accepted.requestId} accepted`);
-      await followRequest(api, accepted.requestId, globals.json);
+      await followRequest(api, accepted.requestId, globals.json, follow);
     });
 
   cli
@@ -275,10 +294,20 @@ export function program(): Command {
     .option('--follow', 'show its progress until it is ready or has failed')
     .action(async (id: string, options: { follow?: boolean }, command: Command) => {
       const { globals, target, print } = contextOf(command);
-      const api = apiOf(target());
-      if (options.follow) return followRequest(api, id, globals.json);
+      const connected = target();
+      const api = apiOf(connected);
+      if (options.follow)
+        return followRequest(api, id, globals.json, {
+          sfn: connected.sfn,
+          tty: process.stdout.isTTY === true,
+        });
       const status = await requestStatus(api, id);
-      print(status, describeRequest(status));
+      const place =
+        status.state === 'PENDING' && connected.sfn ? await placeInLine(connected.sfn, id) : undefined;
+      print(
+        { ...status, ...(place ? { placeInLine: place } : {}) },
+        `${describeRequest(status)}${place ? ` · ${describePlace(place)}` : ''}`,
+      );
       if (status.state === 'FAILED') process.exitCode = 1;
     });
 

@@ -61,6 +61,7 @@ describe('the README', () => {
     // Act
     const vend = await shell(blocks[0]!, folder);
     const clients = await shell(blocks[1]!, folder);
+    const again = await shell(blocks[0]!, folder);
 
     // Assess
     expect(vend).toMatchObject({ status: 0 });
@@ -70,6 +71,12 @@ describe('the README', () => {
     expect(clients.output).toContain('Team A Dev');
     expect(clients.output).toContain('AccountVending');
     expect(clients.output.trim().split('\n').at(-1)).toBe(DEMO_MANAGEMENT_ACCOUNT);
+    // the same block again is the same request, which says so rather than "accepted"
+    expect(again).toMatchObject({ status: 0 });
+    expect(again.output).toMatch(
+      /was asked for before \(same name, email and key\): SUCCEEDED, account \d{12}/,
+    );
+    expect(again.output).not.toContain('accepted');
   }, 60_000);
 
   it('The Organizations emulator: the AWS CLI with only the variables of the snippet', async () => {
