@@ -1,7 +1,13 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBClient, GetItemCommand, ListTablesCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import {
+  DynamoDBClient,
+  GetItemCommand,
+  ListTablesCommand,
+  PutItemCommand,
+  QueryCommand,
+} from '@aws-sdk/client-dynamodb';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type RunningDynamoDb, startDynamoDb, type TableDefinition } from '../../local/dynamodb/server';
 
@@ -55,5 +61,58 @@ describe('local DynamoDB', () => {
     );
 
     expect(Item).toEqual({ pk: { S: 'slot#1' } });
+  });
+
+  it('adds an index a kept table lacks, keeping its items (dynalite cannot add one in place)', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'orgflow-dynamo-'));
+    dirs.push(dir);
+    const first = await startDynamoDb({ dataDir: dir, tables: [table] });
+    const items = Array.from({ length: 30 }, (_, i) => ({
+      pk: { S: `request#${i}` },
+      ...(i % 3 === 0 ? { owner: { S: 'portal' } } : {}),
+    }));
+    for (const Item of items)
+      await clientFor(first.url).send(new PutItemCommand({ TableName: 'orgflow-test-leases', Item }));
+    await first.close();
+    const indexed: TableDefinition = {
+      ...table,
+      table: {
+        ...table.table,
+        AttributeDefinitions: [
+          { AttributeName: 'pk', AttributeType: 'S' },
+          { AttributeName: 'owner', AttributeType: 'S' },
+        ],
+        GlobalSecondaryIndexes: [
+          {
+            IndexName: 'by-owner',
+            KeySchema: [{ AttributeName: 'owner', KeyType: 'HASH' }],
+            Projection: { ProjectionType: 'ALL' },
+          },
+        ],
+      },
+    };
+
+    const second = await startDynamoDb({ dataDir: dir, tables: [indexed] });
+    running.push(second);
+    const { Items } = await clientFor(second.url).send(
+      new QueryCommand({
+        TableName: 'orgflow-test-leases',
+        IndexName: 'by-owner',
+        KeyConditionExpression: '#owner = :owner',
+        ExpressionAttributeNames: { '#owner': 'owner' },
+        ExpressionAttributeValues: { ':owner': { S: 'portal' } },
+      }),
+    );
+    const { Item } = await clientFor(second.url).send(
+      new GetItemCommand({ TableName: 'orgflow-test-leases', Key: { pk: { S: 'request#29' } } }),
+    );
+
+    expect(Items?.map((item) => item.pk?.S).sort()).toEqual(
+      items
+        .filter((item) => item.owner)
+        .map((item) => item.pk.S)
+        .sort(),
+    );
+    expect(Item).toEqual({ pk: { S: 'request#29' } });
   });
 });
