@@ -3,6 +3,7 @@ import { readFileSync } from 'node:fs';
 import { DescribeExecutionCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
 import { exportLines, localEnvironment } from '../local/environment-variables';
+import { replaceSdkNodeNotice } from '../local/sdk-node-notice';
 import type { ApiTarget } from './api';
 import {
   closureRequestOf,
@@ -493,5 +494,6 @@ export async function run(argv: string[]): Promise<number | undefined> {
   }
 }
 
+replaceSdkNodeNotice();
 const status = await run(process.argv.slice(2));
 if (status !== undefined) process.exit(status);

@@ -9,6 +9,7 @@ import { exposureWarning } from './host';
 import { type Limits, legacyQuotas } from './organizations/config';
 import type { FaultConfig } from './organizations/faults';
 import { DEMO_MANAGEMENT_ACCOUNT, type DemoOrganization, demoOrganizations } from './organizations/seed';
+import { replaceSdkNodeNotice } from './sdk-node-notice';
 import { startLocalStack } from './stack';
 
 const usage = `usage: npm start -- [options]
@@ -172,6 +173,7 @@ async function main(): Promise<void> {
     console.log(usage);
     return;
   }
+  replaceSdkNodeNotice();
   const warning = exposureWarning(options.host);
   if (warning) console.error(warning);
   let stack: Awaited<ReturnType<typeof startLocalStack>>;
