@@ -196,6 +196,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const { endpoints, emulator } = stack;
+  // before the banner: whoever reads it may stop the stack at once
+  const stop = async () => {
+    await stack.close();
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
   // the suggested commands name the data directory this stack was started with, as it was given
   const dataDirFlag =
     options.dataDirGiven === '.orgflow' ? '' : ` --data-dir ${shellWord(options.dataDirGiven)}`;
@@ -232,13 +239,6 @@ outside orgflow lands in Sandbox with the baseline, e.g. (with the variables abo
 Events (signed, as every endpoint wants):
   curl -N --aws-sigv4 aws:amz:us-east-1:organizations --user ${DEMO_MANAGEMENT_ACCOUNT}:local ${endpoints.organizations}/_orgflow/events
 Ctrl-C stops; the next start resumes from ${options.dataDir}.`);
-
-  const stop = async () => {
-    await stack.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', stop);
-  process.once('SIGTERM', stop);
 }
 
 await main();
