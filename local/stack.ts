@@ -53,6 +53,26 @@ const root = resolve(import.meta.dirname ?? new URL('.', import.meta.url).pathna
 /** The prefix of resource names in the local stack, as the CDK stack's prefix on AWS. */
 export const LOCAL_PREFIX = 'orgflow';
 
+/**
+ * What the local stack adds to every function's own variables, as the CDK stack adds POWERTOOLS_SERVICE_NAME:
+ * there is no X-Ray here, so Powertools Tracer is off (the runner sets AWS_EXECUTION_ENV, as Lambda does, which
+ * would turn it on and have every traced SDK call log that it found no segment).
+ */
+const POWERTOOLS_LOCALLY = { POWERTOOLS_TRACE_ENABLED: 'false' } as const;
+
+/**
+ * A function's log line, as the console shows it: on this process's stdout or stderr, except the lines in
+ * CloudWatch's embedded metric format (functions/_shared/telemetry.ts), which on AWS become metrics and here
+ * would only be noise. A stack's `onFunctionLog` gets them all.
+ */
+export function writeFunctionLog(line: LogLine): void {
+  if (isMetricLine(line.text)) return;
+  (line.stream === 'stdout' ? process.stdout : process.stderr).write(`${line.text}\n`);
+}
+
+/** A line of CloudWatch's embedded metric format: a JSON object whose first key is `_aws`. */
+export const isMetricLine = (text: string): boolean => text.startsWith('{"_aws":');
+
 export interface LocalStackOptions {
   dataDir: string;
   host?: string;
@@ -80,7 +100,10 @@ export interface LocalStackOptions {
   extraStateMachinesDir?: string;
   rulesDir?: string;
   onInternalError?: (error: unknown) => void;
-  /** where the functions' log lines go, each with the function that wrote it (default: this process's stdout) */
+  /**
+   * where the functions' log lines go, each with the function that wrote it, metric lines included (default:
+   * this process's stdout and stderr, without the metric lines: see {@link writeFunctionLog})
+   */
   onFunctionLog?: (line: LogLine) => void;
   /**
    * `isolated` (default, as on AWS): each function in execution environments of its own, worker threads with
@@ -297,7 +320,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         import(specifier.startsWith('file:') ? `${specifier}?stack=${generation}` : specifier),
       credentials: { accessKeyId: DEMO_MANAGEMENT_ACCOUNT, secretAccessKey: 'local' },
       endpoints: () => endpoints,
-      ...(options.onFunctionLog ? { onLog: options.onFunctionLog } : {}),
+      onLog: options.onFunctionLog ?? writeFunctionLog,
     });
     closers.push(() => lambda.close());
     // tools and tests in this process find the stack's endpoints and values here
@@ -318,12 +341,14 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         export: fn.handler,
         timeoutMs: fn.timeoutSeconds * 1000,
         memoryMb: fn.memoryMb,
-        env: () =>
-          environmentOf(
+        env: () => ({
+          ...environmentOf(
             name as FunctionName,
             new Map(Object.entries(variables)),
             'the local stack (local/stack.ts)',
           ),
+          ...POWERTOOLS_LOCALLY,
+        }),
       });
     const stepFunctions = new StepFunctionsService({
       clock,

@@ -5,9 +5,11 @@ import { SFNClient } from '@aws-sdk/client-sfn';
 import { STSClient } from '@aws-sdk/client-sts';
 import { fromTemporaryCredentials } from '@aws-sdk/credential-providers';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { tracer } from './telemetry';
 
 // Every client reads its endpoint from the SDK's standard AWS_ENDPOINT_URL_<SERVICE> variable (ORGANIZATIONS,
 // SFN, DYNAMODB, EVENTBRIDGE): the local stack sets them, AWS leaves them unset. Build each once per module.
+// Each is captured by the tracer: on Lambda its calls are X-Ray subsegments; elsewhere it is left as it is.
 
 /**
  * The variable that names the role a function acts through in the management account, when orgflow runs in a
@@ -43,7 +45,9 @@ function managementCredentials() {
  * jitter (retrying in both places would multiply the attempts).
  */
 export function organizationsClient(): OrganizationsClient {
-  return new OrganizationsClient({ region: 'us-east-1', maxAttempts: 1, ...managementCredentials() });
+  return tracer.captureAWSv3Client(
+    new OrganizationsClient({ region: 'us-east-1', maxAttempts: 1, ...managementCredentials() }),
+  );
 }
 
 /**
@@ -51,16 +55,18 @@ export function organizationsClient(): OrganizationsClient {
  * absorb throttling, as one throttled read would otherwise fail the whole step and start its reads over.
  */
 export function organizationsReadClient(): OrganizationsClient {
-  return new OrganizationsClient({ region: 'us-east-1', maxAttempts: 8, ...managementCredentials() });
+  return tracer.captureAWSv3Client(
+    new OrganizationsClient({ region: 'us-east-1', maxAttempts: 8, ...managementCredentials() }),
+  );
 }
 
 /** STS as the management account, to assume a role in a member account (which trusts the management account). */
 export function managementStsClient(): STSClient {
-  return new STSClient({ region: 'us-east-1', ...managementCredentials() });
+  return tracer.captureAWSv3Client(new STSClient({ region: 'us-east-1', ...managementCredentials() }));
 }
 
 export function sfnClient(): SFNClient {
-  return new SFNClient({});
+  return tracer.captureAWSv3Client(new SFNClient({}));
 }
 
 /**
@@ -68,16 +74,16 @@ export function sfnClient(): SFNClient {
  * got through answers TaskTimedOut, which would read as a token no longer waiting.
  */
 export function taskTokenClient(): SFNClient {
-  return new SFNClient({ maxAttempts: 1 });
+  return tracer.captureAWSv3Client(new SFNClient({ maxAttempts: 1 }));
 }
 
 export function eventBridgeClient(): EventBridgeClient {
-  return new EventBridgeClient({});
+  return tracer.captureAWSv3Client(new EventBridgeClient({}));
 }
 
 /** The governor's table client; `undefined` attributes are dropped rather than refused. */
 export function dynamoDocumentClient(): DynamoDBDocumentClient {
-  return DynamoDBDocumentClient.from(new DynamoDBClient({}), {
+  return DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
     marshallOptions: { removeUndefinedValues: true },
   });
 }

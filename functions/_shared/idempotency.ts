@@ -3,6 +3,7 @@ import { DynamoDBPersistenceLayer } from '@aws-lambda-powertools/idempotency/dyn
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Context } from 'aws-lambda';
 import { governorTable } from '../../catalog/tables';
+import { tracer } from './telemetry';
 
 /**
  * How long a reaction remembers an event: a day (the longest an EventBridge rule retries a delivery, its
@@ -30,7 +31,7 @@ export function oncePerEvent<Result>(
     sortKeyAttr: governorTable.sortKey.name,
     staticPkValue: `idempotency#${name}`,
     expiryAttr: governorTable.timeToLiveAttribute,
-    awsSdkV3Client: new DynamoDBClient({}),
+    awsSdkV3Client: tracer.captureAWSv3Client(new DynamoDBClient({})),
   });
   const config = new IdempotencyConfig({
     eventKeyJmesPath: 'detail.eventID',

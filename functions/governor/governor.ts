@@ -58,8 +58,11 @@ export interface GovernorPorts {
 
 /** What one dispatch did. */
 export interface DispatchReport {
-  /** requests handed a slot */
-  handedOver: { requestId: string; slot: number; callAt: number }[];
+  /**
+   * requests handed a slot; `waitedMs`, for a slot newly handed, is how long the request was in line (a holder
+   * sent its own slot again has none)
+   */
+  handedOver: { requestId: string; slot: number; callAt: number; waitedMs?: number }[];
   /** requests whose task token was dead: their slot went back and they left the line */
   dropped: string[];
   /** requests whose SendTaskSuccess failed without saying whether it arrived: they keep the slot */
@@ -67,7 +70,7 @@ export interface DispatchReport {
 }
 
 type HandOverOutcome =
-  | { kind: 'handed-over'; callAt: number }
+  | { kind: 'handed-over'; callAt: number; waitedMs?: number }
   | { kind: 'dropped' }
   | { kind: 'unsure'; error: string }
   /** another dispatcher is handing this waiter a slot, or the waiter left */
@@ -128,8 +131,15 @@ export async function dispatch(ports: GovernorPorts, pool: SlotPool, now: number
     for (const plan of planHandOvers(line, pool, now)) {
       const outcome = await handOver(ports, pool, line, plan, now);
       const { requestId } = plan.waiter;
-      if (outcome.kind === 'handed-over')
-        report.handedOver.push({ requestId, slot: plan.slot, callAt: outcome.callAt });
+      if (outcome.kind === 'handed-over') {
+        const { callAt, waitedMs } = outcome;
+        report.handedOver.push({
+          requestId,
+          slot: plan.slot,
+          callAt,
+          ...(waitedMs === undefined ? {} : { waitedMs }),
+        });
+      }
       if (outcome.kind === 'dropped') report.dropped.push(requestId);
       if (outcome.kind === 'unsure') report.unsure.push({ requestId, error: outcome.error });
       // a slot came back, or went to another waiter than planned: the line is worth another look
@@ -187,7 +197,12 @@ async function handOver(
     const sent = await sendGrant(ports.sfn, token, grant);
     if (sent === 'sent') {
       await deleteWaiterIf(db, pool, waiter.ticket, grantId);
-      return { kind: 'handed-over', callAt };
+      if (plan.held) return { kind: 'handed-over', callAt };
+      return {
+        kind: 'handed-over',
+        callAt,
+        waitedMs: Math.max(0, now - (waiter.enqueuedAt ?? waiter.tokenAt)),
+      };
     }
     if (sent !== 'dead') {
       await recordSentToken(db, pool, waiter.ticket, grantId, token);

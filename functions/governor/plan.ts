@@ -30,6 +30,8 @@ export interface WaiterItem {
   ticket: number;
   taskToken: string;
   tokenAt: number;
+  /** when the request first joined the line (items written before it was read lack it) */
+  enqueuedAt?: number | undefined;
   grantId?: string | undefined;
   grantSlot?: number | undefined;
   grantedAt?: number | undefined;

@@ -3,6 +3,7 @@ import { z } from 'zod';
 import { dynamoDocumentClient, taskTokenClient } from '../_shared/clients';
 import { logger } from '../_shared/logger';
 import { parseOrThrow, RequestIdSchema } from '../_shared/schemas';
+import { emitMetric, orgflowMetrics } from '../_shared/telemetry';
 import { acquireSlot, type DispatchReport, releaseSlot, type SlotPool } from './governor';
 
 // The two steps every governor pool has, built once for any pool: its acquire (a `.waitForTaskToken` task)
@@ -17,7 +18,10 @@ const ReleaseInputSchema = z.object({ requestId: RequestIdSchema });
 
 type Handler<Result> = (event: unknown, context: Context) => Promise<Result>;
 
-function logUnsure(pool: SlotPool, report: DispatchReport): void {
+/** What every dispatch tells: the time each request handed a slot waited for it, and the sends left unsure. */
+function reportDispatch(pool: SlotPool, report: DispatchReport): void {
+  for (const { waitedMs } of report.handedOver)
+    if (waitedMs !== undefined) emitMetric(orgflowMetrics.queueWait, waitedMs / 1000, pool.name);
   for (const failure of report.unsure)
     logger.warn(`${pool.name} slot sent without an answer`, { ...failure });
 }
@@ -43,7 +47,7 @@ export function acquireSlotHandler(
       handedOver: report.handedOver,
       dropped: report.dropped,
     });
-    logUnsure(pool, report);
+    reportDispatch(pool, report);
     return { ticket: report.ticket, handedOver: report.handedOver.length };
   };
 }
@@ -64,7 +68,7 @@ export function releaseSlotHandler(pool: SlotPool): Handler<{ released: boolean 
       handedOver: report.handedOver,
       dropped: report.dropped,
     });
-    logUnsure(pool, report);
+    reportDispatch(pool, report);
     return { released: report.released };
   };
 }

@@ -63,6 +63,7 @@ const WaiterItemSchema: z.ZodType<WaiterItem> = z.object({
   ticket: z.number(),
   taskToken: z.string(),
   tokenAt: z.number(),
+  enqueuedAt: z.number().optional(),
   grantId: z.string().optional(),
   grantSlot: z.number().optional(),
   grantedAt: z.number().optional(),

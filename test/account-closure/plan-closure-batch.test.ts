@@ -143,6 +143,7 @@ describe('planClosureBatch', () => {
       reason: 'the sandbox OU is swept',
       closures: [{ accountId: ACTIVE, until: null }],
       counts: { closeNow: 1, deferred: 0, skipped: 3 },
+      quota: { used: 0, limit: 250 },
     });
     const recorded = await readBatch(ports, 'cb-0001');
     expect(recorded?.batch.plan).toEqual([

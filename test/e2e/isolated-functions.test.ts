@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiTarget, callApi } from '../../cli/api';
 import type { LogLine } from '../../local/lambda/environment';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
-import { type LocalStack, startLocalStack } from '../../local/stack';
+import { isMetricLine, type LocalStack, startLocalStack } from '../../local/stack';
 import { temporaryDirectories } from '../temp-dirs';
 
 // The stack as `npm start` runs it: every function in execution environments of its own. One account vended
@@ -78,5 +78,26 @@ describe('the local stack with isolated function environments', { timeout: 120_0
       if (warmFrom >= 0)
         expect([environment, sequence.slice(warmFrom).includes(true)]).toEqual([environment, false]);
     }
+    // the metrics, as CloudWatch would read them from the logs (the console leaves these lines out)
+    const metrics = lines
+      .filter((line) => isMetricLine(line.text))
+      .map((line) => ({
+        writer: line.functionName,
+        entry: JSON.parse(line.text) as Record<string, unknown>,
+      }));
+    expect(metrics.filter(({ entry }) => entry.AccountsVended !== undefined)).toEqual([
+      {
+        writer: 'PublishAccountVended',
+        entry: expect.objectContaining({ AccountsVended: 1, service: 'orgflow' }),
+      },
+    ]);
+    expect(metrics.filter(({ entry }) => entry.QueueWait !== undefined)).toEqual([
+      {
+        writer: 'AcquireCreateSlot',
+        entry: expect.objectContaining({ Pool: 'create-account', service: 'orgflow' }),
+      },
+    ]);
+    // Powertools Tracer is off here (no X-Ray): nothing complains of a missing segment
+    expect(lines.map((line) => line.text).filter((text) => /segment/i.test(text))).toEqual([]);
   });
 });

@@ -24,7 +24,7 @@ export type CloseAccountResultEvent = z.infer<typeof CloseAccountResultEventSche
 export async function completeAccountClosure(
   ports: RendezvousPorts,
   event: CloseAccountResultEvent,
-): Promise<{ accountId: string; state: string; woke: boolean }> {
+): Promise<{ accountId: string; state: string; woke: boolean; failureReason?: string }> {
   const status = event.detail.serviceEventDetails.closeAccountStatus;
   const base = { accountId: status.accountId, state: status.state };
   if (status.state !== 'SUCCEEDED' && status.state !== 'FAILED') return { ...base, woke: false };
@@ -34,5 +34,9 @@ export async function completeAccountClosure(
       : { state: 'FAILED', failureReason: status.failureReason ?? 'UNKNOWN' };
   const taskToken = await recordClosureResult(ports, status.accountId, result);
   const woke = taskToken ? await answerClosure(ports, taskToken, status.accountId, result) : false;
-  return { ...base, woke };
+  return {
+    ...base,
+    woke,
+    ...(result.failureReason === undefined ? {} : { failureReason: result.failureReason }),
+  };
 }

@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { organizationsReadClient } from '../../_shared/clients';
 import { logger } from '../../_shared/logger';
 import { parseOrThrow } from '../../_shared/schemas';
+import { emitMetric, orgflowMetrics } from '../../_shared/telemetry';
 import { closurePortsFromEnv } from '../closure-ports';
 import { ClosureBatchInputSchema, planClosureBatch } from './plan-closure-batch';
 
@@ -16,5 +17,8 @@ export const handler = async (event: unknown, context: Context) => {
     ...planned.counts,
     dryRun: planned.dryRun,
   });
+  if (!planned.dryRun) emitMetric(orgflowMetrics.closuresDeferred, planned.counts.deferred);
+  emitMetric(orgflowMetrics.closureQuotaUsed, planned.quota.used);
+  emitMetric(orgflowMetrics.closureQuotaLimit, planned.quota.limit);
   return planned;
 };

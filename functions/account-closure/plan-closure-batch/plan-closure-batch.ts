@@ -46,6 +46,8 @@ export interface PlannedBatch {
   reason: string;
   closures: { accountId: string; until: string | null }[];
   counts: { closeNow: number; deferred: number; skipped: number };
+  /** the 30-day closure quota as the plan found it: closures in the window and the limit */
+  quota: { used: number; limit: number };
 }
 
 /** The most accounts one batch plans: its plan is kept in one DynamoDB item and passed through one Map. */
@@ -125,6 +127,7 @@ export function plannedBatchOf(batch: BatchRecord): PlannedBatch {
           .filter((p) => p.decision !== 'skipped')
           .map((p) => ({ accountId: p.accountId, until: p.until ?? null })),
     counts: { closeNow: count('close-now'), deferred: count('deferred'), skipped: count('skipped') },
+    quota: { used: batch.quota.used, limit: batch.quota.limit },
   };
 }
 

@@ -3,6 +3,7 @@ import { organizationsClient } from '../../_shared/clients';
 import { logger } from '../../_shared/logger';
 import { parseOrThrow } from '../../_shared/schemas';
 import { rendezvousPortsFromEnv } from '../../_shared/task-rendezvous';
+import { emitMetric, orgflowMetrics } from '../../_shared/telemetry';
 import { WatchAccountClosureInputSchema } from '../closure-step-inputs';
 import { answerClosure, lookAtClosure, registerClosureWaiter } from '../closure-watch';
 
@@ -18,11 +19,14 @@ export const handler = async (event: unknown, context: Context) => {
   const { accountId, taskToken, look, batchId } = parseOrThrow(WatchAccountClosureInputSchema, event);
   let result = await registerClosureWaiter(ports, { accountId, taskToken });
   if (!result && look) result = await lookAtClosure(organizations, accountId);
-  if (result) await answerClosure(ports, taskToken, accountId, result);
+  const woke = result ? await answerClosure(ports, taskToken, accountId, result) : false;
   logger.info(result ? 'account closure already finished' : 'waiting for the account closure', {
     batchId,
     accountId,
     ...(result ? { result } : {}),
   });
+  // counted as its execution is told, once: Complete Account Closure counts the ones it tells
+  if (woke && result?.state === 'FAILED')
+    emitMetric(orgflowMetrics.closeAccountFailures, 1, result.failureReason);
   return { answered: result !== undefined };
 };

@@ -25,7 +25,7 @@ export type CreateAccountResultEvent = z.infer<typeof CreateAccountResultEventSc
 export async function completeAccountCreation(
   ports: WatchPorts,
   event: CreateAccountResultEvent,
-): Promise<{ createAccountRequestId: string; state: string; woke: boolean }> {
+): Promise<{ createAccountRequestId: string; state: string; woke: boolean; failureReason?: string }> {
   const status = event.detail.serviceEventDetails.createAccountStatus;
   const base = { createAccountRequestId: status.id, state: status.state };
   if (status.state !== 'SUCCEEDED' && status.state !== 'FAILED') return { ...base, woke: false };
@@ -35,5 +35,9 @@ export async function completeAccountCreation(
       : { state: 'FAILED', failureReason: status.failureReason ?? 'UNKNOWN' };
   const waiter = await recordResult(ports, status.id, result);
   const woke = waiter ? await answer(ports.sfn, waiter, result) : false;
-  return { ...base, woke };
+  return {
+    ...base,
+    woke,
+    ...(result.failureReason === undefined ? {} : { failureReason: result.failureReason }),
+  };
 }

@@ -1,6 +1,7 @@
 import type { Context } from 'aws-lambda';
 import { logger } from '../../_shared/logger';
 import { parseOrThrow } from '../../_shared/schemas';
+import { emitMetric, orgflowMetrics } from '../../_shared/telemetry';
 import { watchPortsFromEnv } from '../creation-watch';
 import { CreateAccountResultEventSchema, completeAccountCreation } from './complete-account-creation';
 
@@ -16,5 +17,8 @@ export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
   const outcome = await completeAccountCreation(ports, parseOrThrow(CreateAccountResultEventSchema, event));
   logger.info('account creation reported', { ...outcome });
+  // counted as its execution is told, once: Wait For Account counts the ones it tells
+  if (outcome.woke && outcome.failureReason !== undefined)
+    emitMetric(orgflowMetrics.createAccountFailures, 1, outcome.failureReason);
   return outcome;
 };

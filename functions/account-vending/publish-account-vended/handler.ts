@@ -4,6 +4,7 @@ import { eventBridgeClient } from '../../_shared/clients';
 import { parseEnv } from '../../_shared/env';
 import { logger } from '../../_shared/logger';
 import { parseOrThrow } from '../../_shared/schemas';
+import { emitMetric, orgflowMetrics } from '../../_shared/telemetry';
 import { PublishAccountVendedInputSchema } from '../step-inputs';
 import { publishAccountVended } from './publish-account-vended';
 
@@ -16,5 +17,6 @@ export const handler = async (event: unknown, context: Context) => {
   const input = parseOrThrow(PublishAccountVendedInputSchema, event);
   const result = await publishAccountVended(events, env.EVENT_BUS_NAME, input);
   logger.info('account vended event published', { requestId: input.requestId, ...result });
+  emitMetric(orgflowMetrics.accountsVended, 1);
   return result;
 };

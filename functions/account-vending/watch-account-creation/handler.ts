@@ -2,6 +2,7 @@ import type { Context } from 'aws-lambda';
 import { organizationsClient } from '../../_shared/clients';
 import { logger } from '../../_shared/logger';
 import { parseOrThrow } from '../../_shared/schemas';
+import { emitMetric, orgflowMetrics } from '../../_shared/telemetry';
 import { watchPortsFromEnv } from '../creation-watch';
 import { WatchAccountCreationInputSchema } from '../step-inputs';
 import { watchAccountCreation } from './watch-account-creation';
@@ -20,5 +21,8 @@ export const handler = async (event: unknown, context: Context) => {
     ...input,
     ...outcome,
   });
+  // counted as its execution is told, once: Complete Account Creation counts the ones it tells
+  if (outcome.woke && outcome.result?.state === 'FAILED')
+    emitMetric(orgflowMetrics.createAccountFailures, 1, outcome.result.failureReason);
   return outcome;
 };

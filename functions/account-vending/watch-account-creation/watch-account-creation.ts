@@ -12,15 +12,16 @@ export interface WatchAccountCreationInput {
 /**
  * Wait For Account: parks the execution on its task token until the creation's result arrives, answering at
  * once when the result is already known (the event came first, or a look finds it finished). Returns what it
- * did; the execution continues with what the token is answered with, not with this.
+ * did (`woke`: this call's answer reached the token); the execution continues with what the token is answered
+ * with, not with this.
  */
 export async function watchAccountCreation(
   ports: WatchPorts & { organizations: OrganizationsClient },
   input: WatchAccountCreationInput,
-): Promise<{ answered: boolean; result?: CreationResult }> {
+): Promise<{ answered: boolean; woke?: boolean; result?: CreationResult }> {
   let result = await registerWaiter(ports, input);
   if (!result && input.look) result = await lookUp(ports.organizations, input.createAccountRequestId);
   if (!result) return { answered: false };
-  await answer(ports.sfn, { taskToken: input.taskToken, email: input.email }, result);
-  return { answered: true, result };
+  const woke = await answer(ports.sfn, { taskToken: input.taskToken, email: input.email }, result);
+  return { answered: true, woke, result };
 }
