@@ -18,7 +18,7 @@ const PREFIX = 'orgflow';
 /**
  * The CDK app, checked by cdk-nag's AWS Solutions rules, in us-east-1 (Organizations delivers its events only
  * there). Context: `organizationId` (required), `alarmEmail`, `vendingConfig`, `closureConfig`,
- * `allFeaturesConfig` and `reactionsConfig` (optional), and `layout`:
+ * `allFeaturesConfig`, `reactionsConfig` and `queueWaitAlarmMinutes` (optional), and `layout`:
  * - `management` (default): one stack, `Orgflow`, in the management account;
  * - `tooling`: `Orgflow` in the tooling account `toolingAccountId`, and `OrgflowManagementAccess` in the
  *   management account `managementAccountId` (both required), each deployed with its account's credentials.
@@ -43,6 +43,7 @@ export function createApp(props: AppProps = {}): OrgflowApp {
     ...optional('allFeaturesConfig', allFeaturesConfig),
     ...optional('reactionsConfig', optionalJson(app, 'reactionsConfig')),
     ...optional('apiGatewayCloudWatchRole', optionalBoolean(app, 'apiGatewayCloudWatchRole')),
+    ...optional('queueWaitAlarmMinutes', optionalMinutes(app, 'queueWaitAlarmMinutes')),
   };
   if (layout === 'management') {
     const stack = new OrgflowStack(app, 'Orgflow', {
@@ -104,6 +105,18 @@ function requiredString(app: App, key: string, example: string): string {
   if (value === undefined)
     throw new Error(`context ${key} is not set: add it to cdk.json or pass -c ${key}=${example}`);
   return value;
+}
+
+/** a number of minutes in cdk.json, or its text with `-c key=90` */
+function optionalMinutes(app: App, key: string): number | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const minutes = typeof value === 'string' ? Number(value) : value;
+  if (typeof minutes !== 'number' || !Number.isFinite(minutes) || minutes <= 0)
+    throw new Error(
+      `context ${key} is ${JSON.stringify(value)}: give a number of minutes above 0, e.g. -c ${key}=90`,
+    );
+  return minutes;
 }
 
 /** true or false in cdk.json, or its text with `-c key=true` */

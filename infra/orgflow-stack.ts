@@ -36,6 +36,7 @@ import { GovernorTables } from './governor-tables';
 import { LambdaFunctions } from './lambda-functions';
 import { managementAccessRoleArn, toolingFunctionRoleName } from './management-access';
 import { suppressDeadLetterQueueFindings } from './nag-suppressions';
+import { Observability } from './observability';
 import { repoRoot, ruleFilesDir } from './paths';
 import {
   organizationConditions,
@@ -80,6 +81,8 @@ export interface OrgflowStackProps extends StackProps {
   readonly apiThrottling?: { readonly rateLimit: number; readonly burstLimit: number };
   /** set the account's API Gateway CloudWatch Logs role (account-wide: only when asked); default false */
   readonly apiGatewayCloudWatchRole?: boolean;
+  /** how long an account request may wait for a CreateAccount slot before an alarm rings; default 60 minutes */
+  readonly queueWaitAlarmMinutes?: number;
 }
 
 /**
@@ -330,6 +333,18 @@ export class OrgflowStack extends Stack {
       failureMeanings,
       deadLetterQueue: deadLetters,
       ...(props.alarmEmail === undefined ? {} : { email: props.alarmEmail }),
+    });
+
+    new Observability(this, 'Observability', {
+      serviceName: prefix,
+      functions: this.functions.byName,
+      stateMachines: machines,
+      api: this.api.api,
+      deadLetterQueue: deadLetters,
+      topic: alarms.topic,
+      ...(props.queueWaitAlarmMinutes === undefined
+        ? {}
+        : { queueWaitAlarmMinutes: props.queueWaitAlarmMinutes }),
     });
 
     suppressDeadLetterQueueFindings(deadLetters);
