@@ -7,6 +7,10 @@
 
 export const METRICS_NAMESPACE = 'orgflow';
 
+// One more metric in this namespace is written by hand, because its alarm needs a dimension set without its
+// `Error` (Powertools writes one set per line): AccountRequestsRefused, dimensions [Workflow] and [Workflow, Error]
+// (functions/account-vending/record-request/refusal-metric.ts, alarmed by infra/alarms.ts).
+
 /** The dimension every metric carries: the functions' POWERTOOLS_SERVICE_NAME. */
 export const SERVICE_DIMENSION = 'service';
 

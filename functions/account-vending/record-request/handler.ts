@@ -13,7 +13,11 @@ const ports = {
   db: dynamoDocumentClient(),
   table: env.GOVERNOR_TABLE_NAME,
   now: () => Date.now(),
-  countRefusal: (error: string) => process.stdout.write(`${refusalMetricLine(error, Date.now())}\n`),
+  // off where Powertools Metrics is off (POWERTOOLS_METRICS_DISABLED, as the tests set it), like every metric
+  countRefusal: (error: string) => {
+    if (process.env.POWERTOOLS_METRICS_DISABLED !== 'true')
+      process.stdout.write(`${refusalMetricLine(error, Date.now())}\n`);
+  },
 };
 
 /** Record Account / Record Success / Record Failure: `{ requestId, caller, request, state, … }` → `{ state, refused, recorded }`. */
