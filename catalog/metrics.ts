@@ -34,7 +34,7 @@ export const orgflowMetrics = {
     unit: 'Seconds',
     dimension: 'Pool',
     description:
-      'how long a request waited in line for a governor slot, emitted as the slot is handed to it (the acquire or release that hands it over); Pool is create-account or close-account',
+      'how long a request waited in line for a governor slot, emitted as the slot is handed to it (the acquire or release that hands it over), and, while it is still in line, its wait so far at each retried acquire (every few minutes), so that its Maximum shows a line that does not move; Pool is create-account or close-account',
   },
   createAccountFailures: {
     name: 'CreateAccountFailures',

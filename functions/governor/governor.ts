@@ -92,10 +92,13 @@ export async function acquireSlot(
   pool: SlotPool,
   waiter: { requestId: string; taskToken: string },
   now: number,
-): Promise<{ ticket: number } & DispatchReport> {
+): Promise<{ ticket: number; waitingMs?: number } & DispatchReport> {
   const ticket = await ticketOf(ports.db, pool, waiter.requestId, now);
-  await joinLine(ports.db, pool, { ...waiter, ticket }, now);
-  return { ticket, ...(await dispatch(ports, pool, now)) };
+  const { enqueuedAt } = await joinLine(ports.db, pool, { ...waiter, ticket }, now);
+  const report = await dispatch(ports, pool, now);
+  const served = report.handedOver.some((grant) => grant.requestId === waiter.requestId);
+  // still in line: how long so far (the acquire is retried every few minutes while it waits)
+  return { ticket, ...report, ...(served ? {} : { waitingMs: now - enqueuedAt }) };
 }
 
 /**

@@ -48,6 +48,10 @@ export function acquireSlotHandler(
       dropped: report.dropped,
     });
     reportDispatch(pool, report);
+    // a request still in line reports its wait so far, so a line that never moves is seen (the alarm on the
+    // longest QueueWait) without waiting for the hand-over that would report it
+    if (report.waitingMs !== undefined && report.waitingMs > 0)
+      emitMetric(orgflowMetrics.queueWait, report.waitingMs / 1000, pool.name);
     return { ticket: report.ticket, handedOver: report.handedOver.length };
   };
 }

@@ -168,8 +168,8 @@ export async function joinLine(
   pool: SlotPool,
   waiter: { requestId: string; taskToken: string; ticket: number },
   now: number,
-): Promise<void> {
-  await db.send(
+): Promise<{ enqueuedAt: number }> {
+  const { Attributes } = await db.send(
     new UpdateCommand({
       TableName: pool.table,
       Key: waiterKey(pool, waiter.ticket),
@@ -182,8 +182,11 @@ export async function joinLine(
         ':now': now,
         ':expires': epochSeconds(now + 2 * DAY_MS),
       },
+      ReturnValues: 'UPDATED_NEW',
     }),
   );
+  // when it first got in line: a retried acquire (every few minutes while it waits) keeps it
+  return { enqueuedAt: typeof Attributes?.enqueuedAt === 'number' ? Attributes.enqueuedAt : now };
 }
 
 /** Marks the waiter as being handed `plan.slot` under `grantId`; its item as it is now, or undefined if taken. */

@@ -190,4 +190,25 @@ describe('metrics', () => {
       },
     ]);
   });
+
+  it('a request still in line tells its wait so far at each retried acquire, so a line that never moves is seen', async () => {
+    // Prepare: one slot, held by the first request for good; the second gets in line
+    vi.useFakeTimers({ toFake: ['Date'] });
+    vi.setSystemTime(Date.parse('2026-03-02T10:00:00Z'));
+    await invoke('acquire-create-slot', { requestId: 'ar-holder', taskToken: 'token-1' });
+    await invoke('acquire-create-slot', { requestId: 'ar-stuck', taskToken: 'token-2' });
+    written = [];
+
+    // Act: its acquire timed out and is retried 5 minutes later, then again at 10 minutes
+    vi.setSystemTime(Date.parse('2026-03-02T10:05:00Z'));
+    await invoke('acquire-create-slot', { requestId: 'ar-stuck', taskToken: 'token-3' });
+    vi.setSystemTime(Date.parse('2026-03-02T10:10:00Z'));
+    await invoke('acquire-create-slot', { requestId: 'ar-stuck', taskToken: 'token-4' });
+
+    // Assess: the wait counted from when it first got in line
+    expect(metricValues().map((metric) => [metric.name, metric.value])).toEqual([
+      ['QueueWait', 300],
+      ['QueueWait', 600],
+    ]);
+  });
 });
