@@ -195,7 +195,7 @@ function call(
   if (!run)
     throw new AwsJsonError(
       'UnknownOperationException',
-      `X-Amz-Target '${target || '(none)'}' names no operation of ${api.service}: send ${api.targetPrefix}.<Operation>.`,
+      `X-Amz-Target '${target || '(none)'}' names no operation of ${api.service} here: send ${api.targetPrefix}.<Operation> with one of ${Object.keys(api.operations).sort().join(', ')}.`,
     );
   const identified = identifyRequest(req.headers, api.keyOwners);
   if ('refusal' in identified)

@@ -210,6 +210,13 @@ const operations: OperationsOn<EventBus> = {
       throw invalid(`Parameter Event is not valid: it lacks the mandatory field(s) ${missing.join(', ')}.`);
     return { Result: matchesCompiled(pattern, event) };
   },
+  ListEventBuses(bus, input) {
+    const prefix = optional<string>(input, 'NamePrefix', 'string') ?? '';
+    // each account has its default bus, and no other: the local event bus serves the default bus only
+    const buses = 'default'.startsWith(prefix) ? [{ Name: 'default', Arn: bus.arn }] : [];
+    const { items, NextToken } = page(buses, input);
+    return { EventBuses: items, ...(NextToken === undefined ? {} : { NextToken }) };
+  },
   PutRule(bus, input) {
     checkBus(bus, input);
     if (optional<string>(input, 'ScheduleExpression', 'string') !== undefined)

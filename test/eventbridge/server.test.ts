@@ -4,6 +4,7 @@ import {
   DisableRuleCommand,
   EnableRuleCommand,
   EventBridgeClient,
+  ListEventBusesCommand,
   ListRulesCommand,
   ListTargetsByRuleCommand,
   PutEventsCommand,
@@ -303,6 +304,21 @@ describe('EventBridge API over HTTP, through @aws-sdk/client-eventbridge', () =>
     expect(own.Rules?.map((rule) => rule.Name)).toEqual(['mine']);
   });
 
+  it("lists the caller's event buses: its default bus, by name prefix", async () => {
+    // Act
+    const all = await client('222222222222').send(new ListEventBusesCommand({}));
+    const prefixed = await client().send(new ListEventBusesCommand({ NamePrefix: 'def', Limit: 1 }));
+    const none = await client().send(new ListEventBusesCommand({ NamePrefix: 'custom' }));
+
+    // Assess
+    expect(all.EventBuses).toEqual([
+      { Name: 'default', Arn: 'arn:aws:events:us-east-1:222222222222:event-bus/default' },
+    ]);
+    expect(all.NextToken).toBeUndefined();
+    expect(prefixed.EventBuses?.map((bus) => bus.Name)).toEqual(['default']);
+    expect(none.EventBuses).toEqual([]);
+  });
+
   it('answers raw protocol errors with __type and message', async () => {
     // Act
     const unknown = await fetch(server.url, {
@@ -320,7 +336,10 @@ describe('EventBridge API over HTTP, through @aws-sdk/client-eventbridge', () =>
     expect(unknown.status).toBe(400);
     expect(await unknown.json()).toEqual({
       __type: 'UnknownOperationException',
-      message: expect.stringContaining('CreateEventBus'),
+      // what the local bus serves, so that a caller knows what it can send instead
+      message: expect.stringMatching(
+        /'AWSEvents\.CreateEventBus' names no operation of EventBridge here: send AWSEvents\.<Operation> with one of DeleteRule, DescribeRule, .*ListEventBuses/,
+      ),
     });
     expect(unsigned.status).toBe(403);
     expect(await unsigned.json()).toMatchObject({ __type: 'MissingAuthenticationTokenException' });

@@ -8,9 +8,13 @@ import {
   GetExecutionHistoryCommand,
   ListExecutionsCommand,
   ListStateMachinesCommand,
+  ListTagsForResourceCommand,
+  SFNClient,
   StartExecutionCommand,
+  StartSyncExecutionCommand,
   StopExecutionCommand,
   UpdateStateMachineCommand,
+  ValidateStateMachineDefinitionCommand,
 } from '@aws-sdk/client-sfn';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { NAME_RESERVATION_MS } from '../../local/stepfunctions/service/index';
@@ -457,6 +461,87 @@ describe('executions', () => {
   });
 });
 
+describe('ListTagsForResource, ValidateStateMachineDefinition, StartSyncExecution', () => {
+  it('lists no tags for a state machine, and refuses an unknown one or another resource', async () => {
+    // Prepare
+    const arn = await createMachine(stack.client, 'tagged', quick);
+    const list = (resourceArn: string) => stack.client.send(new ListTagsForResourceCommand({ resourceArn }));
+
+    // Act
+    const tags = await list(arn);
+
+    // Assess
+    expect(tags.tags).toEqual([]);
+    await expect(list(`${arn}-gone`)).rejects.toMatchObject({ name: 'ResourceNotFound' });
+    await expect(list(`arn:aws:states:us-east-1:${ACCOUNT}:execution:tagged:run`)).rejects.toMatchObject({
+      name: 'InvalidArn',
+    });
+  });
+
+  it('validates a definition as CreateStateMachine would, with diagnostics instead of a refusal', async () => {
+    // Prepare
+    const validate = (definition: string, maxResults?: number) =>
+      stack.client.send(
+        new ValidateStateMachineDefinitionCommand({
+          definition,
+          ...(maxResults === undefined ? {} : { maxResults }),
+        }),
+      );
+    const twoProblems = {
+      StartAt: 'A',
+      States: { A: { Type: 'Pass', Next: 'Nowhere' }, B: { Type: 'Pass', Next: 'Elsewhere' } },
+    };
+
+    // Act
+    const ok = await validate(JSON.stringify(quick));
+    const broken = await validate(JSON.stringify(twoProblems));
+    const truncated = await validate(JSON.stringify(twoProblems), 1);
+    const notJson = await validate('{');
+
+    // Assess
+    expect(ok).toMatchObject({ result: 'OK', diagnostics: [], truncated: false });
+    expect(broken.result).toBe('FAIL');
+    expect(broken.diagnostics).toContainEqual({
+      severity: 'ERROR',
+      code: 'SCHEMA_VALIDATION_FAILED',
+      message: expect.stringContaining('Nowhere'),
+      location: expect.stringMatching(/^\/States\/A/),
+    });
+    expect(truncated).toMatchObject({ result: 'FAIL', truncated: true, diagnostics: [expect.anything()] });
+    expect(notJson).toMatchObject({
+      result: 'FAIL',
+      diagnostics: [{ severity: 'ERROR', code: 'INVALID_JSON_DESCRIPTION' }],
+    });
+    await expect(
+      stack.client.send(new ValidateStateMachineDefinitionCommand({ definition: '{}', maxResults: 101 })),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+  });
+
+  it('answers StartSyncExecution as AWS does for a STANDARD state machine, through the host prefix', async () => {
+    // Prepare: without disableHostPrefix the SDK would call sync-127.0.0.1, a name that does not resolve
+    const arn = await createMachine(stack.client, 'standard', quick);
+    const client = new SFNClient({
+      endpoint: stack.server.url,
+      region: 'us-east-1',
+      credentials: { accessKeyId: ACCOUNT, secretAccessKey: 'local' },
+      maxAttempts: 1,
+      disableHostPrefix: true,
+    });
+
+    // Act
+    const standard = client.send(new StartSyncExecutionCommand({ stateMachineArn: arn }));
+    const missing = client.send(new StartSyncExecutionCommand({ stateMachineArn: `${arn}-gone` }));
+
+    // Assess
+    await expect(standard).rejects.toMatchObject({
+      name: 'StateMachineTypeNotSupported',
+      message: expect.stringContaining('runs STANDARD state machines only'),
+    });
+    await expect(missing).rejects.toMatchObject({ name: 'StateMachineDoesNotExist' });
+    client.destroy();
+  });
+});
+
 describe('the wire protocol', () => {
   it('answers AWS JSON 1.0 errors with __type and message, and unknown operations', async () => {
     const post = (target: string, body: string) =>
@@ -479,7 +564,12 @@ describe('the wire protocol', () => {
         "at 'executionArn' failed to satisfy constraint: Member must not be null",
       ),
     });
-    expect(await unknown.json()).toMatchObject({ __type: 'UnknownOperationException' });
+    expect(await unknown.json()).toEqual({
+      __type: 'UnknownOperationException',
+      message: expect.stringContaining(
+        'send AWSStepFunctions.<Operation> with one of CreateStateMachine, DeleteStateMachine,',
+      ),
+    });
     expect(await garbled.json()).toMatchObject({ __type: 'SerializationException' });
   });
 

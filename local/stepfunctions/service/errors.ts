@@ -14,6 +14,7 @@ export type StepFunctionsErrorCode =
   | 'InvalidOutput'
   | 'InvalidToken'
   | 'MissingRequiredParameter'
+  | 'ResourceNotFound'
   | 'StateMachineAlreadyExists'
   | 'StateMachineDeleting'
   | 'StateMachineDoesNotExist'

@@ -9,6 +9,7 @@ import {
 import { accountKeys, type KeyOwners } from '../../identity';
 import { StepFunctionsServiceError } from './errors';
 import type { StepFunctionsService } from './service';
+import { validateDefinition } from './validation';
 
 // The Step Functions API over HTTP (local/aws-json.ts): AWS JSON 1.0, timestamps as epoch seconds.
 
@@ -69,6 +70,19 @@ const operations: OperationsOn<StepFunctionsService> = {
       name: text(input, 'name'),
       input: text(input, 'input'),
     }),
+  StartSyncExecution: (service, input) =>
+    service.startSyncExecution({ stateMachineArn: text(input, 'stateMachineArn', { required: true }) }),
+  ListTagsForResource: (service, input) =>
+    service.listTagsForResource({ resourceArn: text(input, 'resourceArn', { required: true, max: 256 }) }),
+  ValidateStateMachineDefinition: (_service, input) => {
+    const definition = text(input, 'definition', { required: true, max: 1_048_576 });
+    oneOf(input, 'type', ['STANDARD', 'EXPRESS']);
+    oneOf(input, 'severity', ['ERROR', 'WARNING']);
+    const maxResults = whole(input, 'maxResults') ?? 0;
+    if (maxResults < 0 || maxResults > 100)
+      throw invalid('maxResults', 'Member must have value between 0 and 100', maxResults);
+    return validateDefinition(definition, maxResults);
+  },
   DescribeExecution: (service, input) =>
     service.describeExecution({ executionArn: text(input, 'executionArn', { required: true }) }),
   ListExecutions: (service, input) =>
@@ -144,6 +158,13 @@ function text(
       `Member must have length less than or equal to ${rule.max}`,
       `${value.slice(0, 40)}…`,
     );
+  return value;
+}
+
+function oneOf(input: Input, field: string, values: readonly string[]): string | undefined {
+  const value = text(input, field);
+  if (value !== undefined && !values.includes(value))
+    throw invalid(field, `Member must satisfy enum value set: [${values.join(', ')}]`, value);
   return value;
 }
 

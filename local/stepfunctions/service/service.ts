@@ -372,6 +372,35 @@ export class StepFunctionsService {
     return arn;
   }
 
+  /**
+   * The tags of a state machine. The local service keeps none (CreateStateMachine's tags are not read), so an
+   * existing state machine has an empty list; an unknown one is ResourceNotFound, as on AWS.
+   */
+  listTagsForResource(input: { resourceArn: string }): { tags: { key: string; value: string }[] } {
+    const resourceType = input.resourceArn.split(':')[5];
+    if (resourceType !== 'stateMachine')
+      throw new StepFunctionsServiceError(
+        'InvalidArn',
+        `Invalid Arn: 'Resource type not valid in this context: ${resourceType ?? input.resourceArn}' (tags belong to state machines and activities; the local service has no activities)`,
+      );
+    parseArn(input.resourceArn, 'stateMachine');
+    if (!this.machines.has(input.resourceArn))
+      throw new StepFunctionsServiceError('ResourceNotFound', `Resource not found: '${input.resourceArn}'`);
+    return { tags: [] };
+  }
+
+  /**
+   * StartSyncExecution runs EXPRESS state machines only; the local engine has STANDARD ones, so it answers as
+   * AWS answers for a STANDARD state machine (after the checks of the ARN and of its existence).
+   */
+  startSyncExecution(input: { stateMachineArn: string }): never {
+    const { record } = this.machine(input.stateMachineArn);
+    throw new StepFunctionsServiceError(
+      'StateMachineTypeNotSupported',
+      `This operation is not supported by this type of state machine: ${record.name} is ${record.type}, and the local engine runs STANDARD state machines only (use StartExecution, then DescribeExecution)`,
+    );
+  }
+
   // ---- executions ----------------------------------------------------------------------------------
 
   startExecution(input: {
