@@ -2,7 +2,8 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { DescribeExecutionCommand, type ExecutionStatus } from '@aws-sdk/client-sfn';
 import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
-import { exportLines, localEnvironment } from '../local/environment-variables';
+import { apiStageName } from '../catalog/routes';
+import { edgeEnvironment, exportLines, localEnvironment, shellWord } from '../local/environment-variables';
 import { replaceSdkNodeNotice } from '../local/sdk-node-notice';
 import type { ApiTarget } from './api';
 import {
@@ -141,15 +142,29 @@ export function program(): Command {
     .description(
       'the variables that point the AWS CLI, boto3 and the SDKs at the local stack, as export lines: eval "$(npx orgflow env)"',
     )
-    .action((_options, command: Command) => {
+    .option('--edge', 'AWS_ENDPOINT_URL: every service through the one edge endpoint')
+    .action((options: { edge?: boolean }, command: Command) => {
       const { globals, target, print } = contextOf(command);
       if (globals.aws)
         throw new UsageError("env names the local stack's endpoints; with --aws, AWS's own apply");
       const { endpoints, accessKeyId } = target();
+      if (options.edge) {
+        if (!endpoints!.edge)
+          throw new Error('this local stack has no edge endpoint: restart it with this version of orgflow');
+        const variables = edgeEnvironment({ edge: endpoints!.edge, region: endpoints!.region }, accessKeyId!);
+        return print(
+          variables,
+          `${exportLines(variables)}\n# orgflow's API (signed, service execute-api): ${endpoints!.edge}/${apiStageName}/`,
+        );
+      }
       const variables = localEnvironment(endpoints!, accessKeyId!);
       print(
         variables,
-        `${exportLines(variables)}\n# orgflow's API (signed, service execute-api): ${endpoints!.api}`,
+        `${exportLines(variables)}\n# orgflow's API (signed, service execute-api): ${endpoints!.api}${
+          endpoints!.edge
+            ? `\n# every service on one endpoint instead: npx orgflow env --edge${globals.dataDir === '.orgflow' ? '' : ` --data-dir ${shellWord(globals.dataDir)}`}`
+            : ''
+        }`,
       );
     });
 

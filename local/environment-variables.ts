@@ -14,20 +14,40 @@ export const endpointVariableOf = {
   dynamodb: 'AWS_ENDPOINT_URL_DYNAMODB',
 } as const satisfies Partial<Record<keyof Endpoints, string>>;
 
+/** Both region variables and the key, which every client of the local stack needs first. */
+const regionAndKey = (region: string, accessKeyId: string): Record<string, string> => ({
+  AWS_REGION: region,
+  AWS_DEFAULT_REGION: region,
+  AWS_ACCESS_KEY_ID: accessKeyId,
+  AWS_SECRET_ACCESS_KEY: 'local',
+});
+
 /** Every variable a client of the local stack needs, in the order they are printed. */
 export function localEnvironment(
   endpoints: Pick<Endpoints, keyof typeof endpointVariableOf | 'region'>,
   accessKeyId: string,
 ): Record<string, string> {
-  const variables: Record<string, string> = {
-    AWS_REGION: endpoints.region,
-    AWS_DEFAULT_REGION: endpoints.region,
-    AWS_ACCESS_KEY_ID: accessKeyId,
-    AWS_SECRET_ACCESS_KEY: 'local',
-  };
+  const variables = regionAndKey(endpoints.region, accessKeyId);
   for (const [service, name] of Object.entries(endpointVariableOf))
     variables[name] = endpoints[service as keyof typeof endpointVariableOf];
   return variables;
+}
+
+/**
+ * The variables that point every client at the edge endpoint alone: the SDKs' standard AWS_ENDPOINT_URL, which
+ * every service without a variable of its own uses, and botocore's switch that keeps StartSyncExecution and
+ * TestState on that host (the AWS CLI and boto3 would otherwise prefix it with `sync-`, a name that does not
+ * resolve; the JS SDK's is the client option `disableHostPrefix: true`).
+ */
+export function edgeEnvironment(
+  endpoints: Pick<Endpoints, 'edge' | 'region'>,
+  accessKeyId: string,
+): Record<string, string> {
+  return {
+    ...regionAndKey(endpoints.region, accessKeyId),
+    AWS_ENDPOINT_URL: endpoints.edge,
+    AWS_DISABLE_HOST_PREFIX_INJECTION: 'true',
+  };
 }
 
 /** `word` as one shell word: as it is when plain, else in single quotes. */

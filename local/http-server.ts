@@ -25,7 +25,6 @@ export function serveHttp(
   handle: (req: IncomingMessage, body: Buffer, res: ServerResponse) => void,
   options: ServeOptions,
 ): Promise<RunningServer> {
-  const host = options.host ?? '127.0.0.1';
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -38,6 +37,15 @@ export function serveHttp(
       else handle(req, Buffer.concat(chunks), res);
     });
   });
+  return listen(server, options);
+}
+
+/**
+ * Listens with `server` on `options.host` (loopback by default) and `options.port` (0 picks a free one), as every
+ * local server does: keep-alive longer than the SDKs' idle sockets and a clear error for a port already taken.
+ */
+export function listen(server: Server, options: { port?: number; host?: string }): Promise<RunningServer> {
+  const host = options.host ?? '127.0.0.1';
   // longer than the SDKs' idle sockets live, so a client never writes into a socket the server just closed
   server.keepAliveTimeout = 65_000;
   return new Promise((resolve, reject) => {

@@ -15,7 +15,8 @@ import { startLocalStack } from './stack';
 const usage = `usage: npm start -- [options]
 
   --port <n>                    first port: Organizations on n, STS n+1, Step Functions n+2, events n+3,
-                                DynamoDB n+4, API n+5, console n+6 (default 4701; 0 picks free ones)
+                                DynamoDB n+4, API n+5, console n+6, the edge endpoint (every service on
+                                one port) n+7 (default 4701; 0 picks free ones)
   --host <addr>                 address to listen on (default 127.0.0.1)
   --data-dir <dir>              where state and endpoints.json are kept, owner-only and by one stack at
                                 a time (default .orgflow)
@@ -189,6 +190,7 @@ async function main(): Promise<void> {
         dynamodb: at(4),
         api: at(5),
         console: at(6),
+        edge: at(7),
       },
     });
   } catch (error) {
@@ -216,6 +218,7 @@ async function main(): Promise<void> {
   dynamodb       ${endpoints.dynamodb}
   api            ${endpoints.api}account-requests
   console        ${endpoints.console}   (the organization, requests and runs, each execution as a graph, live)
+  edge           ${endpoints.edge}   (every service above on one port: AWS_ENDPOINT_URL=${endpoints.edge})
   data           ${options.dataDir}${stack.seeded ? '   (new: seeded the demo organization)' : '   (resumed)'}
   organization   ${org?.id ?? '(none)'}, management account ${org?.managementAccountId ?? '-'}
   clock          x${options.timeScale}; throttling ${options.throttling ? 'on' : 'off'}; CreateAccount takes ${creation}s
@@ -228,7 +231,8 @@ ${
   npx orgflow status${dataDirFlag}`
 }
 
-or with the AWS CLI, boto3 or an AWS SDK (npx orgflow env${dataDirFlag} prints the variables of every service):
+or with the AWS CLI, boto3 or an AWS SDK (npx orgflow env${dataDirFlag} prints the variables of every service;
+npx orgflow env --edge${dataDirFlag}, those of the one edge endpoint):
   eval "$(npx orgflow env${dataDirFlag})"
   aws organizations list-accounts
 

@@ -21,6 +21,7 @@ import {
   writePrivateFile,
 } from './data-dir';
 import { startDynamoDb } from './dynamodb/server';
+import { startEdge } from './edge/server';
 import {
   type Deliver,
   EventBuses,
@@ -122,6 +123,8 @@ export interface Endpoints {
   api: string;
   /** the web console: the organization, requests and runs, each execution as its state machine */
   console: string;
+  /** every service above on one port, routed by the request itself (local/edge/route.ts): AWS_ENDPOINT_URL */
+  edge: string;
   region: 'us-east-1';
 }
 
@@ -462,6 +465,21 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     });
     closers.push(() => webConsole.close());
 
+    const edge = await startEdge({
+      upstreams: {
+        organizations: organizations.url,
+        sts: sts.url,
+        stepfunctions: stepFunctionsServer.url,
+        events: events.url,
+        dynamodb: dynamodb.url,
+        api: api.url,
+        console: webConsole.url,
+      },
+      ...port('edge'),
+      onInternalError,
+    });
+    closers.push(() => edge.close());
+
     const all: Endpoints = {
       organizations: organizations.url,
       sts: sts.url,
@@ -470,6 +488,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dynamodb: dynamodb.url,
       api: api.invokeUrl,
       console: `${webConsole.url}/`,
+      edge: edge.url,
       region: 'us-east-1',
     };
     writePrivateFile(join(dataDir, 'endpoints.json'), `${JSON.stringify(all, null, 2)}\n`);

@@ -51,16 +51,17 @@ function shell(script: string, cwd: string): Promise<{ status: number; output: s
 }
 
 describe('the README', () => {
-  it('Set up: vends, lists and reaches every service with the AWS CLI and boto3 as written', async () => {
+  it('Set up: vends, lists and reaches every service with the AWS CLI and boto3 as written, and through the edge', async () => {
     // Prepare
     const folder = userFolder();
     await spawnStack(join(folder, '.orgflow'), ['--create-account-seconds', '0']);
     const blocks = blocksOf('Set up').filter((block) => block.includes('npx orgflow'));
-    expect(blocks).toHaveLength(2);
+    expect(blocks).toHaveLength(3);
 
     // Act
     const vend = await shell(blocks[0]!, folder);
     const clients = await shell(blocks[1]!, folder);
+    const edge = await shell(blocks[2]!, folder);
     const again = await shell(blocks[0]!, folder);
 
     // Assess
@@ -71,6 +72,8 @@ describe('the README', () => {
     expect(clients.output).toContain('Team A Dev');
     expect(clients.output).toContain('AccountVending');
     expect(clients.output.trim().split('\n').at(-1)).toBe(DEMO_MANAGEMENT_ACCOUNT);
+    // the edge endpoint alone
+    expect(edge).toEqual({ status: 0, output: "default\n['orgflow-governor']\n" });
     // the same block again is the same request, which says so rather than "accepted"
     expect(again).toMatchObject({ status: 0 });
     expect(again.output).toMatch(
