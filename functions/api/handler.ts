@@ -99,7 +99,7 @@ async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
       logger.info(accepted.created ? 'account request started' : 'account request repeated', { ...accepted });
       return json(
         202,
-        { requestId: accepted.requestId, statusUrl: accepted.statusUrl },
+        { requestId: accepted.requestId, statusUrl: accepted.statusUrl, created: accepted.created },
         { Location: accepted.statusUrl },
       );
     }
@@ -128,7 +128,7 @@ async function route(event: ApiEvent): Promise<APIGatewayProxyResult> {
       logger.info(accepted.created ? 'closure batch started' : 'closure batch repeated', { ...accepted });
       return json(
         202,
-        { batchId: accepted.batchId, statusUrl: accepted.statusUrl },
+        { batchId: accepted.batchId, statusUrl: accepted.statusUrl, created: accepted.created },
         { Location: accepted.statusUrl },
       );
     }

@@ -151,8 +151,10 @@ describe('POST /account-requests', () => {
 
     // Assess
     expect(response.statusCode).toBe(202);
-    const { requestId, statusUrl } = response.json;
+    const { requestId, statusUrl, created } = response.json;
     expect(requestId).toMatch(/^ar-[0-9a-f]{32}$/);
+    // this call started the request: a client tells it from a repeat
+    expect(created).toBe(true);
     expect(statusUrl).toBe(
       `https://a1b2c3d4e5.execute-api.us-east-1.amazonaws.com/prod/account-requests/${requestId}`,
     );
@@ -197,7 +199,7 @@ describe('POST /account-requests', () => {
 
     // Assess
     expect(repeat.statusCode).toBe(202);
-    expect(repeat.json).toEqual(first.json);
+    expect(repeat.json).toEqual({ ...first.json, created: false });
     expect(conflicting.statusCode).toBe(409);
     expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(organizationsMock).not.toHaveReceivedAnyCommand();
@@ -240,7 +242,7 @@ describe('POST /account-requests', () => {
 
     // Assess
     expect(repeat.statusCode).toBe(202);
-    expect(repeat.json).toEqual(first.json);
+    expect(repeat.json).toEqual({ ...first.json, created: false });
     expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(organizationsMock).not.toHaveReceivedAnyCommand();
   });

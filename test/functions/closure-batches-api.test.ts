@@ -140,7 +140,8 @@ describe('POST /closure-batches', () => {
 
     // Assess
     expect(response.statusCode, response.body).toBe(202);
-    const { batchId, statusUrl } = response.json;
+    const { batchId, statusUrl, created } = response.json;
+    expect(created).toBe(true);
     expect(batchId).toBe(closureBatchIdFor(cloudOps, 'sweep-2026-12'));
     expect(batchId).toMatch(/^cb-[0-9a-f]{32}$/);
     expect(statusUrl).toBe(
@@ -191,6 +192,7 @@ describe('POST /closure-batches', () => {
     // Assess
     expect(repeat.statusCode).toBe(202);
     expect(repeat.json.batchId).toBe(closureBatchIdFor(cloudOps, 'sweep-2026-12'));
+    expect(repeat.json.created).toBe(false);
     expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
     expect(organizationsMock).not.toHaveReceivedAnyCommand();
   });
