@@ -93,6 +93,16 @@ export interface LambdaRunnerOptions {
   maxEnvironmentsPerFunction?: number;
 }
 
+/**
+ * The runtime is nodejs22.x, where the AWS SDK has nothing to say about the Node version; on an older Node (20),
+ * every environment's SDK would print its eight-line NodeVersionSupportWarning at its first client. Its
+ * documented switch turns off that notice alone (local/sdk-node-notice.ts says it once, for the whole stack).
+ */
+export const SDK_NODE_NOTICE_OFF: Readonly<Record<string, string>> =
+  Number(process.versions.node.split('.')[0]) < 22
+    ? { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' }
+    : {};
+
 /** Lambda's synchronous invocation limits: 6 MB in (6,291,456 bytes) and out (6,291,556 bytes, as Lambda counts). */
 export const MAX_REQUEST_BYTES = 6_291_456;
 export const MAX_RESPONSE_BYTES = 6_291_556;
@@ -363,8 +373,9 @@ export class LambdaRunner implements LambdaInvoker {
 
   /**
    * Exactly what Lambda puts in an environment: the function's own variables, and the ones Lambda sets (which
-   * a function cannot set); locally also the endpoints of the local services. The environment adds its log
-   * stream.
+   * a function cannot set); locally also the endpoints of the local services and, on a Node older than the
+   * runtime's, the AWS SDK's switch for its notice about that Node (see SDK_NODE_NOTICE_OFF). The environment
+   * adds its log stream.
    */
   private isolatedEnvironment(fn: RegisteredFunction, own: Record<string, string>): Record<string, string> {
     const { credentials } = this.options;
@@ -383,6 +394,7 @@ export class LambdaRunner implements LambdaInvoker {
       AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(fn.config.memoryMb),
       AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
       AWS_LAMBDA_INITIALIZATION_TYPE: 'on-demand',
+      ...SDK_NODE_NOTICE_OFF,
       ...(credentials
         ? {
             AWS_ACCESS_KEY_ID: credentials.accessKeyId,

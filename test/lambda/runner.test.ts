@@ -11,6 +11,7 @@ import {
   type LambdaRunnerOptions,
   LambdaServiceError,
   type LambdaTimers,
+  SDK_NODE_NOTICE_OFF,
 } from '../../local/lambda/runner';
 import { signalsOn } from './fixtures/signals';
 
@@ -514,6 +515,8 @@ describe('isolated execution environments', { timeout: 120_000 }, () => {
       'AWS_LAMBDA_LOG_GROUP_NAME',
       'AWS_LAMBDA_LOG_STREAM_NAME',
       'AWS_REGION',
+      // on Node 20, the SDK's switch for its notice about Node 20, which nodejs22.x would never show
+      ...Object.keys(SDK_NODE_NOTICE_OFF),
       'AWS_SECRET_ACCESS_KEY',
       'EVENT_BUS_NAME',
       '_HANDLER',
