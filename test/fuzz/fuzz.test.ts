@@ -16,6 +16,8 @@ import { Draw } from './values';
 // request (4xx) may change nothing. FUZZ_SEED replays a run; FUZZ_REQUESTS makes it longer.
 const SEED = Number(process.env.FUZZ_SEED ?? 20_260_425);
 const REQUESTS = Number(process.env.FUZZ_REQUESTS ?? 2_500);
+// the first 1,000 requests are always sent, however loaded the machine; the budget only trims the rest
+const AT_LEAST = Math.min(REQUESTS, 1_000);
 const BUDGET_MS = 20_000;
 
 const fixtures = fileURLToPath(new URL('../e2e/fixtures/', import.meta.url));
@@ -153,7 +155,7 @@ it('answers every request of a seeded run without a 5xx, and a refused one chang
 
   // Act
   let before = fingerprint();
-  while (sent < REQUESTS && Date.now() - started < BUDGET_MS) {
+  while (sent < REQUESTS && (sent < AT_LEAST || Date.now() - started < BUDGET_MS)) {
     const request = next();
     sent++;
     let status = 0;
@@ -209,7 +211,6 @@ it('answers every request of a seeded run without a 5xx, and a refused one chang
   );
 
   // Assess
-  expect(sent).toBeGreaterThanOrEqual(Math.min(REQUESTS, 1_000));
   expect({ serverErrors, changedByRefusal, internalErrors: internalErrors.map(String) }).toEqual({
     serverErrors: [],
     changedByRefusal: [],
