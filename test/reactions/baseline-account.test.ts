@@ -288,6 +288,9 @@ describe('the reactions configuration', () => {
     );
     expect(guardrail({ policy: 'A', approvedContent: 'not json' }).success).toBe(false);
     expect(guardrail({ policyTag: 'orgflow:guardrail=true' }).success).toBe(true);
+    // one approved document fits one policy, not every policy a tag selects
+    expect(guardrail({ policyTag: 'orgflow:guardrail=true', approvedContent: '{}' }).success).toBe(false);
+    expect(guardrail({ policy: 'A', approvedContent: '{}' }).success).toBe(true);
   });
 
   it('refuses a baseline version that cannot be a tag value, and unknown fields', () => {

@@ -32,10 +32,12 @@ export const DepartedEventSchema = z.object({
   detail: z.looseObject({
     eventName: z.literal('AccountDepartedOrganization'),
     eventID: z.string().min(1),
+    // AWS has not published this event's shape (the reference marks it unverified): only the account is
+    // required, so that a difference in the rest never dead-letters a departure
     serviceEventDetails: z.looseObject({
       accountId: z.string().regex(/^\d{12}$/, 'an account id is 12 digits'),
-      departureMethod: z.enum(['LEFT', 'REMOVED', 'CLEANED']),
-      departureTime: z.string().min(1),
+      departureMethod: z.enum(['LEFT', 'REMOVED', 'CLEANED']).optional().catch(undefined),
+      departureTime: z.string().min(1).optional().catch(undefined),
     }),
   }),
 });
@@ -76,8 +78,8 @@ export type DepartureOutcome =
   | {
       acted: true;
       accountId: string;
-      departureMethod: string;
-      departureTime: string;
+      departureMethod: string | undefined;
+      departureTime: string | undefined;
       workflows: DepartureWorkflow[];
       eventId: string;
     }

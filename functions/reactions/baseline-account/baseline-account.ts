@@ -127,12 +127,14 @@ export async function baselineAccount(ports: BaselinePorts, event: JoinedEvent):
   if (Organization?.MasterAccountId === accountId)
     return { baselined: false, accountId, reason: 'management-account', detail: 'the management account' };
   const account = await describeMember(organizations, accountId);
-  if (account === undefined || account.State !== 'ACTIVE')
+  // State is the current field; Status the one it replaces (deprecated, still answered)
+  const state = account?.State ?? account?.Status;
+  if (account === undefined || state !== 'ACTIVE')
     return {
       baselined: false,
       accountId,
       reason: 'not-a-member',
-      detail: account === undefined ? 'not in the organization' : `its state is ${account.State}`,
+      detail: account === undefined ? 'not in the organization' : `its state is ${state}`,
     };
   const tags = await tagsOf(organizations, accountId);
   if (isProtectedByTag(tags))
