@@ -19,6 +19,7 @@ export type FunctionName =
   | 'AttachPolicies'
   | 'PublishAccountVended'
   | 'RecordRequest'
+  | 'RecordEndedExecution'
   | 'PlanClosureBatch'
   | 'AcquireCloseSlot'
   | 'CheckAccount'
@@ -358,6 +359,12 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   RecordRequest: step('record-request', { [GOVERNOR_TABLE]: 'required' }, [
     { resource: 'governorTable', actions: ['dynamodb:UpdateItem'] },
   ]),
+  // the target of events/rules/record-ended-request.json: a vending execution that ended without recording it
+  RecordEndedExecution: step(
+    'record-ended-execution',
+    { [GOVERNOR_TABLE]: 'required', ACCOUNT_VENDING_STATE_MACHINE_ARN: 'required' },
+    [{ resource: 'governorTable', actions: ['dynamodb:GetItem', 'dynamodb:UpdateItem'] }],
+  ),
   // batch closure (functions/account-closure/): the plan reads the whole organization, hence its time
   PlanClosureBatch: {
     ...closure('plan-closure-batch', { [GOVERNOR_TABLE]: 'required', ...closureConfig }, [

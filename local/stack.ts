@@ -360,6 +360,8 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       lambda,
       endpoints,
       putEvents: (entries) => buses.forAccount(DEMO_MANAGEMENT_ACCOUNT).putEvents(entries),
+      // as AWS sends them: to the default bus of the state machine's account
+      publishStatusChange: (event) => buses.publish(event),
       accountId: DEMO_MANAGEMENT_ACCOUNT,
       onInternalError,
       ...(options.fsync === undefined ? {} : { fsync: options.fsync }),

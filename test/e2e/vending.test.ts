@@ -15,6 +15,7 @@ import {
   paginateListAccounts,
   type Tag,
 } from '@aws-sdk/client-organizations';
+import { SFNClient, StopExecutionCommand } from '@aws-sdk/client-sfn';
 import { afterEach, describe, expect, it } from 'vitest';
 import { type ApiTarget, callApi } from '../../cli/api';
 import { requestIdFor } from '../../functions/api/caller';
@@ -22,6 +23,7 @@ import type { ManualClock } from '../../local/clock';
 import type { FaultConfig } from '../../local/organizations/faults';
 import { DEMO_MANAGEMENT_ACCOUNT } from '../../local/organizations/seed';
 import { type LocalStack, type LocalStackOptions, startLocalStack } from '../../local/stack';
+import { statusChangeEvent } from '../../local/stepfunctions/service/index';
 import { dataDirs } from './stack-process';
 
 interface Status {
@@ -29,6 +31,9 @@ interface Status {
   state: string;
   accountId?: string | null;
   reason?: string;
+  error?: string;
+  createdAt?: string;
+  completedAt?: string;
   steps?: unknown;
 }
 
@@ -338,6 +343,61 @@ describe('account vending through the API on the local stack (manual clock)', { 
         accountId: vended.accountId,
       }),
     ]);
+  });
+
+  it('records a request whose execution was stopped FAILED (ExecutionAborted), found by GET after the execution is gone; a duplicate event changes nothing', async () => {
+    const { stack, api } = await start();
+    const sfn = new SFNClient({
+      endpoint: stack.endpoints.stepfunctions,
+      region: 'us-east-1',
+      credentials: { accessKeyId: DEMO_MANAGEMENT_ACCOUNT, secretAccessKey: 'secret' },
+    });
+    clients.push(sfn);
+    const accepted = await submit(api, request('s'), 'stopped-s');
+    const { requestId } = accepted.body as { requestId: string };
+    const machine = stack.stateMachineArns.AccountVending!;
+    const executionArn = `${machine.replace(':stateMachine:', ':execution:')}:${requestId}`;
+    // until the account is being created: the record says CREATING, the execution waits for the result
+    for (let second = 0; (await status(api, requestId)).state !== 'CREATING'; second++) {
+      if (second > 600) throw new Error(`request ${requestId} never reached CREATING`);
+      (stack.clock as ManualClock).advance(1000);
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+
+    await sfn.send(new StopExecutionCommand({ executionArn, error: 'Operator', cause: 'wrong OU' }));
+    await stack.settled();
+    const stopped = await status(api, requestId);
+    stack.stepFunctions.purgeExecution({ executionArn });
+    const gone = await status(api, requestId);
+    // EventBridge delivers at least once: the same event again
+    const duplicate = statusChangeEvent(
+      {
+        executionArn,
+        stateMachineArn: machine,
+        name: requestId,
+        status: 'ABORTED',
+        startDate: Date.parse(stopped.createdAt!),
+        stopDate: Date.parse(stopped.completedAt!),
+        input: JSON.stringify({}),
+        error: 'Operator',
+      },
+      stack.clock.now(),
+    );
+    for (const _ of [1, 2]) stack.buses.publish(duplicate);
+    await stack.settled();
+    const after = await status(api, requestId);
+    const repeat = await submit(api, request('s'), 'stopped-s');
+
+    expect(stopped, JSON.stringify(stopped)).toMatchObject({
+      state: 'FAILED',
+      error: 'ExecutionAborted',
+      reason: `the request was stopped before it finished; give the platform team the request id ${requestId}`,
+    });
+    expect(gone).toEqual({ ...stopped, steps: [] });
+    expect(after).toEqual(gone);
+    expect(repeat.status).toBe(202);
+    expect(repeat.body).toMatchObject({ requestId, created: false });
+    expect((await stack.stepFunctions.listExecutions({ stateMachineArn: machine })).executions).toEqual([]);
   });
 
   /** An account's OU, tags and directly attached SCPs: what a takeover would change. */

@@ -106,6 +106,7 @@ describe('functions catalog', () => {
       'PlanClosureBatch',
       'PreflightMigration',
       'RecordClosure',
+      'RecordEndedExecution',
       'RecordRequest',
       'ReleaseCloseSlot',
       'ReleaseCreateSlot',

@@ -496,6 +496,7 @@ describe('the IAM policies', () => {
         'BaselineAccount',
         'RevertGuardrailDrift',
         'AccountDeparted',
+        'RecordEndedExecution',
       ]),
     );
     for (const [name, definition] of Object.entries(functions)) {

@@ -22,6 +22,12 @@ export {
   StepFunctionsService,
   type StepFunctionsServiceOptions,
 } from './service';
+export {
+  type ExecutionStatusChangeEvent,
+  STATUS_CHANGE_DETAIL_TYPE,
+  STATUS_CHANGE_SOURCE,
+  statusChangeEvent,
+} from './status-events';
 export { FileStore, type FileStoreOptions, MemoryStore, type Store } from './store';
 export {
   type ChildExecutions,

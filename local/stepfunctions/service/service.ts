@@ -14,6 +14,7 @@ import { parseTaskToken } from '../resources';
 import type { ExecutionState, ExecutionStatus, StepResult } from '../state';
 import { ServiceClosedError, StepFunctionsServiceError } from './errors';
 import { checkName, executionArn, parseArn, stateMachineArn } from './names';
+import { type ExecutionStatusChangeEvent, statusChangeEvent } from './status-events';
 import {
   type ExecutionMeta,
   FileStore,
@@ -45,6 +46,11 @@ export interface StepFunctionsServiceOptions {
   endpoints?: Readonly<Record<string, string>>;
   /** the event bus behind `events:putEvents` */
   putEvents?: PutEvents;
+  /**
+   * the default bus of the state machine's account: gets each execution's "Step Functions Execution Status
+   * Change" events, as it starts and as it ends (status-events.ts)
+   */
+  publishStatusChange?: (event: ExecutionStatusChangeEvent) => void;
   /** the account of state machines registered from files, and of callers without a 12-digit access key */
   accountId?: string;
   /** an execution's driver failed unexpectedly (an engine bug or a journal that cannot be written) */
@@ -122,6 +128,7 @@ export class StepFunctionsService {
   /** executions by state machine ARN, oldest first; kept when the machine is deleted (names stay taken) */
   private readonly byMachine = new Map<string, Map<string, Entry>>();
   private readonly onInternalError: (error: unknown) => void;
+  private readonly publishStatusChange: ((event: ExecutionStatusChangeEvent) => void) | undefined;
   private seq = 0;
   private transitions = 0;
   private closed = false;
@@ -134,6 +141,7 @@ export class StepFunctionsService {
     this.onInternalError =
       options.onInternalError ??
       ((error) => console.error('step functions: an execution stopped running:', error));
+    this.publishStatusChange = options.publishStatusChange;
     this.store =
       options.dataDir === undefined
         ? new MemoryStore()
@@ -631,9 +639,26 @@ export class StepFunctionsService {
     this.store.transition(entry.arn, result.state, result.events, first ? entry.meta : undefined);
     entry.state = result.state;
     for (const event of result.events) entry.history.push(event);
-    if (result.state.status !== 'RUNNING') {
-      const summary = this.summary(entry);
+    const ended = result.state.status !== 'RUNNING';
+    if (!first && !ended) return;
+    const summary = this.summary(entry);
+    if (first) {
+      const { executionArn, stateMachineArn, name, startDate, input } = summary;
+      this.statusChanged({ executionArn, stateMachineArn, name, status: 'RUNNING', startDate, input });
+    }
+    if (ended) {
       for (const waiter of entry.waiters.splice(0)) waiter(summary);
+      this.statusChanged(summary);
+    }
+  }
+
+  /** Tells the bus, as AWS does (best effort: a bus that throws moves no execution). */
+  private statusChanged(summary: ChildSummary): void {
+    if (!this.publishStatusChange) return;
+    try {
+      this.publishStatusChange(statusChangeEvent(summary, this.clock.now()));
+    } catch (error) {
+      this.onInternalError(error);
     }
   }
 
