@@ -57,6 +57,8 @@ export type OperatorWait = z.infer<typeof OperatorWaitSchema>;
 export const MigrationRecordSchema = z.object({
   migrationId: z.string(),
   requestedBy: z.string().optional(),
+  /** the Idempotency-Key of the POST that started it: a repeat is answered with it once the execution is gone */
+  idempotencyKey: z.string().optional(),
   createdAt: z.string(),
   state: z.enum(['running', 'enabled', 'failed']),
   round: z.number().int().min(0),
@@ -131,10 +133,12 @@ export async function ensureMigration(
   migrationId: string,
   requestedBy: string | undefined,
   now: number,
+  idempotencyKey?: string,
 ): Promise<void> {
   const record: MigrationRecord = {
     migrationId,
     ...(requestedBy ? { requestedBy } : {}),
+    ...(idempotencyKey ? { idempotencyKey } : {}),
     createdAt: iso(now),
     state: 'running',
     round: 0,

@@ -9,10 +9,14 @@ export const HandshakeIdSchema = z
   .string()
   .regex(/^h-[0-9a-z]{8,64}$/, 'a handshake id is h- and 8 to 64 letters or digits');
 
-/** Preflight: the migration, and who asked (recorded on its first run; null when the execution's input does not say). */
+/**
+ * Preflight: the migration, who asked and with which Idempotency-Key (recorded on its first run; null when the
+ * execution's input does not say).
+ */
 export const PreflightInputSchema = z.object({
   migrationId: MigrationIdSchema,
   requestedBy: z.string().max(2048).nullish(),
+  idempotencyKey: z.string().max(256).nullish(),
 });
 export type PreflightInput = z.infer<typeof PreflightInputSchema>;
 

@@ -158,7 +158,8 @@ interface MigrationInput {
  * POST /all-features-migrations (not a dry run). The migration id is the execution's name, the organization's id
  * and a count (`afm-o-…-<n>`): while one runs, asking again answers with it; once it ended, the next count
  * starts a new one. Two callers asking at once compute the same name, and Step Functions starts it once. With an
- * Idempotency-Key, a repeat of the request that started the last migration answers with it even after it ended.
+ * Idempotency-Key, a repeat of the request that started the last migration answers with it even after it ended,
+ * and after Step Functions forgot it: its record keeps the key.
  */
 export async function submitMigration(
   ports: AllFeaturesApiPorts,
@@ -176,7 +177,7 @@ export async function submitMigration(
     statusUrl: submission.statusUrl(migrationId),
     created,
   });
-  if (latest && (latest.running || (key !== undefined && startedBy(latest.execution, caller, key))))
+  if (latest && (latest.running || (key !== undefined && startedBy(latest.started, caller, key))))
     return answer(latest.migrationId, false);
 
   const migrationId = migrationIdFor(organizationId, (latest?.attempt ?? 0) + 1);
@@ -210,6 +211,12 @@ async function organizationIdOf(organizations: OrganizationsClient): Promise<str
 /** Migrations an organization may have had: a bound on the look for the last one, never reached in practice. */
 const MAX_ATTEMPTS = 500;
 
+/** Who started a migration, and with which key: the execution's input, or its record once the execution is gone. */
+interface Started {
+  requestedBy?: unknown;
+  idempotencyKey?: unknown;
+}
+
 /**
  * The organization's last migration by count: the execution, or its record once Step Functions forgot the
  * execution (90 days after it ended; the record is kept two years). Counts are used in order, so the first
@@ -218,23 +225,21 @@ const MAX_ATTEMPTS = 500;
 async function latestMigration(
   ports: AllFeaturesApiPorts,
   organizationId: string,
-): Promise<
-  | { attempt: number; migrationId: string; running: boolean; execution: DescribeExecutionOutput | undefined }
-  | undefined
-> {
+): Promise<{ attempt: number; migrationId: string; running: boolean; started: Started } | undefined> {
   let latest: Awaited<ReturnType<typeof latestMigration>>;
   for (let attempt = 1; attempt <= MAX_ATTEMPTS; attempt++) {
     const migrationId = migrationIdFor(organizationId, attempt);
     const execution = await describeIfExists(ports.sfn, executionArnOf(ports.stateMachineArn, migrationId));
-    if (!execution && !(await readMigration(ports, migrationId))) return latest;
-    latest = { attempt, migrationId, running: execution?.status === 'RUNNING', execution };
+    const record = execution ? undefined : (await readMigration(ports, migrationId))?.migration;
+    if (!execution && !record) return latest;
+    const started: Started = execution ? parseObject(execution.input) : (record as MigrationRecord);
+    latest = { attempt, migrationId, running: execution?.status === 'RUNNING', started };
   }
   throw new Error(`organization ${organizationId} has had ${MAX_ATTEMPTS} migrations: look at why`);
 }
 
-/** Whether the execution was started by this caller (any session of its role) with this key. */
-function startedBy(execution: DescribeExecutionOutput | undefined, caller: Caller, key: string): boolean {
-  const started = parseObject(execution?.input);
+/** Whether the migration was started by this caller (any session of its role) with this key. */
+function startedBy(started: Started, caller: Caller, key: string): boolean {
   if (started.idempotencyKey !== key || typeof started.requestedBy !== 'string') return false;
   const requester = { arn: started.requestedBy, accountId: started.requestedBy.split(':')[4] ?? '' };
   return ownerOf(requester) === ownerOf(caller);

@@ -61,7 +61,11 @@ const happySteps = (): Partial<Record<FunctionName, Step>> => ({
 
 function runMigration(
   overrides: Partial<Record<FunctionName, Step>> = {},
-  input: Json = { migrationId: MIGRATION, requestedBy: 'arn:aws:iam::111111111111:role/CloudOps' },
+  input: Json = {
+    migrationId: MIGRATION,
+    requestedBy: 'arn:aws:iam::111111111111:role/CloudOps',
+    idempotencyKey: 'migrate-2026-12',
+  },
 ) {
   return runWithSteps(load(), input, {
     start: START,
@@ -125,6 +129,7 @@ describe('statemachines/all-features-migration.asl.json', () => {
     expect(steps.of('PreflightMigration')[0]?.input).toEqual({
       migrationId: MIGRATION,
       requestedBy: 'arn:aws:iam::111111111111:role/CloudOps',
+      idempotencyKey: 'migrate-2026-12',
     });
     expect(steps.of('ApproveMembers')[0]?.input).toEqual(round);
     expect(steps.of('WatchApprovals')[0]?.input).toEqual({ ...round, lookIntervalSeconds: 3600 });
@@ -160,7 +165,11 @@ describe('statemachines/all-features-migration.asl.json', () => {
     expect(new Set(steps.calls.map((c) => c.name))).toEqual(new Set(Object.keys(schemas)));
     for (const call of steps.calls)
       expect(schemas[call.name as FunctionName]!.safeParse(call.input).error).toBeUndefined();
-    expect(steps.of('PreflightMigration')[0]?.input).toEqual({ migrationId: MIGRATION, requestedBy: null });
+    expect(steps.of('PreflightMigration')[0]?.input).toEqual({
+      migrationId: MIGRATION,
+      requestedBy: null,
+      idempotencyKey: null,
+    });
   });
 
   it('finishes at once an organization that is ALL already, accepting no handshake', async () => {

@@ -193,7 +193,11 @@ describe('Preflight', () => {
 
   it('opens round 1 with EnableAllFeatures and records the members it asks; a retry records the same round', async () => {
     // Act
-    const first = await preflight(ports, { migrationId: MIGRATION, requestedBy: 'arn:aws:iam::1:role/Ops' });
+    const first = await preflight(ports, {
+      migrationId: MIGRATION,
+      requestedBy: 'arn:aws:iam::1:role/Ops',
+      idempotencyKey: 'migrate-2026-12',
+    });
     organizationsMock
       .on(ListHandshakesForOrganizationCommand, { Filter: { ActionType: 'ENABLE_ALL_FEATURES' } })
       .resolves({ Handshakes: [parent('REQUESTED')] });
@@ -210,7 +214,12 @@ describe('Preflight', () => {
     expect(again).toMatchObject({ outcome: 'round', round: 1, handshakeId: PARENT, adopted: true });
     expect(organizationsMock).toHaveReceivedCommandTimes(EnableAllFeaturesCommand, 1);
     const { migration, rounds } = await record();
-    expect(migration).toMatchObject({ state: 'running', round: 1, requestedBy: 'arn:aws:iam::1:role/Ops' });
+    expect(migration).toMatchObject({
+      state: 'running',
+      round: 1,
+      requestedBy: 'arn:aws:iam::1:role/Ops',
+      idempotencyKey: 'migrate-2026-12',
+    });
     expect(rounds).toEqual([expect.objectContaining({ round: 1, handshakeId: PARENT, adopted: false })]);
     expect(await memberStates()).toEqual({ [`1:${REACHABLE}`]: 'pending', [`1:${UNREACHABLE}`]: 'pending' });
   });

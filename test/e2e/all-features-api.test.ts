@@ -148,6 +148,35 @@ describe('migrations to all features through the API on the local stack (manual 
     expect(again).toMatchObject({ state: 'ENABLED', round: 0, nextAction: 'done: ALL' });
   });
 
+  it("answers a repeat of the Idempotency-Key from the migration's record once its execution is gone", async () => {
+    const { stack, api } = await start();
+    const post = (key: string) =>
+      callApi(api, 'POST', '/all-features-migrations', {}, { 'idempotency-key': key });
+    const first = await post('migrate-2026-12');
+    const { migrationId } = first.body as { migrationId: string };
+    await stack.settled();
+    const machine = stack.stateMachineArns.AllFeaturesMigration!;
+    const executionArn = `${machine.replace(':stateMachine:', ':execution:')}:${migrationId}`;
+
+    // Act: the migration is stopped, and Step Functions forgets it (as it does 90 days after its end)
+    await stack.stepFunctions.stopExecution({ executionArn });
+    await stack.settled();
+    stack.stepFunctions.purgeExecution({ executionArn });
+    const repeat = await post('migrate-2026-12');
+    const executionsAfterRepeat = (await stack.stepFunctions.listExecutions({ stateMachineArn: machine }))
+      .executions;
+    const other = await post('migrate-2027-01');
+    await stack.settled();
+
+    // Assess
+    expect(first.status, JSON.stringify(first.body)).toBe(202);
+    expect(first.body).toMatchObject({ created: true });
+    expect(repeat.status, JSON.stringify(repeat.body)).toBe(202);
+    expect(repeat.body).toMatchObject({ migrationId, created: false });
+    expect(executionsAfterRepeat).toEqual([]);
+    expect(other.body).toMatchObject({ migrationId: migrationId.replace(/-1$/, '-2'), created: true });
+  });
+
   it('refuses a caller the configuration does not name, with 403', async () => {
     const { api } = await start();
 

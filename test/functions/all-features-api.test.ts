@@ -273,6 +273,30 @@ describe('POST /all-features-migrations', () => {
     expect(fresh.json).toMatchObject({ migrationId: idOf(2), created: true });
     expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
   });
+
+  it("answers a repeat from the migration's record once Step Functions has forgotten the execution", async () => {
+    // Prepare: the migration ended 120 days ago; its record keeps who asked and with which key
+    organization('CONSOLIDATED_BILLING');
+    await ensureMigration(
+      store(),
+      idOf(1),
+      'arn:aws:sts::222233334444:assumed-role/CloudOps/other-session',
+      NOW - 120 * DAY,
+      'migrate-2026-08',
+    );
+    executions({});
+
+    // Act
+    const repeated = await invoke(post({}, { 'Idempotency-Key': 'migrate-2026-08' }));
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: arnOf(2), startDate: new Date() });
+    const fresh = await invoke(post({}, { 'Idempotency-Key': 'migrate-2026-12' }));
+
+    // Assess
+    expect(repeated.statusCode, repeated.body).toBe(202);
+    expect(repeated.json).toMatchObject({ migrationId: idOf(1), created: false });
+    expect(fresh.json).toMatchObject({ migrationId: idOf(2), created: true });
+    expect(sfnMock).toHaveReceivedCommandTimes(StartExecutionCommand, 1);
+  });
 });
 
 describe('POST /all-features-migrations with dryRun', () => {

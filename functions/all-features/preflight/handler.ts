@@ -7,7 +7,7 @@ import { preflight } from './preflight';
 
 const ports = migrationPortsFromEnv();
 
-/** Preflight: `{ migrationId, requestedBy? }` → the round opened (or adopted), or `already-all`. */
+/** Preflight: `{ migrationId, requestedBy?, idempotencyKey? }` → the round opened (or adopted), or `already-all`. */
 export const handler = async (event: unknown, context: Context) => {
   logger.addContext(context);
   const input = parseOrThrow(PreflightInputSchema, event);

@@ -53,7 +53,13 @@ const reasonOf = (error: unknown) => (error as { Reason?: string }).Reason;
  * are recorded; the same handshake is the same round, so a retried Preflight records nothing twice.
  */
 export async function preflight(ports: MigrationPorts, input: PreflightInput): Promise<PreflightResult> {
-  await ensureMigration(ports, input.migrationId, input.requestedBy ?? undefined, ports.now());
+  await ensureMigration(
+    ports,
+    input.migrationId,
+    input.requestedBy ?? undefined,
+    ports.now(),
+    input.idempotencyKey ?? undefined,
+  );
   const { Organization } = await ports.organizations.send(new DescribeOrganizationCommand({}));
   const organizationId = Organization?.Id ?? '';
   if (Organization?.FeatureSet === 'ALL') return { outcome: 'already-all', organizationId };
