@@ -230,7 +230,19 @@ export function requesterReasonOf(error: string, cause: string | undefined, requ
 }
 
 /**
- * A domain failure: the request cannot be served as asked (a requester-facing error), as opposed to a step that
- * broke. The workflow ends it without failing the execution, so only system failures trip ExecutionsFailed.
+ * The domain failures: the request cannot be served as asked, and asking differently serves it (another email or
+ * address, an OU or policy that exists). The workflow ends them without failing the execution, so that they
+ * count as AccountRequestsRefused and not as ExecutionsFailed. Every other failure, requester-facing or not, is
+ * the platform's to look at and fails the execution: the organization's account quota, the payment instrument,
+ * AWS's own failures and timeouts, an account removed while it was being set up, a step that broke.
  */
-export const isDomainFailure = (error: string): boolean => requesterFacingErrors.has(error);
+const DOMAIN_FAILURES: ReadonlySet<string> = new Set([
+  'ValidationError',
+  'EmailAlreadyExistsError',
+  'InvalidEmailError',
+  'InvalidAddressError',
+  'OrganizationalUnitNotFoundError',
+  'PolicyNotFoundError',
+]);
+
+export const isDomainFailure = (error: string): boolean => DOMAIN_FAILURES.has(error);

@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { recordRequest } from '../../functions/account-vending/record-request/record-request';
 import { refusalMetricLine } from '../../functions/account-vending/record-request/refusal-metric';
 import {
+  isDomainFailure,
   listRequestRecords,
   readRequestRecord,
   recordSubmission,
@@ -188,6 +189,24 @@ describe('the account request record', () => {
     expect(rest.records.map((r) => r.requestId)).toEqual([id(2), id(1)]);
     expect(failed.records.map((r) => r.requestId)).toEqual([id(2)]);
     expect(everyone.records.map((r) => r.requestId)).toEqual([id(9), id(5), id(4), id(3), id(2), id(1)]);
+  });
+});
+
+describe('what counts as a request that cannot be served as asked', () => {
+  it("is the request's own mistake; the organization's quota, payment, AWS's failures and timeouts are the platform's", () => {
+    for (const error of ['EmailAlreadyExistsError', 'InvalidEmailError', 'OrganizationalUnitNotFoundError'])
+      expect(isDomainFailure(error), error).toBe(true);
+    for (const error of [
+      'AccountLimitExceededError',
+      'PaymentInstrumentError',
+      'AccountCreationFailedError',
+      'CreateAccountTimeoutError',
+      'CreateSlotTimeoutError',
+      'ConcurrentAccountModificationError',
+      'AccountDepartedError',
+      'TooManyRequestsException',
+    ])
+      expect(isDomainFailure(error), error).toBe(false);
   });
 });
 
