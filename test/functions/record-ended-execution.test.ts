@@ -170,7 +170,51 @@ describe('Record Ended Execution', () => {
     expect(await readRequestRecord(ports(), requestId)).toBeUndefined();
   });
 
-  it("is the target of the rule matching executions' ends, not their start or success", () => {
+  it('records a vended request whose Record Success did not get through SUCCEEDED with its account, from the output', async () => {
+    // Prepare
+    await creating('444455556666');
+
+    // Act
+    const outcome = await recordEndedExecution(
+      ports(),
+      ended('SUCCEEDED', {
+        output: JSON.stringify({ requestId, accountId: '444455556666', adopted: false }),
+      }),
+    );
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'recorded', requestId, error: 'none' });
+    expect(await readRequestRecord(ports(), requestId)).toMatchObject({
+      state: 'SUCCEEDED',
+      accountId: '444455556666',
+    });
+  });
+
+  it('records a refused request whose Record Failure did not get through FAILED with its error, from the output', async () => {
+    // Prepare
+    await creating();
+
+    // Act
+    const outcome = await recordEndedExecution(
+      ports(),
+      ended('SUCCEEDED', {
+        output: JSON.stringify({
+          state: 'FAILED',
+          error: 'EmailAlreadyExistsError',
+          cause: JSON.stringify({ errorMessage: 'the email is in use' }),
+        }),
+      }),
+    );
+
+    // Assess
+    expect(outcome).toEqual({ outcome: 'recorded', requestId, error: 'EmailAlreadyExistsError' });
+    expect(await readRequestRecord(ports(), requestId)).toMatchObject({
+      state: 'FAILED',
+      error: 'EmailAlreadyExistsError',
+    });
+  });
+
+  it("is the target of the rule matching executions' ends, not their start", () => {
     // Prepare
     const rule = JSON.parse(readFileSync(join(root, 'events/rules/record-ended-request.json'), 'utf8'));
 
@@ -181,6 +225,6 @@ describe('Record Ended Execution', () => {
 
     // Assess
     expect(rule.target).toEqual({ function: 'RecordEndedExecution' });
-    expect(matched).toEqual(['FAILED', 'TIMED_OUT', 'ABORTED']);
+    expect(matched).toEqual(['SUCCEEDED', 'FAILED', 'TIMED_OUT', 'ABORTED']);
   });
 });

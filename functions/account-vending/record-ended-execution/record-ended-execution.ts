@@ -10,11 +10,23 @@ import {
 } from '../request-record';
 
 // A vending execution that ends without its Record steps running (it timed out, it was stopped, or Record
-// Failure itself failed) would leave its request in a running state for good. Step Functions' own "Step
-// Functions Execution Status Change" event (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html)
-// tells of the end: the request is recorded FAILED with a named error, unless it already ended.
+// Failure or Record Success itself failed) would leave its request in a running state for good. Step Functions'
+// own "Step Functions Execution Status Change" event
+// (https://docs.aws.amazon.com/step-functions/latest/dg/cw-events.html) tells of the end: the request is recorded
+// with the outcome the execution gives (vended or refused) or FAILED with a named error, unless it already ended.
 
 const ENDED_STATUSES = ['TIMED_OUT', 'ABORTED', 'FAILED'] as const;
+
+/** The output of a vending execution that SUCCEEDED: Request Refused's, or Account Vended's. */
+const RefusedOutputSchema = z.object({
+  state: z.literal('FAILED'),
+  error: z.string().min(1),
+  cause: z.string().nullish(),
+});
+const VendedOutputSchema = z.looseObject({ accountId: z.string().regex(/^\d{12}$/) });
+type SucceededOutput =
+  | { refused: true; error: string; cause: string | undefined }
+  | { refused: false; accountId: string };
 
 /** The event as Step Functions sends it to the default bus; its `detail` is DescribeExecution's. */
 export const ExecutionStatusChangeEventSchema = z.object({
@@ -28,6 +40,7 @@ export const ExecutionStatusChangeEventSchema = z.object({
     stopDate: z.number().nullish(),
     /** absent when the input and output together exceed EventBridge's quota (`inputDetails.included` false) */
     input: z.string().nullish(),
+    output: z.string().nullish(),
     error: z.string().nullish(),
     cause: z.string().nullish(),
   }),
@@ -67,7 +80,8 @@ export async function recordEndedExecution(
   const { detail } = event;
   if (detail.stateMachineArn !== ports.vendingStateMachineArn)
     return { outcome: 'not-a-request', reason: `an execution of ${detail.stateMachineArn}` };
-  const status = ENDED_STATUSES.find((s) => s === detail.status);
+  const status =
+    detail.status === 'SUCCEEDED' ? 'SUCCEEDED' : ENDED_STATUSES.find((s) => s === detail.status);
   if (status === undefined) return { outcome: 'not-a-request', reason: `an execution now ${detail.status}` };
   const requestId = RequestIdSchema.safeParse(detail.name);
   if (!requestId.success) return { outcome: 'not-a-request', reason: `no request is named ${detail.name}` };
@@ -83,6 +97,31 @@ export async function recordEndedExecution(
       reason: `execution ${detail.executionArn} has no record and no input`,
     };
 
+  if (status === 'SUCCEEDED') {
+    // its Record Success (or Record Failure on the way to Request Refused) did not get through: the output says
+    const output = succeededOutput(detail.output);
+    if (output === undefined)
+      return {
+        outcome: 'not-a-request',
+        reason: `execution ${detail.executionArn} has no outcome in its output`,
+      };
+    const recorded = await recordProgress(ports, {
+      requestId: requestId.data,
+      caller: started.caller,
+      request: started.request,
+      now: detail.stopDate ?? ports.now(),
+      ...(output.refused
+        ? {
+            state: 'FAILED' as const,
+            error: output.error,
+            reason: requesterReasonOf(output.error, output.cause, requestId.data),
+          }
+        : { state: 'SUCCEEDED' as const, accountId: output.accountId }),
+    });
+    return recorded
+      ? { outcome: 'recorded', requestId: requestId.data, error: output.refused ? output.error : 'none' }
+      : { outcome: 'already-ended', requestId: requestId.data, state: record?.state ?? 'SUCCEEDED' };
+  }
   const error =
     status === 'FAILED' ? (detail.error ?? EXECUTION_END_ERRORS.FAILED) : EXECUTION_END_ERRORS[status];
   const recorded = await recordProgress(ports, {
@@ -102,6 +141,21 @@ export async function recordEndedExecution(
     return { outcome: 'already-ended', requestId: requestId.data, state: now?.state ?? 'FAILED' };
   }
   return { outcome: 'recorded', requestId: requestId.data, error };
+}
+
+function succeededOutput(output: string | null | undefined): SucceededOutput | undefined {
+  if (!output) return undefined;
+  let json: unknown;
+  try {
+    json = JSON.parse(output);
+  } catch {
+    return undefined;
+  }
+  const refused = RefusedOutputSchema.safeParse(json);
+  if (refused.success)
+    return { refused: true, error: refused.data.error, cause: refused.data.cause ?? undefined };
+  const vended = VendedOutputSchema.safeParse(json);
+  return vended.success ? { refused: false, accountId: vended.data.accountId } : undefined;
 }
 
 function startedInput(input: string | null | undefined) {
