@@ -21,7 +21,6 @@ import {
   type VendingInput,
 } from '../_shared/schemas';
 import {
-  FINAL_REQUEST_STATES,
   isPositionOf,
   type ListPosition,
   ListPositionSchema,
@@ -100,8 +99,9 @@ export async function submitAccountRequest(ports: ApiPorts, submission: Submissi
   const recorded = await readRequestRecord(ports, requestId);
   if (recorded) {
     assertSameRequest(recorded.request, input, requestId);
-    // recorded by a call that stopped before it started the execution: this one starts it
-    if (FINAL_REQUEST_STATES.includes(recorded.state) || (await describeIfExists(ports.sfn, executionArn)))
+    // recorded by a call that stopped before it started the execution (PENDING, nothing done): this one starts
+    // it; a request that went further had an execution, which AWS may have dropped since, and is never redone
+    if (recorded.state !== 'PENDING' || (await describeIfExists(ports.sfn, executionArn)))
       return { ...accepted, created: false };
   } else {
     // asked for before requests were recorded: its execution is all there is

@@ -222,6 +222,27 @@ describe('POST /account-requests', () => {
     expect(await readRequestRecord(store, repeat.json.requestId)).toMatchObject({ state: 'PENDING' });
   });
 
+  it('never starts again a request that went further than its record at submission, once its execution is gone', async () => {
+    // Prepare: created, then the execution dropped (90 days later) while the record says CREATING
+    organizationWithProd();
+    sfnMock.on(DescribeExecutionCommand).rejects(notFound());
+    sfnMock.on(StartExecutionCommand).resolves({ executionArn: `${EXECUTIONS}:x`, startDate: new Date() });
+    const first = await invoke(post(request));
+    await recordRequest(
+      { ...store, now: () => Date.now(), countRefusal: () => undefined },
+      { requestId: first.json.requestId, caller, request: {}, state: 'CREATING' },
+    );
+    sfnMock.resetHistory();
+
+    // Act
+    const repeat = await invoke(post(request));
+
+    // Assess
+    expect(repeat.statusCode).toBe(202);
+    expect(repeat.json).toEqual({ ...first.json, created: false });
+    expect(sfnMock).not.toHaveReceivedCommand(StartExecutionCommand);
+  });
+
   it('answers a repeat with the same request and starts nothing (another session of the same role)', async () => {
     // Prepare
     sfnMock.on(DescribeExecutionCommand).rejects(notFound());
