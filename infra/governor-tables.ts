@@ -7,6 +7,8 @@ export interface GovernorTablesProps {
   readonly tables: readonly TableDefinition[];
   /** tables are named `<prefix>-<nameSuffix>`, as the local stack names them */
   readonly prefix: string;
+  /** deploy only the first this many indexes of each table (an upgrade's first step); default all */
+  readonly indexLimit?: number;
 }
 
 const attributeType = { S: AttributeType.STRING, N: AttributeType.NUMBER, B: AttributeType.BINARY } as const;
@@ -35,8 +37,9 @@ export class GovernorTables extends Construct {
         timeToLiveAttribute: definition.timeToLiveAttribute,
         deletionProtection: true,
         removalPolicy: RemovalPolicy.RETAIN,
-        // CloudFormation adds one index per update to a deployed table: add new ones in separate releases
-        globalSecondaryIndexes: definition.globalSecondaryIndexes.map((index) => ({
+        // CloudFormation adds one index per update to a deployed table: an upgrade that brings two deploys
+        // with indexLimit first (docs/DEPLOY.md, "Upgrade")
+        globalSecondaryIndexes: definition.globalSecondaryIndexes.slice(0, props.indexLimit).map((index) => ({
           indexName: index.indexName,
           partitionKey: { name: index.partitionKey.name, type: attributeType[index.partitionKey.type] },
           sortKey: { name: index.sortKey.name, type: attributeType[index.sortKey.type] },

@@ -18,7 +18,7 @@ const PREFIX = 'orgflow';
 /**
  * The CDK app, checked by cdk-nag's AWS Solutions rules, in us-east-1 (Organizations delivers its events only
  * there). Context: `organizationId` (required), `alarmEmail`, `vendingConfig`, `closureConfig`,
- * `allFeaturesConfig`, `reactionsConfig` and `queueWaitAlarmMinutes` (optional), and `layout`:
+ * `allFeaturesConfig`, `reactionsConfig`, `queueWaitAlarmMinutes` and `tableIndexes` (optional), and `layout`:
  * - `management` (default): one stack, `Orgflow`, in the management account;
  * - `tooling`: `Orgflow` in the tooling account `toolingAccountId`, and `OrgflowManagementAccess` in the
  *   management account `managementAccountId` (both required), each deployed with its account's credentials.
@@ -44,6 +44,7 @@ export function createApp(props: AppProps = {}): OrgflowApp {
     ...optional('reactionsConfig', optionalJson(app, 'reactionsConfig')),
     ...optional('apiGatewayCloudWatchRole', optionalBoolean(app, 'apiGatewayCloudWatchRole')),
     ...optional('queueWaitAlarmMinutes', optionalMinutes(app, 'queueWaitAlarmMinutes')),
+    ...optional('tableIndexes', optionalCount(app, 'tableIndexes')),
   };
   if (layout === 'management') {
     const stack = new OrgflowStack(app, 'Orgflow', {
@@ -117,6 +118,18 @@ function optionalMinutes(app: App, key: string): number | undefined {
       `context ${key} is ${JSON.stringify(value)}: give a number of minutes above 0, e.g. -c ${key}=90`,
     );
   return minutes;
+}
+
+/** a whole number of at least 0 in cdk.json, or its text with `-c key=1` */
+function optionalCount(app: App, key: string): number | undefined {
+  const value: unknown = app.node.tryGetContext(key);
+  if (value === undefined || value === null || value === '') return undefined;
+  const count = typeof value === 'string' ? Number(value) : value;
+  if (typeof count !== 'number' || !Number.isInteger(count) || count < 0)
+    throw new Error(
+      `context ${key} is ${JSON.stringify(value)}: give a whole number of at least 0, e.g. -c ${key}=1`,
+    );
+  return count;
 }
 
 /** true or false in cdk.json, or its text with `-c key=true` */

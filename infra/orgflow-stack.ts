@@ -83,6 +83,11 @@ export interface OrgflowStackProps extends StackProps {
   readonly apiGatewayCloudWatchRole?: boolean;
   /** how long an account request may wait for a CreateAccount slot before an alarm rings; default 60 minutes */
   readonly queueWaitAlarmMinutes?: number;
+  /**
+   * how many of each table's indexes to deploy, in catalog order; default all. CloudFormation adds one index to a
+   * deployed table per update, so an upgrade that brings two deploys with 1, then without (docs/DEPLOY.md)
+   */
+  readonly tableIndexes?: number;
 }
 
 /**
@@ -164,7 +169,11 @@ export class OrgflowStack extends Stack {
           'context reactionsConfig (see functions/reactions/reactions-config.ts)',
       );
 
-    const governor = new GovernorTables(this, 'Governor', { tables, prefix });
+    const governor = new GovernorTables(this, 'Governor', {
+      tables,
+      prefix,
+      ...(props.tableIndexes === undefined ? {} : { indexLimit: props.tableIndexes }),
+    });
     // as given, not with their defaults: without "callers" the API lets closureConfig's callers in
     const configuration = new ConfigurationParameters(this, 'Configuration', {
       prefix,

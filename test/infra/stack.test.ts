@@ -961,6 +961,22 @@ describe('the context', () => {
     decommissionOrganizationalUnit: 'Decommission',
   };
 
+  it('deploys only the first indexes an upgrade asks for (CloudFormation adds one index per update), and refuses a count that is not one', () => {
+    // Act
+    const { stack: firstStep } = appWith({ tableIndexes: '1' });
+    const [, table] = Object.entries(
+      Template.fromStack(firstStep).toJSON().Resources as Record<string, Resource>,
+    ).find(([, r]) => r.Type === 'AWS::DynamoDB::GlobalTable')!;
+
+    // Assess
+    expect(
+      (table.Properties.GlobalSecondaryIndexes as { IndexName: string }[]).map((index) => index.IndexName),
+    ).toEqual(['by-owner']);
+    expect(() => appWith({ tableIndexes: 'two' })).toThrow(
+      /context tableIndexes is "two": give a whole number/,
+    );
+  });
+
   it('refuses a closure configuration the functions would refuse, naming the field', () => {
     expect(() => appWith({ closureConfig: '{"callers":"arn:aws:iam::111111111111:role/CloudOps"}' })).toThrow(
       /closureConfig is not valid \(callers: .*\): see functions\/account-closure\/closure-config\.ts/,
