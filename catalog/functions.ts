@@ -571,7 +571,8 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
   // the target of events/rules/baseline-joined-account.json: an account that joined outside orgflow
   BaselineAccount: reaction(
     'baseline-account',
-    { [GOVERNOR_TABLE]: 'required', EVENT_BUS_NAME: 'optional', ...reactionsConfig },
+    // the closure configuration: its protected OUs, out of which no account is moved
+    { [GOVERNOR_TABLE]: 'required', EVENT_BUS_NAME: 'optional', ...reactionsConfig, ...closureConfig },
     [
       {
         resource: 'organization',
@@ -588,6 +589,7 @@ export const functions: Readonly<Record<FunctionName, FunctionDefinition>> = {
       idempotencyRecords,
       { resource: 'defaultEventBus', actions: ['events:PutEvents'] },
       readReactionsConfig,
+      readClosureConfig,
     ],
   ),
   // the target of events/rules/revert-guardrail-drift.json: a guardrail detached, updated or its type disabled

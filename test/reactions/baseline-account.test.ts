@@ -44,12 +44,13 @@ const POLICY = 'p-deny0leave1';
 const organizationsMock = mockClient(OrganizationsClient);
 const eventsMock = mockClient(EventBridgeClient);
 
-function portsWith(config: unknown = {}): BaselinePorts {
+function portsWith(config: unknown = {}, protectedOrganizationalUnits: string[] = []): BaselinePorts {
   const organizations = new OrganizationsClient({ region: 'us-east-1' });
   return {
     organizations,
     directory: new OrganizationDirectory(organizations),
     config: ReactionsConfigSchema.parse(config),
+    protectedOrganizationalUnits,
     events: new EventBridgeClient({ region: 'us-east-1' }),
     eventBusName: 'default',
   };
@@ -243,6 +244,24 @@ describe('Baseline Account', () => {
       SourceParentId: WORKLOADS,
       DestinationParentId: SANDBOX,
     });
+  });
+
+  it('never moves an account out of an OU the closure configuration protects, movePlacedAccounts or not', async () => {
+    // Prepare: placed in Workloads, which the closure configuration protects
+    organizationsMock
+      .on(ListParentsCommand)
+      .resolves({ Parents: [{ Id: WORKLOADS, Type: 'ORGANIZATIONAL_UNIT' }] });
+    organizationsMock
+      .on(ListParentsCommand, { ChildId: WORKLOADS })
+      .resolves({ Parents: [{ Id: ROOT, Type: 'ROOT' }] });
+    const config = { baseline: { ...baseline.baseline, movePlacedAccounts: true } };
+
+    // Act
+    const outcome = await baselineAccount(portsWith(config, ['Workloads']), created());
+
+    // Assess
+    expect(outcome).toMatchObject({ baselined: true, moved: false, organizationalUnit: WORKLOADS });
+    expect(organizationsMock).not.toHaveReceivedCommand(MoveAccountCommand);
   });
 
   it('completes a run cut short: a policy attached already is what the baseline wants', async () => {

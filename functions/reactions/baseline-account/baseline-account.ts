@@ -15,7 +15,7 @@ import { findPolicies, resolveOrganizationalUnit } from '../../_shared/organizat
 import { tagsOf } from '../../_shared/organization-snapshot';
 import { isProtectedByTag, PROTECTED_TAG } from '../../_shared/protection';
 import { publishEvent } from '../../_shared/publish-event';
-import { PolicyTypeSchema } from '../../_shared/schemas';
+import { MAX_OU_DEPTH, PolicyTypeSchema } from '../../_shared/schemas';
 import { REQUEST_MARK_TAG_KEY } from '../../account-vending/account-mark';
 import { BASELINE_TAG_KEY, type ReactionsConfig } from '../reactions-config';
 
@@ -70,6 +70,8 @@ export interface BaselinePorts {
   organizations: OrganizationsClient;
   directory: OrganizationDirectory;
   config: ReactionsConfig;
+  /** the closure configuration's protected OUs (ids or paths): an account under one is never moved */
+  protectedOrganizationalUnits: readonly string[];
   events: EventBridgeClient;
   eventBusName: string;
 }
@@ -105,7 +107,8 @@ export type BaselineOutcome =
  * the event says, so a duplicate, a replay or a late event changes nothing:
  * - an account vended by orgflow (its `orgflow:request-id` mark), the management account, an account tagged
  *   protected, one no longer in the organization, or one already at this baseline's version: left alone;
- * - an account someone placed in an OU stays there unless `movePlacedAccounts`.
+ * - an account someone placed in an OU stays there unless `movePlacedAccounts`, and one under an OU the closure
+ *   configuration protects stays there whatever it says (it would lose its protection in the landing OU).
  * The tag is written last: an account carrying it has its baseline, and a run cut short is completed by the
  * next delivery. `Account Baselined` announces it.
  */
@@ -168,7 +171,9 @@ export async function baselineAccount(ports: BaselinePorts, event: JoinedEvent):
   const parentId = await parentOf(organizations, accountId);
   let organizationalUnit = landing.path || 'Root';
   let moved = false;
-  if (parentId !== landing.id && (parentId === rootId || baseline.movePlacedAccounts)) {
+  const movable =
+    parentId === rootId || (baseline.movePlacedAccounts && !(await underProtectedOu(ports, parentId)));
+  if (parentId !== landing.id && movable) {
     await organizations.send(
       new MoveAccountCommand({
         AccountId: accountId,
@@ -219,6 +224,26 @@ async function describeMember(organizations: OrganizationsClient, accountId: str
     if ((error as Error).name === 'AccountNotFoundException') return undefined;
     throw error;
   }
+}
+
+/** Whether `ouId` is, or is under, an OU of the closure configuration's protected ones. */
+async function underProtectedOu(ports: BaselinePorts, ouId: string): Promise<boolean> {
+  const protectedIds = new Set<string>();
+  for (const ref of ports.protectedOrganizationalUnits) {
+    const ou = await resolveOrganizationalUnit(ports.directory, ref);
+    if (ou === undefined)
+      // a protection that names no OU protects nothing we can tell: refuse to move rather than guess
+      throw new Error(`the closure configuration protects ${ref}, which names no OU of the organization`);
+    protectedIds.add(ou.id);
+  }
+  if (protectedIds.size === 0) return false;
+  // OUs nest at most five deep under the root
+  let current: string | undefined = ouId;
+  for (let depth = 0; current !== undefined && depth <= MAX_OU_DEPTH; depth++) {
+    if (protectedIds.has(current)) return true;
+    current = await ports.directory.parentOrganizationalUnit(current);
+  }
+  return false;
 }
 
 async function parentOf(organizations: OrganizationsClient, accountId: string): Promise<string> {

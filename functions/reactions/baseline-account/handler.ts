@@ -1,11 +1,15 @@
 import type { Context } from 'aws-lambda';
+import { parseEnv } from '../../_shared/env';
 import { oncePerEvent } from '../../_shared/idempotency';
 import { logger } from '../../_shared/logger';
 import { parseOrThrow } from '../../_shared/schemas';
+import { ClosureConfigEnvSchema, closureConfigReader } from '../../account-closure/closure-config';
 import { reactionPorts } from '../reaction-ports';
 import { baselineAccount, JoinedEventSchema } from './baseline-account';
 
 const { tableName, ports } = reactionPorts();
+// the protection of the closure configuration holds here too: no account is moved out of a protected OU
+const closureConfig = closureConfigReader(parseEnv(ClosureConfigEnvSchema));
 
 /**
  * Baseline Account, the target of events/rules/baseline-joined-account.json: an account that joined outside
@@ -13,7 +17,11 @@ const { tableName, ports } = reactionPorts();
  */
 export const handler = oncePerEvent('BaselineAccount', tableName, async (event, context: Context) => {
   logger.addContext(context);
-  const outcome = await baselineAccount(await ports(), parseOrThrow(JoinedEventSchema, event));
+  const { protectedOrganizationalUnits } = await closureConfig();
+  const outcome = await baselineAccount(
+    { ...(await ports()), protectedOrganizationalUnits },
+    parseOrThrow(JoinedEventSchema, event),
+  );
   logger.info(outcome.baselined ? 'account baselined' : 'no baseline applied', { ...outcome });
   return outcome;
 });
