@@ -79,7 +79,10 @@ describe('a restarted service', () => {
     await first.close();
     const second = await boot(dir, first);
     const resumed = await second.client.send(new DescribeStateMachineCommand({ stateMachineArn: machine }));
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // the resumed execution is parked again once its Wait is back on the clock: nothing may have run meanwhile
+    await eventually(() => {
+      if (second.clock.pendingWaits === 0) throw new Error('the resumed Wait is not on the clock yet');
+    });
     const early = (await history(second.client, executionArn)).length;
     second.clock.advance(2600_000);
     const end = await finished(second.client, executionArn);

@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { board } from './fixtures/handlers';
 import {
   createMachine,
+  eventually,
   FN,
   finished,
   fixtureRunner,
@@ -148,7 +149,10 @@ describe('Lambda tasks', () => {
     // Act
     const executionArn = await startExecution(stack.client, machine);
     await reached(stack.client, executionArn, 'LambdaFunctionFailed');
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // the retry waits its interval on the clock: once that wait is registered, no second call may have happened
+    await eventually(() => {
+      if (stack.clock.pendingWaits === 0) throw new Error("the retry's interval is not on the clock yet");
+    });
     const callsBefore = board().calls.throttledOnce?.length;
     stack.clock.advance(2000);
     const end = await finished(stack.client, executionArn);
