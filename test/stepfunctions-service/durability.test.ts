@@ -179,7 +179,10 @@ describe('a restarted service', () => {
     // Act
     await first.close();
     const second = await boot(dir, first);
-    await new Promise((resolve) => setTimeout(resolve, 20));
+    // advance only once the resumed waits are back on the clock (an advance before would find nothing to wake)
+    await eventually(() => {
+      if (second.clock.pendingWaits === 0) throw new Error('the resumed waits are not on the clock yet');
+    });
     second.clock.advance(10_000);
     await eventually(async () => {
       const waits = (await types(second.client, executionArn)).filter((t) => t === 'WaitStateEntered');
@@ -249,7 +252,10 @@ describe('a restarted service', () => {
     // Act
     await first.close();
     const second = await boot(dir, first);
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // advance only once the resumed waits are back on the clock (an advance before would find nothing to wake)
+    await eventually(() => {
+      if (second.clock.pendingWaits === 0) throw new Error('the resumed waits are not on the clock yet');
+    });
     second.clock.advance(3600_000);
     const end = await finished(second.client, parentArn);
 
