@@ -8,6 +8,7 @@ import {
   DescribeTableCommand,
   DynamoDBClient,
   ResourceInUseException,
+  ResourceNotFoundException,
   ScanCommand,
   UpdateTimeToLiveCommand,
 } from '@aws-sdk/client-dynamodb';
@@ -120,6 +121,7 @@ async function rebuildWithIndexes(client: DynamoDBClient, table: CreateTableComm
     startKey = page.LastEvaluatedKey;
   } while (startKey);
   await client.send(new DeleteTableCommand({ TableName: table.TableName }));
+  await deleted(client, table.TableName!);
   await client.send(new CreateTableCommand(table));
   for (let i = 0; i < items.length; i += 25) {
     let unprocessed = items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } }));
@@ -131,4 +133,21 @@ async function rebuildWithIndexes(client: DynamoDBClient, table: CreateTableComm
       unprocessed = (UnprocessedItems?.[table.TableName as string] ?? []) as typeof unprocessed;
     }
   }
+}
+
+/**
+ * Until dynalite has finished deleting the table: it answers DeleteTable at once and deletes on a later turn of
+ * the event loop (later still on a busy machine), and a CreateTable of the same name before that is refused.
+ */
+async function deleted(client: DynamoDBClient, tableName: string): Promise<void> {
+  for (let attempt = 0; attempt < 400; attempt++) {
+    try {
+      await client.send(new DescribeTableCommand({ TableName: tableName }));
+    } catch (error) {
+      if (error instanceof ResourceNotFoundException) return;
+      throw error;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
+  throw new Error(`local DynamoDB did not finish deleting ${tableName}`);
 }
