@@ -55,6 +55,27 @@ async function childNamed(directory: OrganizationDirectory, parentId: string, na
   );
 }
 
+/** The OUs above an account or OU, from the root down, with their paths of names (shared while fresh). */
+export async function ancestorsOf(
+  directory: OrganizationDirectory,
+  childId: string,
+): Promise<{ id: string; path: string }[]> {
+  const ids: string[] = [];
+  for (
+    let id = await directory.parentOrganizationalUnit(childId);
+    id;
+    id = await directory.parentOrganizationalUnit(id)
+  )
+    ids.unshift(id);
+  const names: string[] = [];
+  const ancestors: { id: string; path: string }[] = [];
+  for (const id of ids) {
+    names.push((await directory.organizationalUnit(id))?.name ?? id);
+    ancestors.push({ id, path: names.join('/') });
+  }
+  return ancestors;
+}
+
 /** Walks up from an OU to the root, naming each level: 2 calls per level. */
 async function pathOfId(directory: OrganizationDirectory, id: string) {
   const names: string[] = [];

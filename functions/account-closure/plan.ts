@@ -1,4 +1,4 @@
-import { isProtectedByTag, PROTECTED_TAG } from '../_shared/protection';
+import { isProtectedByTag, PROTECTED_TAG, protectingOu } from '../_shared/protection';
 import { nextClosureTimes } from '../governor/closure-window';
 
 // The plan of a closure batch, before anything is closed: for each account asked for, close now, deferred until
@@ -50,9 +50,7 @@ export function skipReasonOf(
     return { reason: 'not-a-member', detail: `${candidate.accountId} is not a member of this organization` };
   if (isProtectedByTag(candidate.tags))
     return { reason: 'protected-account', detail: `tagged ${PROTECTED_TAG.key}=${PROTECTED_TAG.value}` };
-  const guard = candidate.ancestors.find(
-    (ou) => protectedOus.includes(ou.id) || protectedOus.includes(ou.path),
-  );
+  const guard = protectingOu(candidate.ancestors, protectedOus);
   if (guard) return { reason: 'protected-ou', detail: `under the protected OU ${guard.path} (${guard.id})` };
   if (candidate.state === 'PENDING_CLOSURE')
     return { reason: 'already-closing', detail: 'already PENDING_CLOSURE' };

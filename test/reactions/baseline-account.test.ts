@@ -5,6 +5,7 @@ import {
   AccountNotFoundException,
   AttachPolicyCommand,
   DescribeAccountCommand,
+  DescribeOrganizationalUnitCommand,
   DescribeOrganizationCommand,
   DuplicatePolicyAttachmentException,
   ListOrganizationalUnitsForParentCommand,
@@ -254,6 +255,9 @@ describe('Baseline Account', () => {
     organizationsMock
       .on(ListParentsCommand, { ChildId: WORKLOADS })
       .resolves({ Parents: [{ Id: ROOT, Type: 'ROOT' }] });
+    organizationsMock
+      .on(DescribeOrganizationalUnitCommand, { OrganizationalUnitId: WORKLOADS })
+      .resolves({ OrganizationalUnit: { Id: WORKLOADS, Name: 'Workloads' } });
     const config = { baseline: { ...baseline.baseline, movePlacedAccounts: true } };
 
     // Act

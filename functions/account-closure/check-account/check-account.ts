@@ -4,6 +4,7 @@ import {
   DescribeOrganizationCommand,
 } from '@aws-sdk/client-organizations';
 import { AccountDepartedError } from '../../_shared/errors';
+import { ancestorsOf } from '../../_shared/organization-lookup';
 import { tagsOf } from '../../_shared/organization-snapshot';
 import { readBatchRecord, setAccountState } from '../batch-store';
 import type { ClosurePorts } from '../closure-ports';
@@ -108,25 +109,6 @@ async function candidateOf(ports: ClosurePorts, accountId: string): Promise<Clos
     state,
     isManagementAccount,
     tags: await tagsOf(ports.organizations, accountId),
-    ancestors: await ancestorsOf(ports, accountId),
+    ancestors: await ancestorsOf(ports.directory, accountId),
   };
-}
-
-/** The OUs above an account, from the root down, with their paths of names. */
-async function ancestorsOf(ports: ClosurePorts, accountId: string) {
-  const ids: string[] = [];
-  const { directory } = ports;
-  for (
-    let id = await directory.parentOrganizationalUnit(accountId);
-    id;
-    id = await directory.parentOrganizationalUnit(id)
-  )
-    ids.unshift(id);
-  const names: string[] = [];
-  const ancestors: { id: string; path: string }[] = [];
-  for (const id of ids) {
-    names.push((await directory.organizationalUnit(id))?.name ?? id);
-    ancestors.push({ id, path: names.join('/') });
-  }
-  return ancestors;
 }

@@ -11,11 +11,11 @@ import {
 } from '@aws-sdk/client-organizations';
 import { z } from 'zod';
 import type { OrganizationDirectory } from '../../_shared/organization-directory';
-import { findPolicies, resolveOrganizationalUnit } from '../../_shared/organization-lookup';
+import { ancestorsOf, findPolicies, resolveOrganizationalUnit } from '../../_shared/organization-lookup';
 import { tagsOf } from '../../_shared/organization-snapshot';
-import { isProtectedByTag, PROTECTED_TAG } from '../../_shared/protection';
+import { isProtectedByTag, PROTECTED_TAG, protectingOu } from '../../_shared/protection';
 import { publishEvent } from '../../_shared/publish-event';
-import { MAX_OU_DEPTH, PolicyTypeSchema } from '../../_shared/schemas';
+import { PolicyTypeSchema } from '../../_shared/schemas';
 import { REQUEST_MARK_TAG_KEY } from '../../account-vending/account-mark';
 import { BASELINE_TAG_KEY, type ReactionsConfig } from '../reactions-config';
 
@@ -172,7 +172,7 @@ export async function baselineAccount(ports: BaselinePorts, event: JoinedEvent):
   let organizationalUnit = landing.path || 'Root';
   let moved = false;
   const movable =
-    parentId === rootId || (baseline.movePlacedAccounts && !(await underProtectedOu(ports, parentId)));
+    parentId === rootId || (baseline.movePlacedAccounts && !(await underProtectedOu(ports, accountId)));
   if (parentId !== landing.id && movable) {
     await organizations.send(
       new MoveAccountCommand({
@@ -226,24 +226,19 @@ async function describeMember(organizations: OrganizationsClient, accountId: str
   }
 }
 
-/** Whether `ouId` is, or is under, an OU of the closure configuration's protected ones. */
-async function underProtectedOu(ports: BaselinePorts, ouId: string): Promise<boolean> {
-  const protectedIds = new Set<string>();
-  for (const ref of ports.protectedOrganizationalUnits) {
-    const ou = await resolveOrganizationalUnit(ports.directory, ref);
-    if (ou === undefined)
-      // a protection that names no OU protects nothing we can tell: refuse to move rather than guess
+/**
+ * Whether the account is under an OU the closure configuration protects (the rule Check Account applies). A
+ * protection that names no OU of the organization stops the baseline rather than let it guess.
+ */
+async function underProtectedOu(ports: BaselinePorts, accountId: string): Promise<boolean> {
+  for (const ref of ports.protectedOrganizationalUnits)
+    if ((await resolveOrganizationalUnit(ports.directory, ref)) === undefined)
       throw new Error(`the closure configuration protects ${ref}, which names no OU of the organization`);
-    protectedIds.add(ou.id);
-  }
-  if (protectedIds.size === 0) return false;
-  // OUs nest at most five deep under the root
-  let current: string | undefined = ouId;
-  for (let depth = 0; current !== undefined && depth <= MAX_OU_DEPTH; depth++) {
-    if (protectedIds.has(current)) return true;
-    current = await ports.directory.parentOrganizationalUnit(current);
-  }
-  return false;
+  if (ports.protectedOrganizationalUnits.length === 0) return false;
+  return (
+    protectingOu(await ancestorsOf(ports.directory, accountId), ports.protectedOrganizationalUnits) !==
+    undefined
+  );
 }
 
 async function parentOf(organizations: OrganizationsClient, accountId: string): Promise<string> {
